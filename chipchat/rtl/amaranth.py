@@ -55,9 +55,14 @@ def elaborate(design: Design, *, timeout_s: float = 120.0) -> Elaborated:
 
 
 def line_map_for(verilog: Path, user_root: Path) -> dict[int, tuple[str, int]]:
-    """Generated line → (user file, line), from the nearest ``src`` attribute above or on the line."""
+    """Generated line → (user file, line), from the ``src`` attribute above or on the line.
+
+    Yosys writes a port as two declarations under one attribute (``input [7:0] a;`` then
+    ``wire [7:0] a;``), so an attribute also covers the next line declaring the same name.
+    """
     table: dict[int, tuple[str, int]] = {}
     pending: tuple[str, int] | None = None
+    last: tuple[str, tuple[str, int]] | None = None  # (declared name, mapping) of the previous line
     root = str(user_root.resolve())
     for lineno, line in enumerate(verilog.read_text(encoding="utf-8").splitlines(), 1):
         user = _user_src(line, root)
@@ -65,13 +70,20 @@ def line_map_for(verilog: Path, user_root: Path) -> dict[int, tuple[str, int]]:
         if stripped.startswith("(*") and stripped.endswith("*)"):
             if user:
                 pending = user
+            last = None
             continue
-        if user:
-            table[lineno] = user
-        elif pending:
-            table[lineno] = pending
+        name = _declared_name(stripped)
+        hit = user or pending or (last[1] if last and name and name == last[0] else None)
+        if hit:
+            table[lineno] = hit
+        last = (name, hit) if name and hit else None
         pending = None
     return table
+
+
+def _declared_name(line: str) -> str | None:
+    m = re.match(r"(?:input|output|inout|wire|reg)\b[^;=]*?\\?([\w$]+)\s*(?:=[^;]*)?;", line)
+    return m.group(1) if m else None
 
 
 def _user_src(line: str, root: str) -> tuple[str, int] | None:

@@ -367,7 +367,7 @@ class _ModuleBuilder:
                     Assignment(sym.name, stmt_span, text, reads, [], idx, "declaration"))
             elif not reads:
                 sig = self.module.signals[sym.name]
-                sig.reset_value = _expr_text(init)  # `reg x = 0;` an initial value
+                sig.reset_value = _initializer_text(sym) or _expr_text(init)  # `reg x = 0;`: initial value
                 sig.reset_span = stmt_span
 
     def _parameter(self, sym: Any) -> None:
@@ -598,6 +598,12 @@ def _expr_text(expr: Any) -> str:
     if syn is None:
         return ""
     return " ".join(str(syn).split())
+
+
+def _initializer_text(sym: Any) -> str:
+    init = getattr(getattr(sym, "syntax", None), "initializer", None)
+    expr = getattr(init, "expr", None)
+    return " ".join(str(expr).split()) if expr is not None else ""
 
 
 def _width(typ: Any) -> int:

@@ -1,0 +1,116 @@
+"""Commands to build the index and ask about a design: ``index``, ``ask``, ``show``, ``tree``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from chipchat.cli._common import add_design_arg, add_json_arg, emit, emit_json, open_design
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("index", help="parse the design and build its search index (incremental)")
+    add_design_arg(p)
+    p.add_argument("--rebuild", action="store_true", help="discard the index and build it from scratch")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("ask", help="ask a question about the design (answers cite file:line)")
+    add_design_arg(p)
+    p.add_argument("question", help="e.g. \"what drives full?\"")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("show", help="a signal: declaration, drivers, loads, reset value, fan-in cone")
+    add_design_arg(p)
+    p.add_argument("signal", help="signal name (acc, acc[31], u_core.state)")
+    p.add_argument("--depth", type=int, default=2, help="fan-in cone depth (default 2)")
+    p.add_argument("--module", help="module to look in when the name exists in several")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("tree", help="the instantiation hierarchy of the top module")
+    add_design_arg(p)
+    add_json_arg(p)
+    p.set_defaults(func=cmd_tree)
+
+
+def _progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
+    """A rich progress bar on stderr (so --json output on stdout stays clean)."""
+    if not enabled:
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(stage, total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    return progress, update
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from chipchat.index import DesignIndex
+    from chipchat.rtl.load import load_model
+
+    design = open_design(args)
+    for note in design.inferred:
+        print(f"inferred {note}", file=sys.stderr)
+    model = load_model(design, use_cache=not args.rebuild)
+    index = DesignIndex(design)
+    if args.rebuild:
+        index._wipe()
+    progress, update = _progress_printer(sys.stderr.isatty() and not args.json)
+    if progress:
+        with progress:
+            report = index.update(update)
+    else:
+        report = index.update()
+    skipped = {design.relpath(f.path): f for f in model.files if f.status in ("error", "skipped")}
+    data = {
+        "design": design.name, "top": model.top, "modules": len(model.modules),
+        "files": report.files, "indexed": report.indexed, "unchanged": report.unchanged,
+        "removed": report.removed, "chunks": report.chunks, "embedded": report.embedded,
+        "skipped": {**report.skipped, **{k: f"{k}{':' + str(f.line) if f.line else ''}"
+                                          f"{':' + str(f.col) if f.col else ''}: {f.message}"
+                                          for k, f in skipped.items()}},
+        "duration_s": round(report.duration_s, 2), "rebuilt": report.rebuilt_reason,
+        "index": str(index.path),
+    }
+    if args.json:
+        emit_json(data)
+        return 0
+    print(f"{design.name}: top `{model.top}`, {len(model.modules)} module(s), {report.files} file(s): "
+          f"{len(report.indexed)} indexed, {report.unchanged} unchanged, {len(report.removed)} removed; "
+          f"{report.chunks} chunks ({report.embedded} embedded) in {report.duration_s:.1f} s")
+    if report.rebuilt_reason:
+        print(f"note: {report.rebuilt_reason}")
+    for reason in data["skipped"].values():
+        print(f"skipped: {reason}")
+    print(f"index: {index.path}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from chipchat.agent.planner import answer
+
+    design = open_design(args)
+    return emit(answer(design, args.question), args)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from chipchat.qa.structure import show_signal
+
+    design = open_design(args)
+    return emit(show_signal(design, args.signal, args.depth, args.module), args)
+
+
+def cmd_tree(args: argparse.Namespace) -> int:
+    from chipchat.qa.structure import hierarchy
+
+    return emit(hierarchy(open_design(args)), args)

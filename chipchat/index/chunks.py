@@ -1,0 +1,273 @@
+"""Split a design's files into retrievable chunks that each map to a line span.
+
+RTL is chunked along its syntax (pyslang, per file, no elaboration, so a changed file
+is re-chunked on its own): module header, port list, declarations, each always/initial
+block, groups of continuous assignments, instances, generate blocks, functions, and
+standalone comment blocks. A comment directly above a construct joins its chunk.
+Amaranth Python is chunked by class and method (``ast``); Markdown by section.
+"""
+
+from __future__ import annotations
+
+import ast as pyast
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyslang
+from pyslang import syntax
+
+from chipchat.errors import ParseError
+
+MAX_CHUNK_LINES = 60
+GROUP_LINES = 25
+
+_KIND_OF = {
+    "AlwaysBlock": "always", "AlwaysFFBlock": "always", "AlwaysCombBlock": "always",
+    "AlwaysLatchBlock": "always", "InitialBlock": "initial", "FinalBlock": "initial",
+    "ContinuousAssign": "assign", "NetDeclaration": "declarations", "DataDeclaration": "declarations",
+    "PortDeclaration": "ports", "ParameterDeclarationStatement": "parameters",
+    "TypedefDeclaration": "declarations", "HierarchyInstantiation": "instance",
+    "GenerateRegion": "generate", "LoopGenerate": "generate", "IfGenerate": "generate",
+    "CaseGenerate": "generate", "GenerateBlock": "generate", "FunctionDeclaration": "function",
+    "TaskDeclaration": "function", "ClassDeclaration": "class",
+}
+_GROUPED = {"assign", "declarations", "ports", "parameters"}
+
+
+@dataclass
+class Chunk:
+    """A retrievable piece of a file. ``src`` holds user-source citations for generated code."""
+
+    id: str
+    file: str  # relative to the design root
+    start_line: int
+    end_line: int
+    kind: str  # module_header | ports | declarations | always | assign | instance | comment | doc | python ...
+    module: str
+    text: str
+    title: str = ""
+    src: list[str] = field(default_factory=list)
+
+    def cite(self) -> str:
+        return f"{self.file}:{self.start_line}" + (f"-{self.end_line}" if self.end_line > self.start_line else "")
+
+    def metadata(self) -> dict[str, Any]:
+        return {"file": self.file, "start_line": self.start_line, "end_line": self.end_line, "kind": self.kind,
+                "module": self.module, "title": self.title, "src": ",".join(self.src)}
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+
+
+def chunk_file(path: Path, rel: str, *, kind: str, include_dirs: list[Path] | None = None,
+               defines: dict[str, str] | None = None,
+               line_map: dict[int, tuple[str, int]] | None = None, root: Path | None = None) -> list[Chunk]:
+    """Chunks of one file; ``kind`` is ``hdl``, ``python`` or ``doc``."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    lines = text.splitlines()
+    if kind == "hdl":
+        chunks = _chunk_hdl(path, rel, lines, include_dirs or [], defines or {})
+    elif kind == "python":
+        chunks = _chunk_python(rel, text, lines)
+    else:
+        chunks = _chunk_doc(rel, lines)
+    if line_map:
+        for c in chunks:
+            seen: list[str] = []
+            for ln in range(c.start_line, c.end_line + 1):
+                hit = line_map.get(ln)
+                if hit:
+                    loc = f"{_rel(hit[0], root)}:{hit[1]}"
+                    if loc not in seen:
+                        seen.append(loc)
+            c.src = seen[:8]
+    return chunks
+
+
+def _rel(file: str, root: Path | None) -> str:
+    if root is None:
+        return file
+    try:
+        return str(Path(file).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return file
+
+
+def _make(rel: str, start: int, end: int, kind: str, module: str, lines: list[str], title: str = "") -> Chunk:
+    body = "\n".join(lines[start - 1:end])
+    digest = hashlib.sha1(f"{rel}:{start}:{end}:{kind}:{body}".encode()).hexdigest()[:12]
+    return Chunk(id=f"{rel}:{start}-{end}:{digest}", file=rel, start_line=start, end_line=end, kind=kind,
+                 module=module, text=body, title=title)
+
+
+def _split_long(chunk_args: tuple[str, int, int, str, str], lines: list[str], title: str = "") -> list[Chunk]:
+    rel, start, end, kind, module = chunk_args
+    if end - start + 1 <= MAX_CHUNK_LINES:
+        return [_make(rel, start, end, kind, module, lines, title)]
+    out = []
+    step = MAX_CHUNK_LINES - 10  # overlap so a statement cut at a boundary is whole in one window
+    for s in range(start, end + 1, step):
+        e = min(end, s + MAX_CHUNK_LINES - 1)
+        out.append(_make(rel, s, e, kind, module, lines, title))
+        if e == end:
+            break
+    return out
+
+
+def _comment_start(lines: list[str], line: int) -> int:
+    """Extend ``line`` upward over the comment lines directly above it."""
+    i = line - 1
+    while i >= 1 and _is_comment(lines[i - 1]):
+        i -= 1
+    return i + 1
+
+
+def _is_comment(line: str) -> bool:
+    s = line.strip()
+    return s.startswith(("//", "/*", "*")) and not s.startswith("*)")
+
+
+def _chunk_hdl(path: Path, rel: str, lines: list[str], incdirs: list[Path], defines: dict[str, str]) -> list[Chunk]:
+    sm = pyslang.SourceManager()
+    pp = pyslang.parsing.PreprocessorOptions()
+    pp.additionalIncludePaths = [str(p) for p in incdirs]
+    pp.predefines = [f"{k}={v}" if v != "" else k for k, v in defines.items()]
+    tree = syntax.SyntaxTree.fromText("\n".join(lines), sm, path.name, str(path), pyslang.Bag([pp]))
+    errors = [d for d in tree.diagnostics if d.isError()]
+    if errors:
+        d = errors[0]
+        raise ParseError(pyslang.DiagnosticEngine(sm).formatMessage(d), file=rel,
+                         line=sm.getLineNumber(d.location), col=sm.getColumnNumber(d.location))
+    covered: set[int] = set()
+    chunks: list[Chunk] = []
+
+    def line_of(loc: Any) -> int:
+        return int(sm.getLineNumber(loc))
+
+    root = tree.root
+    top_members = list(root.members) if str(root.kind).endswith("CompilationUnit") else [root]
+    for member in top_members:
+        kind = str(member.kind).split(".")[-1]
+        if kind not in ("ModuleDeclaration", "InterfaceDeclaration", "PackageDeclaration", "ProgramDeclaration"):
+            continue
+        name = member.header.name.valueText
+        mstart, mend = line_of(member.sourceRange.start), line_of(member.sourceRange.end)
+        hstart = _comment_start(lines, mstart)
+        hend = line_of(member.header.sourceRange.end)
+        covered.update(range(hstart, hend + 1))
+        header_kind = "module_header" if kind != "PackageDeclaration" else "package"
+        chunks.extend(_split_long((rel, hstart, hend, header_kind, name), lines, f"{name} header"))
+        if member.header.ports is not None and hend > mstart:
+            pstart = line_of(member.header.ports.sourceRange.start)
+            chunks.append(_make(rel, pstart, hend, "ports", name, lines, f"{name} ports"))
+        group: list[tuple[int, int, str]] = []
+
+        def flush() -> None:
+            if group:
+                s, e, k = group[0][0], group[-1][1], group[0][2]
+                chunks.extend(_split_long((rel, s, e, k, name), lines, f"{name} {k}"))
+                group.clear()
+
+        for item in member.members:
+            ik = _KIND_OF.get(str(item.kind).split(".")[-1], "other")
+            s0, e = line_of(item.sourceRange.start), line_of(item.sourceRange.end)
+            s = _comment_start(lines, s0)
+            covered.update(range(s, e + 1))
+            if ik in _GROUPED:
+                if group and (group[0][2] != ik or e - group[0][0] >= GROUP_LINES or s > group[-1][1] + 2):
+                    flush()
+                group.append((s, e, ik))
+                continue
+            flush()
+            chunks.extend(_split_long((rel, s, e, ik, name), lines, f"{name} {ik}"))
+        flush()
+        covered.add(mend)
+    chunks.extend(_comment_blocks(rel, lines, covered))
+    return chunks
+
+
+def _comment_blocks(rel: str, lines: list[str], covered: set[int]) -> list[Chunk]:
+    """Runs of two or more comment lines not attached to any construct."""
+    out: list[Chunk] = []
+    run: list[int] = []
+    for i, line in enumerate(lines, 1):
+        if i not in covered and _is_comment(line):
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            out.extend(_split_long((rel, run[0], run[-1], "comment", ""), lines, "comment"))
+        run = []
+    if len(run) >= 2:
+        out.extend(_split_long((rel, run[0], run[-1], "comment", ""), lines, "comment"))
+    return out
+
+
+def _chunk_python(rel: str, text: str, lines: list[str]) -> list[Chunk]:
+    try:
+        tree = pyast.parse(text)
+    except SyntaxError:
+        return [c for s in range(1, len(lines) + 1, MAX_CHUNK_LINES)
+                for c in _split_long((rel, s, min(len(lines), s + MAX_CHUNK_LINES - 1), "python", ""), lines)]
+    chunks: list[Chunk] = []
+    doc_end = 0
+    if tree.body and isinstance(tree.body[0], pyast.Expr) and isinstance(getattr(tree.body[0], "value", None),
+                                                                           pyast.Constant):
+        doc_end = tree.body[0].end_lineno or 1
+        chunks.append(_make(rel, 1, doc_end, "comment", "", lines, "module docstring"))
+    for node in tree.body:
+        if isinstance(node, pyast.ClassDef):
+            start = _py_start(node, lines)
+            body_start = node.body[0].lineno if node.body else node.lineno
+            header_end = max(node.lineno, body_start - 1)
+            methods = [n for n in node.body if isinstance(n, pyast.FunctionDef | pyast.AsyncFunctionDef)]
+            first_method = min((_py_start(m, lines) for m in methods), default=(node.end_lineno or node.lineno) + 1)
+            chunks.append(_make(rel, start, max(header_end, first_method - 1), "module_header", node.name, lines,
+                                f"class {node.name}"))
+            for m in methods:
+                chunks.extend(_split_long((rel, _py_start(m, lines), m.end_lineno or m.lineno, "python", node.name),
+                                          lines, f"{node.name}.{m.name}"))
+        elif isinstance(node, pyast.FunctionDef | pyast.AsyncFunctionDef):
+            chunks.extend(_split_long((rel, _py_start(node, lines), node.end_lineno or node.lineno, "python", ""),
+                                      lines, node.name))
+    return chunks
+
+
+def _py_start(node: Any, lines: list[str]) -> int:
+    start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    i = start - 1
+    while i >= 1 and lines[i - 1].strip().startswith("#"):
+        i -= 1
+    return i + 1
+
+
+def _chunk_doc(rel: str, lines: list[str]) -> list[Chunk]:
+    """Markdown/text by section: a heading starts a chunk; long sections split at blank lines."""
+    heads = [i for i, ln in enumerate(lines, 1) if re.match(r"#{1,6}\s", ln)]
+    if not heads or heads[0] != 1:
+        heads = [1, *heads]
+    chunks: list[Chunk] = []
+    for n, start in enumerate(heads):
+        end = (heads[n + 1] - 1) if n + 1 < len(heads) else len(lines)
+        while end > start and not lines[end - 1].strip():
+            end -= 1
+        if end < start or not any(ln.strip() for ln in lines[start - 1:end]):
+            continue
+        title = lines[start - 1].lstrip("#").strip() if lines[start - 1].startswith("#") else Path(rel).name
+        s = start
+        while s <= end:
+            e = min(end, s + MAX_CHUNK_LINES - 1)
+            if e < end:  # prefer to break at a blank line
+                for k in range(e, s + 10, -1):
+                    if not lines[k - 1].strip():
+                        e = k
+                        break
+            chunks.append(_make(rel, s, e, "doc", "", lines, title))
+            s = e + 1
+    return chunks

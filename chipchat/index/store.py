@@ -1,0 +1,336 @@
+"""The design index: chunks in ChromaDB (semantic) plus BM25 (lexical), kept incremental.
+
+Layout under ``<design>/.chipchat/index/``: ``manifest.json`` (per-file content hash,
+its chunk ids, or why it was skipped), ``chunks.json`` (every chunk's text and span) and
+``chroma/`` (a ChromaDB PersistentClient holding the embeddings). Only files whose hash
+changed are re-chunked and re-embedded. A corrupted index folder is rebuilt, not fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chipchat.config import settings
+from chipchat.design import DOC_SUFFIXES, HEADER_SUFFIXES, Design
+from chipchat.errors import ParseError
+from chipchat.index.chunks import Chunk, chunk_file, file_hash
+from chipchat.index.lexical import LexicalIndex
+
+INDEX_VERSION = 2
+COLLECTION = "chipchat_chunks"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class IndexReport:
+    files: int = 0
+    indexed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> reason (file:line:col: message)
+    chunks: int = 0
+    embedded: int = 0
+    duration_s: float = 0.0
+    rebuilt_reason: str = ""
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float
+    lexical_rank: int | None = None
+    semantic_rank: int | None = None
+
+
+class DesignIndex:
+    """Open (and lazily build) the index of one design."""
+
+    def __init__(self, design: Design, *, embeddings: str | None = None) -> None:
+        self.design = design
+        self.embeddings = embeddings or settings().embeddings
+        self.path = design.state_dir / "index"
+        self._chunks: dict[str, Chunk] | None = None
+        self._lexical: LexicalIndex | None = None
+        self._collection: Any = None
+
+    # -- files ---------------------------------------------------------------------------
+    def files_to_index(self) -> list[tuple[Path, str, dict[int, tuple[str, int]] | None]]:
+        """(path, kind, line map) for every file of the design worth indexing."""
+        d = self.design
+        out: list[tuple[Path, str, dict[int, tuple[str, int]] | None]] = []
+        if d.amaranth is not None:
+            from chipchat.rtl.amaranth import elaborate
+
+            elab = elaborate(d)
+            out.append((elab.verilog, "hdl", elab.line_map.get(str(elab.verilog))))
+            for py in sorted(d.amaranth.file.parent.rglob("*.py")):
+                if ".chipchat" not in py.parts:
+                    out.append((py, "python", None))
+        out.extend((p, "hdl", None) for p in d.sources)
+        for inc in d.include_dirs:
+            if inc.is_dir():
+                out.extend((p, "hdl", None) for p in sorted(inc.iterdir()) if p.suffix in HEADER_SUFFIXES)
+        docs = list(d.docs)
+        docs += [p for p in sorted(d.root.glob("*")) if p.suffix in DOC_SUFFIXES and p not in docs]
+        out.extend((p, "doc", None) for p in docs)
+        seen: set[Path] = set()
+        return [t for t in out if not (t[0].resolve() in seen or seen.add(t[0].resolve()))]
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.design.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    # -- building ------------------------------------------------------------------------
+    def update(self, progress: Progress | None = None) -> IndexReport:
+        """Bring the index up to date with the design's files; returns what changed."""
+        t0 = time.monotonic()
+        report = IndexReport()
+        manifest = self._read_manifest(report)
+        chunks = self._load_chunks() if manifest["files"] else {}
+        if chunks is None:
+            report.rebuilt_reason = "chunks.json was unreadable; rebuilt the index"
+            manifest, chunks = self._fresh_manifest(), {}
+            self._wipe()
+        collection = self._open_collection(report)
+        if report.rebuilt_reason and manifest["files"]:
+            manifest, chunks = self._fresh_manifest(), {}
+        files = self.files_to_index()
+        report.files = len(files)
+        present: set[str] = set()
+        new_chunks: list[Chunk] = []
+        stale_ids: list[str] = []
+        for n, (path, kind, line_map) in enumerate(files, 1):
+            rel = self.rel(path)
+            present.add(rel)
+            if progress:
+                progress("reading", n, len(files))
+            reason = _unreadable(path)
+            if reason:
+                report.skipped[rel] = reason
+                stale_ids += manifest["files"].pop(rel, {}).get("chunks", [])
+                manifest["skipped"][rel] = reason
+                continue
+            digest = file_hash(path)
+            old = manifest["files"].get(rel)
+            if old and old["hash"] == digest and all(c in chunks for c in old["chunks"]):
+                report.unchanged += 1
+                continue
+            try:
+                file_chunks = chunk_file(path, rel, kind=kind, include_dirs=self.design.include_dirs,
+                                         defines=self.design.defines, line_map=line_map, root=self.design.root)
+            except ParseError as exc:
+                report.skipped[rel] = str(exc)
+                stale_ids += manifest["files"].pop(rel, {}).get("chunks", [])
+                manifest["skipped"][rel] = report.skipped[rel]
+                continue
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the index
+                report.skipped[rel] = f"{rel}: cannot chunk: {exc}"
+                manifest["skipped"][rel] = report.skipped[rel]
+                continue
+            if old:
+                stale_ids += old["chunks"]
+            manifest["files"][rel] = {"hash": digest, "kind": kind, "chunks": [c.id for c in file_chunks]}
+            manifest["skipped"].pop(rel, None)
+            new_chunks += file_chunks
+            report.indexed.append(rel)
+        for rel in [r for r in manifest["files"] if r not in present]:
+            stale_ids += manifest["files"].pop(rel)["chunks"]
+            report.removed.append(rel)
+        for rel in [r for r in manifest["skipped"] if r not in present]:
+            manifest["skipped"].pop(rel)
+        self._apply(collection, chunks, stale_ids, new_chunks, report, progress)
+        self._write(manifest, chunks)
+        self._chunks, self._lexical = chunks, None
+        report.chunks = len(chunks)
+        report.duration_s = time.monotonic() - t0
+        return report
+
+    def _apply(self, collection: Any, chunks: dict[str, Chunk], stale: list[str], new: list[Chunk],
+               report: IndexReport, progress: Progress | None) -> None:
+        for cid in stale:
+            chunks.pop(cid, None)
+        if collection is not None and stale:
+            for i in range(0, len(stale), 5000):
+                collection.delete(ids=stale[i:i + 5000])
+        for c in new:
+            chunks[c.id] = c
+        if collection is None or not new:
+            return
+        from chipchat.index.embed import embed
+
+        batch = 256
+        for i in range(0, len(new), batch):
+            part = new[i:i + batch]
+            vectors = embed([_embedding_text(c) for c in part])
+            collection.upsert(ids=[c.id for c in part], embeddings=vectors,
+                              metadatas=[c.metadata() for c in part], documents=[c.text for c in part])
+            report.embedded += len(part)
+            if progress:
+                progress("embedding", min(i + batch, len(new)), len(new))
+
+    # -- querying ------------------------------------------------------------------------
+    def chunks(self) -> dict[str, Chunk]:
+        if self._chunks is None:
+            loaded = self._load_chunks()
+            if loaded is None or not loaded:
+                self.update()
+                loaded = self._chunks or {}
+            self._chunks = loaded
+        return self._chunks
+
+    def skipped(self) -> dict[str, str]:
+        try:
+            return dict(json.loads((self.path / "manifest.json").read_text()).get("skipped", {}))
+        except (OSError, ValueError):
+            return {}
+
+    def lexical(self) -> LexicalIndex:
+        if self._lexical is None:
+            chunks = self.chunks()
+            ids = list(chunks)
+            self._lexical = LexicalIndex(ids, [_lexical_text(chunks[i]) for i in ids])
+        return self._lexical
+
+    def search_lexical(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+        return self.lexical().search(query, k)
+
+    def search_semantic(self, query: str, k: int = 10) -> list[tuple[str, float]]:
+        if self.embeddings == "none":
+            return []
+        collection = self._open_collection(IndexReport())
+        if collection is None or collection.count() == 0:
+            return []
+        from chipchat.index.embed import embed
+
+        res = collection.query(query_embeddings=embed([query]), n_results=min(k, collection.count()),
+                               include=["distances"])
+        known = self.chunks()
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)
+                if cid in known]
+
+    def search(self, query: str, k: int = 5, mode: str = "fused") -> list[Hit]:
+        """Top ``k`` chunks for ``query``; ``mode`` is ``lexical``, ``semantic`` or ``fused`` (RRF)."""
+        if mode not in ("lexical", "semantic", "fused"):
+            raise ValueError(f"unknown search mode {mode!r}; use lexical, semantic or fused")
+        chunks = self.chunks()
+        depth = max(k * 4, 20)
+        lex = self.search_lexical(query, depth) if mode in ("lexical", "fused") else []
+        sem = self.search_semantic(query, depth) if mode in ("semantic", "fused") else []
+        scores: dict[str, Hit] = {}
+        for weight, ranked, attr in ((1.0, lex, "lexical_rank"), (1.0, sem, "semantic_rank")):
+            for rank, (cid, _) in enumerate(ranked, 1):
+                hit = scores.setdefault(cid, Hit(chunks[cid], 0.0))
+                hit.score += weight / (RRF_K + rank)
+                setattr(hit, attr, rank)
+        return sorted(scores.values(), key=lambda h: -h.score)[:k]
+
+    # -- storage -------------------------------------------------------------------------
+    def _fresh_manifest(self) -> dict[str, Any]:
+        return {"version": INDEX_VERSION, "embeddings": self.embeddings, "files": {}, "skipped": {}}
+
+    def _read_manifest(self, report: IndexReport) -> dict[str, Any]:
+        path = self.path / "manifest.json"
+        if not path.exists():
+            return self._fresh_manifest()
+        try:
+            data = json.loads(path.read_text())
+            if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+                raise ValueError("bad manifest")
+        except (OSError, ValueError):
+            report.rebuilt_reason = "the index manifest was corrupted; rebuilt the index"
+            self._wipe()
+            return self._fresh_manifest()
+        if data.get("version") != INDEX_VERSION or data.get("embeddings") != self.embeddings:
+            report.rebuilt_reason = "index format or embedding setting changed; rebuilt the index"
+            self._wipe()
+            return self._fresh_manifest()
+        data.setdefault("skipped", {})
+        return data
+
+    def _load_chunks(self) -> dict[str, Chunk] | None:
+        path = self.path / "chunks.json"
+        if not path.exists():
+            return {}
+        try:
+            raw = json.loads(path.read_text())
+            return {cid: Chunk(**c) for cid, c in raw.items()}
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def _write(self, manifest: dict[str, Any], chunks: dict[str, Chunk]) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = self.path / "chunks.json.tmp"
+        tmp.write_text(json.dumps({cid: c.to_json() for cid, c in chunks.items()}))
+        tmp.replace(self.path / "chunks.json")
+        tmp = self.path / "manifest.json.tmp"
+        tmp.write_text(json.dumps(manifest, indent=1))
+        tmp.replace(self.path / "manifest.json")
+
+    def _wipe(self) -> None:
+        self._collection = None
+        if self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def _open_collection(self, report: IndexReport) -> Any:
+        if self.embeddings == "none":
+            return None
+        if self._collection is not None:
+            return self._collection
+        self.design.ensure_state_dir()
+        for attempt in (1, 2):
+            try:
+                self._collection = _chroma_collection(self.path / "chroma")
+                return self._collection
+            except Exception as exc:  # noqa: BLE001 - chromadb raises many types on a damaged store
+                if attempt == 2:
+                    raise
+                report.rebuilt_reason = f"the ChromaDB store was unreadable ({type(exc).__name__}); rebuilt the index"
+                self._wipe()
+        return None
+
+
+RRF_K = 60
+
+
+def _chroma_collection(path: Path) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path.mkdir(parents=True, exist_ok=True)
+    client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    return client.get_or_create_collection(COLLECTION, embedding_function=None,
+                                           metadata={"hnsw:space": "cosine"})
+
+
+def _embedding_text(c: Chunk) -> str:
+    head = f"{c.kind} {c.title}".strip()
+    return f"{head}\n{c.text}"
+
+
+def _lexical_text(c: Chunk) -> str:
+    return f"{c.title} {c.module} {c.file}\n{c.text}"
+
+
+def _unreadable(path: Path) -> str:
+    """Why a file cannot be indexed (empty, binary, huge, unreadable), or ``""``."""
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return "empty file"
+        if size > MAX_FILE_BYTES:
+            return f"{size // (1024 * 1024)} MB is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit"
+        with open(path, "rb") as fh:
+            if b"\0" in fh.read(8192):
+                return "binary file (contains NUL bytes)"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror}"
+    return ""

@@ -1,0 +1,1 @@
+"""Answers to questions about a design: structural (from the model) and search (from the index)."""

@@ -1,0 +1,34 @@
+"""Load a design's model, cached in ``.chipchat/model.json`` by the content of its sources."""
+
+from __future__ import annotations
+
+import json
+
+from chipchat.design import Design
+from chipchat.rtl.model import DesignModel
+from chipchat.rtl.parse import parse_design
+from chipchat.steps.step import digest
+
+MODEL_VERSION = 3
+
+
+def load_model(design: Design, *, use_cache: bool = True) -> DesignModel:
+    """The parsed model of ``design``; reparsed only when a source, include or setting changed."""
+    sources = design.hdl_sources()
+    headers = [p for d in design.include_dirs if d.is_dir() for p in sorted(d.iterdir()) if p.is_file()]
+    key = digest(MODEL_VERSION, design.top, design.defines, [str(p) for p in sources], *sources, *headers)
+    cache = design.state_dir / "model.json"
+    if use_cache and cache.exists():
+        try:
+            data = json.loads(cache.read_text())
+            if data.get("key") == key:
+                return DesignModel.from_json(data["model"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged cache is rebuilt below
+    model = parse_design(design)
+    if use_cache:
+        design.ensure_state_dir()
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"key": key, "model": model.to_json()}))
+        tmp.replace(cache)
+    return model
