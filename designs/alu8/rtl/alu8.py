@@ -76,23 +76,23 @@ class ALU8(wiring.Component):
             with m.Case(Op.SUB):
                 m.d.comb += [result.eq(self.a - self.b), carry_nxt.eq(self.a < self.b)]
             with m.Case(Op.AND):
-                m.d.comb += result.eq(self.a & self.b)
+                m.d.comb += [result.eq(self.a & self.b), carry_nxt.eq(0)]
             with m.Case(Op.OR):
-                m.d.comb += result.eq(self.a | self.b)
+                m.d.comb += [result.eq(self.a | self.b), carry_nxt.eq(0)]
             with m.Case(Op.XOR):
-                m.d.comb += result.eq(self.a ^ self.b)
+                m.d.comb += [result.eq(self.a ^ self.b), carry_nxt.eq(0)]
             with m.Case(Op.SHL):
                 m.d.comb += [result.eq(self.a << 1), carry_nxt.eq(self.a[7])]
             with m.Case(Op.SHR):
                 m.d.comb += [result.eq(self.a >> 1), carry_nxt.eq(self.a[0])]
             with m.Case(Op.SLTU):
-                m.d.comb += result.eq(self.a < self.b)
+                m.d.comb += [result.eq(self.a < self.b), carry_nxt.eq(0)]
 
         # Registered outputs (reset to 0 by the synchronous rst of the sync domain).
         m.d.sync += [self.y.eq(result), self.carry.eq(carry_nxt)]
 
         # Zero flag: combinational from the registered result.
-        m.d.comb += self.zero.eq(self.y == 0)
+        m.d.comb += self.zero.eq(~self.y.any())
 
         return m
 

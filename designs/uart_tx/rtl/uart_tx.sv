@@ -26,8 +26,9 @@ module uart_tx #(
         S_STOP  = 2'd3   // driving the stop bit (high)
     } state_t;
 
-    localparam int CNT_W = $clog2(CLKS_PER_BIT);  // width of the bit-time counter
-    localparam logic [CNT_W-1:0] LAST_TICK = CNT_W'(CLKS_PER_BIT - 1);
+    localparam int               CNT_W     = $clog2(CLKS_PER_BIT);        // width of the bit-time counter
+    localparam logic [CNT_W-1:0] LAST_TICK = CNT_W'(CLKS_PER_BIT - 1);     // last cycle of a bit
+    localparam logic [2:0]       LAST_BIT  = 3'(uart_pkg::DATA_BITS - 1);  // index of the MSB
 
     state_t           state;     // current state of the frame
     state_t           state_nxt; // next state (combinational)
@@ -50,7 +51,7 @@ module uart_tx #(
         case (state)
             S_IDLE:  if (accept)   state_nxt = S_START;
             S_START: if (bit_done) state_nxt = S_DATA;
-            S_DATA:  if (bit_done && bit_idx == 3'(uart_pkg::DATA_BITS - 1)) state_nxt = S_STOP;
+            S_DATA:  if (bit_done && bit_idx == LAST_BIT) state_nxt = S_STOP;
             S_STOP:  if (bit_done) state_nxt = S_IDLE;
             default:               state_nxt = S_IDLE;
         endcase
@@ -91,7 +92,7 @@ module uart_tx #(
                 end
                 S_DATA: begin
                     if (bit_done) begin
-                        if (bit_idx == 3'(uart_pkg::DATA_BITS - 1)) begin
+                        if (bit_idx == LAST_BIT) begin
                             tx <= uart_pkg::STOP_BIT;
                         end else begin
                             bit_idx <= bit_idx + 1'b1;
