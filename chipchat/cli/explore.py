@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("signal", help="signal name (acc, acc[31], u_core.state)")
     p.add_argument("--depth", type=int, default=2, help="fan-in cone depth (default 2)")
     p.add_argument("--module", help="module to look in when the name exists in several")
+    p.add_argument("--dataflow", action="store_true",
+                   help="also print the merged next-state expression (pyverilog; Verilog-2001 designs)")
     add_json_arg(p)
     p.set_defaults(func=cmd_show)
 
@@ -107,7 +109,16 @@ def cmd_show(args: argparse.Namespace) -> int:
     from chipchat.qa.structure import show_signal
 
     design = open_design(args)
-    return emit(show_signal(design, args.signal, args.depth, args.module), args)
+    ans = show_signal(design, args.signal, args.depth, args.module)
+    if args.dataflow:
+        from chipchat.rtl.dataflow import dataflow_drivers
+
+        name = ans.data["signal"]
+        expr = dataflow_drivers(design, [name]).get(name)
+        if expr:
+            ans.text += f"\n\nMerged next-state expression (pyverilog dataflow):\n\n    {name} = {expr}"
+            ans.data["dataflow"] = expr
+    return emit(ans, args)
 
 
 def cmd_tree(args: argparse.Namespace) -> int:

@@ -279,6 +279,12 @@ class DesignIndex:
         self._collection = None
         if self.path.exists():
             shutil.rmtree(self.path, ignore_errors=True)
+        try:  # chromadb caches one client per path; a damaged one must not be reused
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        except ImportError:
+            pass
 
     def _open_collection(self, report: IndexReport) -> Any:
         if self.embeddings == "none":

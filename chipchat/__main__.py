@@ -1,0 +1,7 @@
+"""``python -m chipchat`` runs the command line."""
+
+import sys
+
+from chipchat.cli import main
+
+sys.exit(main())
