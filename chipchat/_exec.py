@@ -12,7 +12,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,11 +54,15 @@ def run(
     log_path: str | os.PathLike[str] | None = None,
     stdin_text: str | None = None,
     tool: str | None = None,
+    watchdog: Callable[[], float | None] | None = None,
 ) -> ExecResult:
     """Run ``argv`` to completion and return its :class:`ExecResult`.
 
     ``env`` entries are added to the current environment. On timeout the whole process
     group is terminated (then killed) and :class:`ToolTimeout` carries the partial log.
+    ``watchdog`` (optional) is polled a few times a second while the process runs; when it
+    returns a number, the process is stopped the same way, as a timeout of that many seconds
+    (e.g. a per-test wall-clock limit inside one long simulation).
     """
     args = [os.fspath(a) for a in argv]
     if not args:
@@ -85,16 +89,22 @@ def run(
                 raise ToolNotFound(name, f"cannot run {args[0]}: {exc.strerror}") from exc
             except PermissionError as exc:
                 raise ToolNotFound(name, f"cannot execute {args[0]}: {exc.strerror}") from exc
+            limit = timeout
             try:
                 if stdin_text is not None:
                     proc.communicate(stdin_text.encode(), timeout=timeout)
-                else:
+                elif watchdog is None:
                     proc.wait(timeout=timeout)
+                else:
+                    hit = _wait_watched(proc, timeout, watchdog)
+                    if hit is not None:
+                        limit = hit
+                        raise subprocess.TimeoutExpired(args, hit)
             except subprocess.TimeoutExpired:
                 kill_group(proc)
                 output = _read(log_file)
                 raise ToolTimeout(
-                    name, float(timeout or 0), log_tail=log_tail(output),
+                    name, float(limit or 0), log_tail=log_tail(output),
                     log_path=log_file if keep_log else None) from None
             except BaseException:
                 kill_group(proc)  # Ctrl-C or a crash here must not leave orphans behind
@@ -104,6 +114,24 @@ def run(
     finally:
         if not keep_log:
             log_file.unlink(missing_ok=True)
+
+
+def _wait_watched(
+    proc: subprocess.Popen[bytes], timeout: float | None, watchdog: Callable[[], float | None]
+) -> float | None:
+    """Wait for ``proc``; return the limit that ran out (``timeout`` or a watchdog's), else None."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        try:
+            proc.wait(timeout=0.2)
+            return None
+        except subprocess.TimeoutExpired:
+            pass
+        if deadline is not None and time.monotonic() >= deadline:
+            return timeout
+        hit = watchdog()
+        if hit is not None:
+            return hit
 
 
 def kill_group(proc: subprocess.Popen[bytes], grace_s: float = 2.0) -> None:

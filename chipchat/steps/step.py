@@ -16,7 +16,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, final
@@ -74,15 +74,19 @@ class RunDir:
         env: Mapping[str, str] | None = None,
         timeout: float | None = None,
         tool: str | None = None,
+        watchdog: Callable[[], float | None] | None = None,
     ) -> _exec.ExecResult:
-        """Run ``argv`` with its output in ``<run>/<log>``; the argv is appended to ``commands.json``."""
+        """Run ``argv`` with its output in ``<run>/<log>``; the argv is appended to ``commands.json``.
+
+        ``watchdog`` is passed to :func:`chipchat._exec.run` (an extra, caller-defined time limit).
+        """
         entry: dict[str, Any] = {"argv": [os.fspath(a) for a in argv], "log": log,
                                  "cwd": str(cwd or self.path)}
         self.commands.append(entry)
         self._write_commands()
         try:
             result = _exec.run(argv, cwd=cwd or self.path, env=env, timeout=timeout or self.timeout_s,
-                               log_path=self.path / log, tool=tool)
+                               log_path=self.path / log, tool=tool, watchdog=watchdog)
         except Exception as exc:
             entry["error"] = str(exc).splitlines()[0]
             self._write_commands()

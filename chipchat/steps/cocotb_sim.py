@@ -1,0 +1,253 @@
+"""Steps: build a design for a simulator, and run cocotb tests on the build.
+
+The commands are cocotb's own (see :mod:`chipchat.verify.simulators`), run through
+``RunDir.exec`` so each has a log in the run directory and a wall-clock limit.
+
+Builds are cached by content: a hash of the source files' bytes, include files,
+defines, parameters, top, simulator and tool versions names a folder under
+``<cache>/builds/``; the same sources in another folder (a sandbox) reuse it.
+
+Tests run in one simulator process per module set, watched by a per-test wall-clock
+limit read from the live log; a test that exceeds it is killed with the process group,
+reported as a timeout with its partial log, and the remaining tests resume in a new
+process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any, ClassVar
+
+import cocotb
+
+from chipchat import toolchain
+from chipchat._exec import log_tail
+from chipchat.design import Design
+from chipchat.errors import ToolTimeout
+from chipchat.steps.step import RunDir, Step, StepResult
+from chipchat.verify import objcache
+from chipchat.verify import simulators as sims
+from chipchat.verify.results import Diagnostic
+
+COMPILE_ERROR = re.compile(
+    r"^(?:%Error(?:-[A-Z0-9_]+)?:\s*)?(?P<file>[^\s:%][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?P<msg>.*(?:error|Error|syntax).*)$")
+VERILATOR_MAIN = Path(cocotb.__file__).parent / "share" / "lib" / "verilator" / "verilator.cpp"
+
+
+def hdl_inputs(design: Design, parameters: dict[str, Any] | None = None,
+               defines: dict[str, str] | None = None) -> sims.HdlInputs:
+    return sims.HdlInputs(
+        top=design.top or "", sources=tuple(design.hdl_sources()), include_dirs=tuple(design.include_dirs),
+        defines={**design.defines, **(defines or {})}, parameters={**design.parameters, **(parameters or {})})
+
+
+def build_key(simulator: str, hdl: sims.HdlInputs) -> str:
+    """A content hash of everything a build depends on (file bytes, not their paths)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    versions = toolchain.versions(list(sims.simulator(simulator).tools))
+    meta = {"sim": simulator, "top": hdl.top, "defines": dict(hdl.defines),
+            "parameters": {k: str(v) for k, v in hdl.parameters.items()}, "tools": versions,
+            "cocotb": cocotb.__version__, "timescale": sims.TIMESCALE, "layout": 2}
+    h.update(json.dumps(meta, sort_keys=True).encode())
+    for src in hdl.sources:
+        h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
+    for folder in hdl.include_dirs:
+        for inc in sorted(folder.glob("*")) if folder.is_dir() else []:
+            if inc.is_file() and inc.suffix in (".v", ".vh", ".sv", ".svh", ".h", ".inc"):
+                h.update(inc.name.encode() + b"\0" + inc.read_bytes() + b"\0")
+    return h.hexdigest()[:20]
+
+
+class CocotbBuild(Step):
+    """Compile the design for one simulator into a content-addressed build folder."""
+
+    name: ClassVar[str] = "cocotb_build"
+    simulator: ClassVar[str] = ""
+    outputs: ClassVar[tuple[str, ...]] = ("build folder", "build.log")
+    config_vars: ClassVar[dict[str, str]] = {
+        "parameters": "top-level parameter overrides", "defines": "preprocessor defines",
+        "cache_dir": "folder holding builds/ and verilator-objs/ (default <design>/.chipchat/cache)",
+        "make_jobs": "parallel C++ compile jobs for Verilator (0 = one per core)",
+    }
+
+    def hdl(self) -> sims.HdlInputs:
+        return hdl_inputs(self.design, self.config.get("parameters"), self.config.get("defines"))
+
+    def cache_dir(self) -> Path:
+        return Path(self.config.get("cache_dir") or self.design.state_dir / "cache")
+
+    def run(self, run: RunDir) -> StepResult:
+        hdl = self.hdl()
+        key = build_key(self.simulator, hdl)
+        builds = self.cache_dir() / "builds"
+        builds.mkdir(parents=True, exist_ok=True)
+        tmp = builds / f".tmp-{self.simulator}-{uuid.uuid4().hex[:8]}"
+        commands = sims.build_commands(self.simulator, hdl, tmp, make_jobs=int(self.config.get("make_jobs", 0)))
+        metrics: dict[str, Any] = {"simulator": self.simulator, "key": key, "ok": False}
+        logs: list[str] = []
+        try:
+            for i, argv in enumerate(commands.argv):
+                if self.simulator == "verilator" and argv[:1] == ["make"]:
+                    metrics["reused_objects"] = self._seed(tmp)
+                log = f"build-{i + 1}.log"
+                logs.append(log)
+                result = run.exec(argv, log=log, env=commands.env, cwd=tmp, tool=Path(argv[0]).name)
+                if not result.ok:
+                    metrics["errors"] = [e.__dict__ for e in compile_errors(result.output)]
+                    metrics["log_tail"] = result.tail(25)
+                    return self._done(run, metrics, logs)
+        except ToolTimeout as exc:
+            metrics.update(timed_out=True, log_tail=exc.log_tail)
+            shutil.rmtree(tmp, ignore_errors=True)
+            return self._done(run, metrics, logs)
+        if self.simulator == "verilator":
+            objcache.store(self.cache_dir() / "verilator-objs", tmp, self._object_keys(tmp))
+        final = builds / f"{self.simulator}-{key}"
+        (tmp / "build.json").write_text(json.dumps({"simulator": self.simulator, "key": key, "run_dir": str(run.path)}))
+        try:
+            tmp.rename(final)
+        except OSError:  # the same build finished concurrently elsewhere: use that one
+            shutil.rmtree(tmp, ignore_errors=True)
+        metrics.update(ok=True, build_dir=str(final))
+        return self._done(run, metrics, logs, final)
+
+    def _object_keys(self, build_dir: Path) -> dict[str, str]:
+        return objcache.keys(build_dir, str(toolchain.find_tool("verilator").path), VERILATOR_MAIN)
+
+    def _seed(self, build_dir: Path) -> list[str]:
+        return objcache.seed(self.cache_dir() / "verilator-objs", build_dir, self._object_keys(build_dir))
+
+    def _done(self, run: RunDir, metrics: dict[str, Any], logs: list[str], final: Path | None = None) -> StepResult:
+        artifacts = {log: run.file(log) for log in logs if run.file(log).exists()}
+        if final is not None:
+            artifacts["build_dir"] = final
+        return StepResult(self.name, run.path, artifacts=artifacts, metrics=metrics)
+
+
+class IcarusBuild(CocotbBuild):
+    name: ClassVar[str] = "icarus_build"
+    simulator: ClassVar[str] = "icarus"
+    tools: ClassVar[tuple[str, ...]] = ("iverilog", "vvp")
+
+
+class VerilatorBuild(CocotbBuild):
+    name: ClassVar[str] = "verilator_build"
+    simulator: ClassVar[str] = "verilator"
+    tools: ClassVar[tuple[str, ...]] = ("verilator",)
+
+
+BUILD_STEPS: dict[str, type[CocotbBuild]] = {"icarus": IcarusBuild, "verilator": VerilatorBuild}
+
+
+def compile_errors(output: str) -> list[Diagnostic]:
+    """``file:line: message`` errors from iverilog, Verilator or the C++ compiler."""
+    found: list[Diagnostic] = []
+    for line in output.splitlines():
+        m = COMPILE_ERROR.match(line.strip())
+        if m and not m.group("file").startswith(("make", "/usr/include")):
+            found.append(Diagnostic("error", m.group("msg").strip(), m.group("file"), int(m.group("line")),
+                                    int(m.group("col") or 0)))
+    return found[:50]
+
+
+class _TestWatch:
+    """Per-test wall-clock limit: follows cocotb's "running <test>" lines in the growing log."""
+
+    RUNNING = re.compile(rb"running (\S+) \(\d+/\d+\)")
+
+    def __init__(self, log: Path, limit_s: float) -> None:
+        self.log, self.limit_s = log, limit_s
+        self.offset = 0
+        self.since = time.monotonic()
+        self.current: str | None = None
+
+    def __call__(self) -> float | None:
+        try:
+            with open(self.log, "rb") as fh:
+                fh.seek(self.offset)
+                data = fh.read()
+        except FileNotFoundError:
+            data = b""
+        cut = data.rfind(b"\n") + 1
+        for m in self.RUNNING.finditer(data[:cut]):
+            self.current, self.since = m.group(1).decode(), time.monotonic()
+        self.offset += cut
+        return self.limit_s if time.monotonic() - self.since > self.limit_s else None
+
+
+class CocotbTest(Step):
+    """Run cocotb test modules on a build; per-test timeouts; results in ``metrics["attempts"]``."""
+
+    name: ClassVar[str] = "cocotb_test"
+    outputs: ClassVar[tuple[str, ...]] = ("results-N.xml", "sim-N.log", "waveform")
+    config_vars: ClassVar[dict[str, str]] = {
+        "simulator": "icarus or verilator", "build_dir": "a finished build (from CocotbBuild)",
+        "modules": "test module names", "tests_path": "folder the test modules are imported from",
+        "test_filter": "regular expression selecting tests by full name",
+        "waves": "record a waveform", "seed": "COCOTB_RANDOM_SEED",
+        "test_timeout_s": "wall-clock limit of one test", "max_timeouts": "stop resuming after this many timeouts",
+    }
+
+    def run(self, run: RunDir) -> StepResult:
+        c = self.config
+        limit = float(c.get("test_timeout_s") or 120.0)
+        done: list[str] = []
+        attempts: list[dict[str, Any]] = []
+        timeouts = 0
+        while True:
+            n = len(attempts) + 1
+            results, log = run.file(f"results-{n}.xml"), f"sim-{n}.log"
+            commands = sims.test_command(
+                c["simulator"], top=self.design.top or "", build_dir=Path(c["build_dir"]), test_dir=run.path,
+                modules=c["modules"], tests_path=Path(c["tests_path"]) if c.get("tests_path") else None,
+                results_file=results, waves=bool(c.get("waves")), test_filter=resume_filter(c.get("test_filter"), done),
+                seed=c.get("seed"))
+            watch = _TestWatch(run.file(log), limit)
+            attempt: dict[str, Any] = {"log": str(run.file(log)), "results": str(results), "timed_out": None}
+            attempts.append(attempt)
+            hard_cap = limit * 50 + 60
+            try:
+                result = run.exec(commands.argv[0], log=log, env=commands.env, timeout=hard_cap,
+                                  tool=c["simulator"], watchdog=watch)
+                attempt["returncode"] = result.returncode
+                break
+            except ToolTimeout as exc:
+                timeouts += 1
+                attempt.update(timed_out=watch.current or "", limit_s=exc.timeout_s)
+                if watch.current is None:
+                    break  # hung before the first test started: resuming would hang again
+                done.extend(_finished(run.file(log)))
+                done.append(watch.current)
+                if timeouts >= int(c.get("max_timeouts", 2)):
+                    attempt["gave_up"] = True
+                    break
+        wave = run.file(sims.simulator(c["simulator"]).wave_file)
+        artifacts = {"log": run.file(attempts[0]["log"]), "run_dir": run.path}
+        if wave.exists():
+            artifacts["waves"] = wave
+        return StepResult(self.name, run.path, artifacts=artifacts,
+                          metrics={"attempts": attempts, "test_timeout_s": limit, "timeouts": timeouts})
+
+
+def _finished(log: Path) -> list[str]:
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return re.findall(r"cocotb\.regression\s+(\S+) (?:passed|failed|skipped)", text)
+
+
+def resume_filter(user: str | None, done: list[str]) -> str | None:
+    """A COCOTB_TEST_FILTER that keeps ``user``'s selection and skips tests already run."""
+    if not done:
+        return user
+    skip = "|".join(re.escape(d) for d in done)
+    return f"^(?!(?:{skip})$)" + (f"(?=.*?(?:{user}))" if user else "")
+
+
+def log_excerpt(text: str, lines: int = 30) -> str:
+    return log_tail(text, lines)
