@@ -10,7 +10,7 @@ APT_PACKAGES=(
   qflow-tech-osu018 qflow-tech-osu035 qflow-tech-osu050   # standard-cell libraries
   tcl                                          # tclsh: tests replay OpenROAD scripts
   chromium chromium-driver                     # headless browser test of the chat UI
-  git make
+  git make g++                                 # g++: Verilator compiles its models to C++
 )
 
 missing=()

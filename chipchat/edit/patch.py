@@ -218,11 +218,13 @@ def _apply_hunks(name: str, shown: str, old: list[str], pf: unidiff.PatchedFile)
         if at is None:
             shown_at = max(0, min(stated, len(old)))
             header = f"@@ -{hunk.source_start},{hunk.source_length} +{hunk.target_start},{hunk.target_length} @@"
+            expected = [ln.rstrip("\r\n") for ln in want_old]
+            found = [ln.rstrip("\r\n") for ln in old[shown_at:shown_at + max(len(want_old), 1)]]
             raise PatchError(
                 "does-not-apply",
-                f"{name}: hunk {header} does not apply to {shown}: its context does not match the file",
-                file=shown, hunk=header, expected=[ln.rstrip("\r\n") for ln in want_old],
-                found=[ln.rstrip("\r\n") for ln in old[shown_at:shown_at + max(len(want_old), 1)]],
+                f"{name}: hunk {header} does not apply to {shown}: its context does not match the file"
+                + _first_difference(expected, found, shown_at + 1),
+                file=shown, hunk=header, expected=expected, found=found,
                 hint="the patch was made against another version of the file; regenerate it from the current sources")
         offsets.append(at - stated)
         out.extend(old[pos:at])
@@ -232,6 +234,14 @@ def _apply_hunks(name: str, shown: str, old: list[str], pf: unidiff.PatchedFile)
         removed += hunk.removed
     out.extend(old[pos:])
     return out, offsets, added, removed
+
+
+def _first_difference(expected: list[str], found: list[str], first_line: int) -> str:
+    for i, want in enumerate(expected):
+        have = found[i] if i < len(found) else "<end of file>"
+        if want != have:
+            return f"\n  line {first_line + i}: the patch expects {want.strip()!r}\n  but the file has {have.strip()!r}"
+    return ""
 
 
 def _hunk_sides(hunk: unidiff.Hunk) -> tuple[list[str], list[str]]:

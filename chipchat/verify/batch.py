@@ -1,0 +1,201 @@
+"""Batch verification: every patch × every simulator, each in its own sandbox, as parallel jobs.
+
+The parent checks each patch once — it parses, its paths stay inside the design, its
+hunks match the current sources (a dry run that writes nothing) — then submits one
+job per (patch, simulator) and one per simulator for the unpatched baseline. A job
+(:func:`run_job`, top-level and picklable, so process pools and Dask run it unchanged)
+copies the design into a sandbox, applies the patch, lints with ``verilator
+--lint-only``, builds (cached by content) and runs every test. Everything that can go
+wrong with a patch comes back as data in a :class:`JobOutcome`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chipchat.design import Design, load_design
+from chipchat.edit.patch import Patch, PatchError, apply_patch, load_patch, parse_patch
+from chipchat.edit.sandbox import Sandbox
+from chipchat.errors import ChipChatError, SandboxViolation, ToolNotFound
+from chipchat.verify import simulators as sims
+from chipchat.verify.results import LintResult, SimRun
+
+DEFAULT_SEED = 20261125  # one fixed seed: baseline and patched runs see the same random stimulus
+BASELINE = "baseline"
+
+OK, REJECTED, NOT_APPLY, NOT_COMPILE, UNAVAILABLE, ERROR = (
+    "ok", "rejected", "does-not-apply", "does-not-compile", "unavailable", "error")
+
+
+@dataclass
+class PatchInput:
+    """A patch as given by the user, checked against the design before any job runs."""
+
+    name: str
+    source: str  # file path, or "<text>"
+    patch: Patch | None = None
+    status: str = OK  # ok | rejected | does-not-apply
+    message: str = ""
+    error: dict[str, Any] | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class BatchJob:
+    design_root: str
+    patch_name: str
+    patch_text: str | None  # None: the unpatched baseline
+    simulator: str
+    modules: list[str] | None = None
+    test_filter: str | None = None
+    seed: int | None = DEFAULT_SEED
+    test_timeout_s: float | None = None
+    cache_dir: str | None = None
+    make_jobs: int = 0
+    parameters: dict[str, Any] = field(default_factory=dict)
+    defines: dict[str, str] = field(default_factory=dict)
+    lint: bool = True
+
+
+@dataclass
+class JobOutcome:
+    patch: str
+    simulator: str
+    status: str  # ok | does-not-apply | rejected | does-not-compile | unavailable | error
+    message: str = ""
+    lint: LintResult | None = None
+    run: SimRun | None = None
+    wall_s: float = 0.0
+    sandbox: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"patch": self.patch, "simulator": self.simulator, "status": self.status, "message": self.message,
+                "lint": self.lint.to_json() if self.lint else None, "run": self.run.to_json() if self.run else None,
+                "wall_s": round(self.wall_s, 3)}
+
+
+def read_patches(items: list[str | Path]) -> list[PatchInput]:
+    """Patch files (``Path`` or an existing path string) or diff text (a string with newlines)."""
+    out: list[PatchInput] = []
+    names: set[str] = set()
+    for i, item in enumerate(items, 1):
+        is_text = isinstance(item, str) and "\n" in item
+        source = "<text>" if is_text else str(item)
+        name = f"patch-{i}" if is_text else Path(item).stem
+        while name in names or name == BASELINE:
+            name += f"-{i}"
+        names.add(name)
+        entry = PatchInput(name, source)
+        try:
+            entry.patch = parse_patch(str(item), name) if is_text else load_patch(item)
+            entry.patch.name = name
+        except PatchError as exc:
+            entry.status, entry.message, entry.error = NOT_APPLY, str(exc), exc.to_json()
+        except SandboxViolation as exc:
+            entry.status, entry.message = REJECTED, str(exc)
+        out.append(entry)
+    return out
+
+
+def precheck(design: Design, entry: PatchInput) -> None:
+    """Dry-run ``entry`` against the design (writes nothing); records why it cannot be used."""
+    if entry.patch is None:
+        return
+    try:
+        entry.changes = [c.to_json() for c in apply_patch(entry.patch, design.root, dry_run=True)]
+    except SandboxViolation as exc:
+        entry.status, entry.message = REJECTED, str(exc)
+    except PatchError as exc:
+        entry.status, entry.message, entry.error = NOT_APPLY, str(exc), exc.to_json()
+
+
+def make_jobs(design: Design, patches: list[PatchInput], simulators: list[str], *, workers: int,
+              **options: Any) -> list[BatchJob]:
+    """Baseline and (patch, simulator) jobs, the slow simulator's first (shorter makespan)."""
+    cpus = os.cpu_count() or 1
+    make_jobs = max(1, cpus // max(1, min(workers or cpus, cpus)))
+    jobs = [BatchJob(str(design.root), BASELINE, None, sim, make_jobs=make_jobs, **options) for sim in simulators]
+    for entry in patches:
+        if entry.status == OK and entry.patch is not None:
+            jobs += [BatchJob(str(design.root), entry.name, entry.patch.text, sim, make_jobs=make_jobs, **options)
+                     for sim in simulators]
+    order = {s: i for i, s in enumerate(sorted(simulators, key=lambda s: s != "verilator"))}
+    return sorted(jobs, key=lambda j: (order[j.simulator], j.patch_name != BASELINE))
+
+
+def run_job(job: BatchJob) -> JobOutcome:
+    """Sandbox, patch, lint, build and test one (patch, simulator) pair. Never raises for a bad patch."""
+    t0 = time.monotonic()
+    outcome = JobOutcome(job.patch_name, job.simulator, OK)
+    sandbox: Sandbox | None = None
+    try:
+        design = load_design(job.design_root)
+        target = design
+        if job.patch_text is not None:
+            sandbox = Sandbox(design, job.patch_name)
+            outcome.sandbox = str(sandbox.root)
+            sandbox.apply(parse_patch(job.patch_text, job.patch_name))
+            target = sandbox.design()
+        _lint_and_simulate(job, target, outcome)
+    except SandboxViolation as exc:
+        outcome.status, outcome.message = REJECTED, str(exc)
+    except PatchError as exc:
+        outcome.status, outcome.message = NOT_APPLY, str(exc)
+    except ToolNotFound as exc:
+        outcome.status, outcome.message = UNAVAILABLE, str(exc)
+    except ChipChatError as exc:
+        outcome.status, outcome.message = ERROR, str(exc)
+    except Exception as exc:  # a job must report, not take the whole batch down
+        outcome.status = ERROR
+        outcome.message = f"internal error: {exc!r}\n" + "".join(traceback.format_exc(limit=6))
+    finally:
+        if sandbox is not None:
+            _relative_to_sandbox(outcome, sandbox.root)
+            sandbox.remove()
+    outcome.wall_s = time.monotonic() - t0
+    return outcome
+
+
+def _relative_to_sandbox(outcome: JobOutcome, root: Path) -> None:
+    """Messages name files as the user knows them (``rtl/fifo.v``), not by their sandbox path."""
+    prefix = str(root) + "/"
+    outcome.message = outcome.message.replace(prefix, "")
+    diags = [*(outcome.lint.errors + outcome.lint.warnings if outcome.lint else [])]
+    if outcome.run is not None and outcome.run.build is not None:
+        diags += outcome.run.build.errors
+        outcome.run.build.log_tail = outcome.run.build.log_tail.replace(prefix, "")
+    for diag in diags:
+        diag.file = diag.file.removeprefix(prefix)
+
+
+def _lint_and_simulate(job: BatchJob, design: Design, outcome: JobOutcome) -> None:
+    from chipchat.steps.verilator_lint import lint
+    from chipchat.verify.simulate import simulate
+
+    sims.require(job.simulator)
+    if job.lint and sims.available("verilator") is None:
+        outcome.lint = lint(design, parameters=job.parameters, defines=job.defines)
+        if not outcome.lint.ok:
+            outcome.status = NOT_COMPILE
+            outcome.message = "; ".join(str(e) for e in outcome.lint.errors[:3])
+            return
+    cache = Path(job.cache_dir) if job.cache_dir else None
+    outcome.run = simulate(design, job.simulator, modules=job.modules, test_filter=job.test_filter,
+                           parameters=job.parameters, defines=job.defines, seed=job.seed,
+                           test_timeout_s=job.test_timeout_s, cache_dir=cache, make_jobs=job.make_jobs)
+    build = outcome.run.build
+    if build is not None and not build.ok:
+        outcome.status = NOT_COMPILE
+        if build.timed_out:
+            outcome.message = "the build timed out"
+        elif build.errors:
+            outcome.message = "; ".join(str(e) for e in build.errors[:3])
+        else:
+            outcome.message = (build.log_tail.splitlines() or ["the build failed"])[-1]
+    elif outcome.run.error:
+        outcome.status, outcome.message = ERROR, outcome.run.error
