@@ -58,6 +58,7 @@ class Pin:
     y: int = 0
     layer: str = ""
     status: str = "UNPLACED"
+    half_size: int = 100  # half the side of the pin's square shape, dbu (written by write_def)
 
 
 @dataclass
@@ -292,14 +293,18 @@ def write_def(design: DefDesign, path: str | Path) -> Path:
         lines.append(f"    - {_escape(c.name)} {c.macro}{where} ;")
     lines += ["END COMPONENTS", "", f"PINS {len(design.pins)} ;"]
     for p in design.pins.values():
-        layer = f" + LAYER {p.layer} ( -100 -100 ) ( 100 100 )" if p.layer else ""
+        h = p.half_size
+        layer = f" + LAYER {p.layer} ( {-h} {-h} ) ( {h} {h} )" if p.layer else ""
         where = f" + {p.status} ( {p.x} {p.y} ) N" if p.status != "UNPLACED" else ""
         lines.append(f"    - {_escape(p.name)} + NET {_escape(p.net)} + DIRECTION {p.direction} + USE SIGNAL"
                      f"{layer}{where} ;")
     lines += ["END PINS", "", f"NETS {len(design.nets)} ;"]
     for n in design.nets.values():
-        conns = " ".join(f"( {_escape(i)} {_escape(p)} )" for i, p in n.conns)
-        lines.append(f"    - {_escape(n.name)} {conns} + USE {n.use} ;")
+        # one connection per line, as qflow's place2def writes them: qrouter copies this
+        # text into its routed DEF and inserts the wiring before each net's ";"
+        lines.append(f"    - {_escape(n.name)}")
+        lines.extend(f"      ( {_escape(i)} {_escape(p)} )" for i, p in n.conns)
+        lines.append("      ;" if n.use == "SIGNAL" else f"      + USE {n.use} ;")
     lines += ["END NETS", "", "END DESIGN", ""]
     out.write_text("\n".join(lines))
     return out

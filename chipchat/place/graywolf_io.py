@@ -213,18 +213,49 @@ def to_def(netlist: Netlist, lef: LefLibrary, cmap: CelMap, pl1: list[PlacedObje
         cell = netlist.cells[inst]
         x = dbu_x(c.llx) + cmap.left_pad.get(c.name, 0) * site_w
         design.components[inst] = Component(inst, cell.type, x, dbu_y(c.lly), ORIENT.get(c.orient, "N"), "PLACED")
-    _place_pins(design, netlist, cmap, pl1, dbu_x, dbu_y)
+    design.tracks = _tracks(design, lef)
+    _place_pins(design, netlist, lef, cmap, pl1, dbu_x, dbu_y)
     for bit, conns in netlist.nets().items():
         name = netlist.net_name(bit)
         design.nets[name] = Net(name, conns)
     return design
 
 
-def _place_pins(design: DefDesign, netlist: Netlist, cmap: CelMap, pl1: list[PlacedObject], dbu_x, dbu_y) -> None:
-    """Put each I/O pin on the die side GrayWolf chose, at its position along that side."""
+def _tracks(design: DefDesign, lef: LefLibrary) -> list[str]:
+    """TRACKS statements for every routing layer over the die (qrouter routes on these)."""
+    out = []
+    x0, y0, x1, y1 = design.die
+    cx, cy, _, _ = design.core
+    for layer in lef.routing_layers():
+        pitch = round(layer.pitch * design.dbu)
+        if pitch <= 0:
+            continue
+        offset = round(layer.offset * design.dbu) if layer.offset else pitch // 2
+        # tracks sit at the LEF offset from the core origin, so every cell's pins see the same track
+        # pattern as in its LEF (the cells are placed on site multiples from that origin)
+        axis, lo, hi, core = ("X", x0, x1, cx) if layer.direction == "VERTICAL" else ("Y", y0, y1, cy)
+        start = lo + (core + offset - lo) % pitch
+        count = max(1, (hi - start) // pitch + 1)
+        out.append(f"TRACKS {axis} {start} DO {count} STEP {pitch} LAYER {layer.name}")
+    return out
+
+
+def _snap(value: int, start: int, pitch: int, count: int) -> int:
+    k = min(max(round((value - start) / pitch), 0), count - 1)
+    return start + k * pitch
+
+
+def _place_pins(design: DefDesign, netlist: Netlist, lef: LefLibrary, cmap: CelMap, pl1: list[PlacedObject],
+                dbu_x, dbu_y) -> None:
+    """Put each I/O pin on the die side GrayWolf chose, on a routing track of that side's layer."""
     _, _, die_x1, die_y1 = design.die
     directions = {p.name: p.direction for p in netlist.ports}
     bits = {p.name: p.bit for p in netlist.ports}
+    grids = {}
+    for t in design.tracks:
+        parts = t.split()  # TRACKS X start DO count STEP pitch LAYER name
+        grids.setdefault(parts[1], (int(parts[2]), int(parts[4]), int(parts[6]), parts[8]))
+    used: set[tuple[int, int]] = set()
     for pad in pl1:
         port = cmap.pads.get(pad.name)
         if port is None:
@@ -232,8 +263,21 @@ def _place_pins(design: DefDesign, netlist: Netlist, cmap: CelMap, pl1: list[Pla
         side = PAD_SIDE.get(pad.row, "bottom")
         cx = min(max(dbu_x((pad.llx + pad.urx) // 2), 0), die_x1)
         cy = min(max(dbu_y((pad.lly + pad.ury) // 2), 0), die_y1)
-        x, y = {"left": (0, cy), "right": (die_x1, cy), "bottom": (cx, 0), "top": (cx, die_y1)}[side]
+        along, across = ("X", "Y") if side in ("bottom", "top") else ("Y", "X")
+        layer = ""
+        if along in grids and across in grids:
+            start, count, pitch, layer = grids[along]
+            a_start, a_count, a_pitch, _ = grids[across]
+            edge = a_start if side in ("bottom", "left") else a_start + (a_count - 1) * a_pitch
+            pos = _snap(cx if along == "X" else cy, start, pitch, count)
+            while (pos, edge) in used and pos + pitch < start + count * pitch:
+                pos += pitch
+            used.add((pos, edge))
+            x, y = (pos, edge) if along == "X" else (edge, pos)
+        else:
+            x, y = {"left": (0, cy), "right": (die_x1, cy), "bottom": (cx, 0), "top": (cx, die_y1)}[side]
         bit = bits[port]
         net = netlist.net_name(bit) if isinstance(bit, int) else port
+        width = lef.layers[layer].width if layer in lef.layers else 0.2
         design.pins[port] = Pin(port, net, {"input": "INPUT", "output": "OUTPUT"}.get(directions[port], "INOUT"),
-                                x, y, "", "PLACED")
+                                x, y, layer, "PLACED", max(1, round(width * design.dbu / 2)))

@@ -1,0 +1,129 @@
+"""Step: place a synthesized netlist with GrayWolf (the placer of Debian's qflow flow).
+
+Stages, each with its own log in the run folder:
+
+1. ``yosys_json.log`` -- Yosys re-reads the Verilog netlist and writes it as JSON, so the
+   cell and net names placement sees are exactly those OpenSTA sees;
+2. chipchat writes ``<top>.cel`` (cells, pins, nets, I/O pads) and ``<top>.par`` (GrayWolf
+   parameters from ``flows/graywolf/graywolf.par.in`` and the LEF's layers);
+3. ``graywolf.log`` -- ``graywolf -n <top>`` places the cells into rows;
+4. chipchat converts ``<top>.pl1``/``.pl2`` into ``placed.def`` and measures it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from chipchat import toolchain
+from chipchat._exec import log_tail
+from chipchat.errors import ConfigError, DesignError, ToolFailed
+from chipchat.place import graywolf_io
+from chipchat.place.defio import write_def
+from chipchat.place.geometry import placement_stats
+from chipchat.place.lef import read_lef
+from chipchat.place.netlist import check_against_lef, read_yosys_json, yosys_json_script
+from chipchat.resources import data_path
+from chipchat.steps.step import RunDir, Step, StepResult, digest
+
+EFFORTS = {"normal": 1, "fast": 4}
+MAX_UTILIZATION = 0.95
+
+
+def check_utilization(utilization: float) -> None:
+    """Reject utilizations a row placer cannot reach, saying what to change."""
+    if not 0.0 < utilization <= MAX_UTILIZATION:
+        raise ConfigError(
+            f"utilization {utilization:g} cannot be placed: the cells need some free space in the rows "
+            f"to be legalized (the limit here is {MAX_UTILIZATION:g})",
+            hint="pass a fraction of the core area between 0.3 and 0.8 (--utilization 0.6 is a good start); "
+                 "lower it further if the design is hard to route")
+
+
+class GraywolfPlace(Step):
+    """Place ``netlist`` into standard-cell rows with GrayWolf and write ``placed.def``."""
+
+    name: ClassVar[str] = "graywolf_place"
+    tools: ClassVar[tuple[str, ...]] = ("yosys", "graywolf")
+    inputs: ClassVar[tuple[str, ...]] = ("netlist", "liberty", "lef")
+    outputs: ClassVar[tuple[str, ...]] = ("def", "netlist_json", "cel", "par", "pl1")
+    config_vars: ClassVar[dict[str, str]] = {
+        "netlist": "synthesized Verilog netlist (flat, mapped to the library's cells)",
+        "top": "top module of the netlist",
+        "liberty": "liberty files of the cell library (list of paths)",
+        "lef": "LEF files: technology first, then cells (list of paths)",
+        "utilization": "target cell area / core area, 0 < u <= 0.95 (default 0.6)",
+        "aspect_ratio": "core height / width (default 1.0)",
+        "core_space": "space between the core rows and the die edge, microns (default 5)",
+        "effort": "`normal` (qflow's annealing schedule) or `fast` (a quarter of the moves)",
+        "seed": "GrayWolf's random seed, for repeatable placements (default 1)",
+    }
+
+    def _opt(self, key: str, default: Any) -> Any:
+        return self.config.get(key, default)
+
+    def validate(self) -> None:
+        for key in ("netlist", "top", "liberty", "lef"):
+            if not self.config.get(key):
+                raise ConfigError(f"step {self.name}: `{key}` is required")
+        for path in [self.config["netlist"], *self.config["liberty"], *self.config["lef"]]:
+            if not Path(path).is_file():
+                raise DesignError(f"{path} does not exist", hint="synthesize first, or fix the platform's paths")
+        check_utilization(float(self._opt("utilization", 0.6)))
+        if float(self._opt("aspect_ratio", 1.0)) <= 0:
+            raise ConfigError("aspect_ratio must be positive (height / width of the core)")
+        if self._opt("effort", "normal") not in EFFORTS:
+            raise ConfigError(f"unknown effort {self._opt('effort', '')!r}", hint="use: " + ", ".join(EFFORTS))
+
+    def cache_key(self) -> str | None:
+        files = [Path(self.config["netlist"]), *map(Path, self.config["liberty"]), *map(Path, self.config["lef"])]
+        template = data_path("flows") / "graywolf" / "graywolf.par.in"
+        return digest(self.name, *files, template, {k: v for k, v in self.config.items()
+                                                     if k not in ("netlist", "liberty", "lef")})
+
+    def run(self, run: RunDir) -> StepResult:
+        top = str(self.config["top"])
+        lefs = [Path(p) for p in self.config["lef"]]
+        libs = [Path(p) for p in self.config["liberty"]]
+        json_path = run.file(f"{top}.json")
+        script = run.file("yosys_json.ys")
+        script.write_text(yosys_json_script(Path(self.config["netlist"]), libs, top, json_path))
+        yosys = toolchain.find_tool("yosys")
+        result = run.exec(yosys.argv("-q", "-s", str(script)), log="yosys_json.log", tool="yosys")
+        if not result.ok:
+            raise ToolFailed("yosys", "Yosys could not read the synthesized netlist", log_tail=result.tail(),
+                             log_path=result.log_path, returncode=result.returncode)
+        netlist = read_yosys_json(json_path, top)
+        lef = read_lef(lefs)
+        check_against_lef(netlist, lef, ", ".join(p.name for p in lefs))
+
+        utilization = float(self._opt("utilization", 0.6))
+        aspect = float(self._opt("aspect_ratio", 1.0))
+        cmap = graywolf_io.write_cel(netlist, lef, run.file(f"{top}.cel"), utilization=utilization)
+        rows = graywolf_io.row_count(cmap.padded_area_um2, cmap.site.height, aspect)
+        graywolf_io.write_par(data_path("flows") / "graywolf" / "graywolf.par.in", run.file(f"{top}.par"), lef,
+                              design=top, units=cmap.units, numrows=rows, aspect_ratio=aspect,
+                              seed=int(self._opt("seed", 1)), fast=EFFORTS[self._opt("effort", "normal")])
+
+        graywolf = toolchain.find_tool("graywolf")
+        placed = run.exec(graywolf.argv("-n", top), log="graywolf.log", tool="graywolf")
+        if not placed.ok or not run.file(f"{top}.pl1").exists():
+            raise ToolFailed(
+                "graywolf", f"GrayWolf failed to place {top} (exit status {placed.returncode})",
+                log_tail=log_tail(placed.output, 15), log_path=placed.log_path, returncode=placed.returncode,
+                hint="the .cel and .par files it read are in the run folder next to the log")
+        pl1 = graywolf_io.read_pl(run.file(f"{top}.pl1"))
+        pl2 = graywolf_io.read_pl(run.file(f"{top}.pl2"))
+        design = graywolf_io.to_def(netlist, lef, cmap, pl1, pl2, core_space_um=float(self._opt("core_space", 5.0)))
+        def_path = write_def(design, run.file("placed.def"))
+        stats = placement_stats(design, lef)
+        metrics = {
+            "cells": stats.cells, "rows": stats.rows, "cell_area_um2": round(stats.cell_area_um2, 3),
+            "core_area_um2": round(stats.core_area_um2, 3), "die_area_um2": round(stats.die_area_um2, 3),
+            "utilization": round(stats.utilization, 4), "target_utilization": utilization,
+            "hpwl_um": round(stats.hpwl_um, 1), "overlaps": stats.overlaps, "outside_core": stats.outside_core,
+            "graywolf_s": round(placed.duration_s, 3),
+        }
+        return StepResult(self.name, run.path, metrics=metrics, artifacts={
+            "def": def_path, "netlist_json": json_path, "cel": run.file(f"{top}.cel"),
+            "par": run.file(f"{top}.par"), "pl1": run.file(f"{top}.pl1"), "graywolf_log": run.file("graywolf.log")})
