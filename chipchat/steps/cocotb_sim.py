@@ -34,8 +34,11 @@ from chipchat.verify import objcache
 from chipchat.verify import simulators as sims
 from chipchat.verify.results import Diagnostic
 
-COMPILE_ERROR = re.compile(
-    r"^(?:%Error(?:-[A-Z0-9_]+)?:\s*)?(?P<file>[^\s:%][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?P<msg>.*(?:error|Error|syntax).*)$")
+COMPILE_ERROR = (  # Verilator's %Error lines; iverilog's and the C++ compiler's "file:line: error"
+    re.compile(r"^%Error(?:-[A-Z0-9_]+)?:\s*(?P<file>[^\s:][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?P<msg>.*)$"),
+    re.compile(r"^(?P<file>[^\s:%][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?P<msg>(?:fatal )?(?:error|syntax error)\b.*)$",
+               re.I),
+)
 VERILATOR_MAIN = Path(cocotb.__file__).parent / "share" / "lib" / "verilator" / "verilator.cpp"
 
 
@@ -150,7 +153,7 @@ def compile_errors(output: str) -> list[Diagnostic]:
     """``file:line: message`` errors from iverilog, Verilator or the C++ compiler."""
     found: list[Diagnostic] = []
     for line in output.splitlines():
-        m = COMPILE_ERROR.match(line.strip())
+        m = COMPILE_ERROR[0].match(line.strip()) or COMPILE_ERROR[1].match(line.strip())
         if m and not m.group("file").startswith(("make", "/usr/include")):
             found.append(Diagnostic("error", m.group("msg").strip(), m.group("file"), int(m.group("line")),
                                     int(m.group("col") or 0)))
@@ -223,7 +226,7 @@ class CocotbTest(Step):
                 attempt.update(timed_out=watch.current or "", limit_s=exc.timeout_s)
                 if watch.current is None:
                     break  # hung before the first test started: resuming would hang again
-                done.extend(_finished(run.file(log)))
+                done.extend(finished_before(run.file(log), watch.current))
                 done.append(watch.current)
                 if timeouts >= int(c.get("max_timeouts", 2)):
                     attempt["gave_up"] = True
@@ -236,9 +239,20 @@ class CocotbTest(Step):
                           metrics={"attempts": attempts, "test_timeout_s": limit, "timeouts": timeouts})
 
 
-def _finished(log: Path) -> list[str]:
+def log_before(text: str, test: str) -> str:
+    """The log up to the line where ``test`` started (what happened before a hang).
+
+    A killed simulator shuts cocotb down, which then reports the hung test and every
+    later one as failed: those lines are artefacts of the kill, not results.
+    """
+    at = text.find(f"running {test} (")
+    return text if at < 0 else text[:at]
+
+
+def finished_before(log: Path, test: str) -> list[str]:
     text = log.read_text(errors="replace") if log.exists() else ""
-    return re.findall(r"cocotb\.regression\s+(\S+) (?:passed|failed|skipped)", text)
+    return re.findall(r"cocotb\.regression\s+(\S+) (?:passed|failed)\b", log_before(text, test)) + \
+        re.findall(r"cocotb\.regression\s+skipping (\S+) \(", log_before(text, test))
 
 
 def resume_filter(user: str | None, done: list[str]) -> str | None:

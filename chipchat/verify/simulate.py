@@ -10,7 +10,7 @@ from typing import Any
 from chipchat.config import settings
 from chipchat.design import Design
 from chipchat.errors import ConfigError
-from chipchat.steps.cocotb_sim import BUILD_STEPS, CocotbTest, build_key, hdl_inputs
+from chipchat.steps.cocotb_sim import BUILD_STEPS, CocotbTest, build_key, hdl_inputs, log_before
 from chipchat.verify import simulators as sims
 from chipchat.verify import testbench
 from chipchat.verify.cocotb_output import locate, read_results_xml, scan_log
@@ -148,18 +148,20 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
     for attempt in attempts:
         log_path, xml = Path(attempt["log"]), Path(attempt["results"])
         text = log_path.read_text(errors="replace") if log_path.exists() else ""
-        scan = scan_log(text, folder)
+        hung = attempt.get("timed_out")
+        scan = scan_log(log_before(text, hung) if hung else text, folder)
+        finished = {r.name for r in scan.results}
         if xml.is_file():
             for r in read_results_xml(xml, folder):
-                found[r.name] = r
+                if not hung or r.name in finished:  # after a kill, later "failures" are the kill's
+                    found[r.name] = r
         else:
             for r in scan.results:
                 found.setdefault(r.name, r)
-        hung = attempt.get("timed_out")
         if hung:
             found[hung] = TestResult(
                 hung, TIMEOUT, message=f"did not finish within {limit:g} s of wall-clock time; killed",
-                sim_time_start_ns=scan.running_since_ns, log_excerpt=_section(text, hung))
+                sim_time_start_ns=_started_ns(text, hung), log_excerpt=_section(text, hung))
         elif hung == "":
             run.error = f"the simulation hung before the first test started and was killed after {limit:g} s"
         elif scan.no_tests_matched:
@@ -193,10 +195,18 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
         run.error = "no test results were produced (see " + ", ".join(tail) + ")"
 
 
+def _started_ns(text: str, test: str) -> float | None:
+    scan = scan_log(text[:text.find("\n", max(0, text.find(f"running {test} ("))) + 1])
+    return scan.running_since_ns if scan.running == test else None
+
+
 def _section(text: str, test: str, lines: int = 40) -> str:
-    """The log from the line where ``test`` started, to the end (at most ``lines`` lines)."""
+    """The log of ``test`` from the line where it started until it was killed (at most ``lines`` lines)."""
     start = text.rfind(f"running {test} ")
     chunk = text[text.rfind("\n", 0, start) + 1:] if start >= 0 else text
+    killed = re.search(rf"^.*cocotb\.regression\s+{re.escape(test)} failed", chunk, re.M)
+    if killed:
+        chunk = chunk[:killed.start()]
     kept = [ln.rstrip() for ln in chunk.splitlines() if ln.strip()]
     if len(kept) > lines:
         kept = [*kept[:5], "...", *kept[-(lines - 5):]]
