@@ -1,0 +1,313 @@
+"""The synthesized netlist as a graph, read from Yosys ``write_json``: the bridge back to RTL.
+
+Yosys keeps the RTL names of nets (``acc``, ``u_core.state``) with their ``src``
+locations in the JSON ``netnames``; the instance and net names match ``netlist.v``
+(the synthesis recipe runs ``rename -enumerate`` before writing both). From here a
+pin in an OpenSTA path (``_3536_/D``) becomes a net bit, an RTL signal
+(``acc[31]``) and a source line, and each net's *support* — the registers and input
+ports its value is computed from — tells which RTL statement a gate belongs to.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chipchat.errors import ParseError
+
+ANONYMOUS = re.compile(r"^(_\d+_|\$.*)$")
+_BIT_NAME = re.compile(r"^(?P<base>.+?)\[(?P<index>-?\d+)\]$")
+Bit = int | str  # Yosys JSON: an int net bit, or "0" / "1" / "x" / "z" for constants
+
+
+@dataclass
+class Cell:
+    name: str
+    type: str
+    connections: dict[str, list[Bit]]
+    directions: dict[str, str]
+    src: str = ""
+    hdlname: str = ""
+
+    def bits(self, direction: str) -> list[int]:
+        return [b for pin, bits in self.connections.items() if self.directions.get(pin) == direction
+                for b in bits if isinstance(b, int)]
+
+
+@dataclass
+class NetName:
+    name: str
+    bits: list[Bit]
+    offset: int = 0
+    upto: bool = False
+    src: str = ""
+    hdlname: str = ""
+
+    @property
+    def anonymous(self) -> bool:
+        return bool(ANONYMOUS.match(self.name))
+
+    def index_of(self, pos: int) -> int:
+        """The RTL index of the ``pos``-th bit (Yosys stores bits LSB first)."""
+        return self.offset + (len(self.bits) - 1 - pos if self.upto else pos)
+
+    def bit_at(self, index: int) -> Bit | None:
+        pos = (len(self.bits) - 1 - (index - self.offset)) if self.upto else index - self.offset
+        return self.bits[pos] if 0 <= pos < len(self.bits) else None
+
+
+@dataclass
+class Port:
+    name: str
+    direction: str
+    bits: list[Bit]
+
+
+@dataclass
+class Netlist:
+    """One flattened module of a Yosys JSON netlist, indexed for tracing paths."""
+
+    top: str
+    cells: dict[str, Cell]
+    ports: dict[str, Port]
+    netnames: dict[str, NetName]
+    sequential_types: set[str] = field(default_factory=set)
+    drivers: dict[int, tuple[str, str]] = field(default_factory=dict)  # bit -> (cell or "", pin or port)
+    loads: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    names_of_bit: dict[int, list[tuple[str, int]]] = field(default_factory=dict)  # bit -> (netname, index)
+    _support: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    # -- loading -------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path, *, top: str | None = None, sequential_types: set[str] | None = None) -> Netlist:
+        try:
+            data = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as exc:
+            raise ParseError(f"cannot read the Yosys JSON netlist: {exc}", file=path) from None
+        return cls.from_json(data, top=top, sequential_types=sequential_types)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, top: str | None = None,
+                  sequential_types: set[str] | None = None) -> Netlist:
+        modules = data.get("modules", {})
+        name = top if top in modules else _top_of(modules)
+        if name is None:
+            raise ParseError("the Yosys JSON netlist has no top module")
+        mod = modules[name]
+        cells = {
+            cname: Cell(cname, c["type"], c.get("connections", {}), c.get("port_directions", {}),
+                        c.get("attributes", {}).get("src", ""), c.get("attributes", {}).get("hdlname", ""))
+            for cname, c in mod.get("cells", {}).items()
+        }
+        ports = {p: Port(p, d["direction"], d["bits"]) for p, d in mod.get("ports", {}).items()}
+        netnames = {
+            n: NetName(n, d["bits"], int(d.get("offset", 0)), bool(d.get("upto", 0)),
+                       d.get("attributes", {}).get("src", ""), d.get("attributes", {}).get("hdlname", ""))
+            for n, d in mod.get("netnames", {}).items()
+        }
+        seq = set(sequential_types or ())
+        net = cls(name, cells, ports, netnames, seq)
+        net._index()
+        return net
+
+    def _index(self) -> None:
+        for port in self.ports.values():
+            if port.direction in ("input", "inout"):
+                for b in port.bits:
+                    if isinstance(b, int):
+                        self.drivers[b] = ("", port.name)
+            if port.direction in ("output", "inout"):
+                for b in port.bits:
+                    if isinstance(b, int):
+                        self.loads.setdefault(b, []).append(("", port.name))
+        for cell in self.cells.values():
+            for pin, bits in cell.connections.items():
+                direction = cell.directions.get(pin, "")
+                for b in bits:
+                    if not isinstance(b, int):
+                        continue
+                    if direction == "output":
+                        self.drivers[b] = (cell.name, pin)
+                    elif direction in ("input", "inout"):
+                        self.loads.setdefault(b, []).append((cell.name, pin))
+        for n in self.netnames.values():
+            for pos, b in enumerate(n.bits):
+                if isinstance(b, int):
+                    self.names_of_bit.setdefault(b, []).append((n.name, n.index_of(pos)))
+
+    # -- lookups -------------------------------------------------------------------------
+    def is_sequential(self, cell: Cell) -> bool:
+        return cell.type in self.sequential_types
+
+    def bit_of_net(self, name: str) -> int | None:
+        """The bit of an OpenSTA net name (``acc[3]``, ``_0067_``, ``u_core.x``)."""
+        clean = name.replace("\\", "")
+        if clean in self.netnames:
+            bits = self.netnames[clean].bits
+            return bits[0] if len(bits) == 1 and isinstance(bits[0], int) else None
+        match = _BIT_NAME.match(clean)
+        if match and match.group("base") in self.netnames:
+            bit = self.netnames[match.group("base")].bit_at(int(match.group("index")))
+            return bit if isinstance(bit, int) else None
+        if clean in self.ports:
+            bits = self.ports[clean].bits
+            return bits[0] if len(bits) == 1 and isinstance(bits[0], int) else None
+        return None
+
+    def bit_of_pin(self, pin: str) -> int | None:
+        """The net bit on an OpenSTA pin ``inst/PIN`` or a port (``a[5]``)."""
+        clean = pin.replace("\\", "")
+        inst, _, pname = clean.rpartition("/")
+        if inst and inst in self.cells:
+            bits = self.cells[inst].connections.get(pname, [])
+            return bits[0] if bits and isinstance(bits[0], int) else None
+        return self.bit_of_net(clean)
+
+    def cell(self, instance: str) -> Cell | None:
+        return self.cells.get(instance.replace("\\", ""))
+
+    def fanout(self, bit: int) -> int:
+        return len(self.loads.get(bit, []))
+
+    def rtl_names(self, bit: int) -> list[tuple[str, int, NetName]]:
+        """Public (RTL) names of ``bit``: (netname, index, NetName), in JSON order."""
+        out = []
+        for name, index in self.names_of_bit.get(bit, []):
+            nn = self.netnames[name]
+            if not nn.anonymous:
+                out.append((name, index, nn))
+        return out
+
+    def display_name(self, bit: int, prefer: Any = None) -> str:
+        """The best human name of ``bit``: an RTL name (``acc[31]``) if any, else the netlist name."""
+        names = self.rtl_names(bit)
+        if names:
+            best = min(names, key=prefer or _default_preference)
+            return _bit_text(best[0], best[1], best[2])
+        anon = self.names_of_bit.get(bit, [])
+        if anon:
+            name, index = anon[0]
+            return _bit_text(name, index, self.netnames[name])
+        return f"bit{bit}"
+
+    def clock_bits(self) -> set[int]:
+        """Bits that drive a sequential cell's clock pin (excluded from fanout statistics)."""
+        clocks: set[int] = set()
+        for cell in self.cells.values():
+            if self.is_sequential(cell):
+                for pin, bits in cell.connections.items():
+                    if pin.upper() in ("CLK", "CK", "C", "CLOCK", "G", "GATE", "CLK_N", "GN"):
+                        clocks.update(b for b in bits if isinstance(b, int))
+        return clocks
+
+    def fanout_stats(self) -> tuple[int, str, Counter[int]]:
+        """(max fanout, name of that net, histogram) over signal nets (clock nets excluded)."""
+        clocks = self.clock_bits()
+        hist: Counter[int] = Counter()
+        best, best_bit = 0, -1
+        for bit, loads in self.loads.items():
+            if bit in clocks:
+                continue
+            n = len(loads)
+            hist[n] += 1
+            if n > best:
+                best, best_bit = n, bit
+        return best, (self.display_name(best_bit) if best_bit >= 0 else ""), hist
+
+    # -- support: which registers / inputs a net is computed from -------------------------
+    def source_name(self, bit: int) -> str | None:
+        """The RTL signal (no bit index) a *source* bit stands for: a flop output or an input port."""
+        driver = self.drivers.get(bit)
+        if driver is None:
+            return None
+        cell_name, pin = driver
+        if cell_name == "":
+            return pin
+        names = self.rtl_names(bit)
+        if names:
+            return min(names, key=_default_preference)[0]
+        return None
+
+    def support(self, bit: int) -> frozenset[str]:
+        """RTL signals (registers and input ports) in the transitive fan-in of ``bit``."""
+        memo = self._support
+        if bit in memo:
+            return memo[bit]
+        stack = [bit]
+        expanded: set[int] = set()
+        while stack:
+            b = stack[-1]
+            if b in memo:
+                stack.pop()
+                continue
+            driver = self.drivers.get(b)
+            cell = self.cells.get(driver[0]) if driver and driver[0] else None
+            if cell is None or self.is_sequential(cell):
+                name = self.source_name(b)
+                memo[b] = frozenset([name]) if name else frozenset()
+                stack.pop()
+                continue
+            inputs = cell.bits("input")
+            if b not in expanded:
+                expanded.add(b)
+                pending = [i for i in inputs if i not in memo and i not in expanded]
+                if pending:
+                    stack.extend(pending)
+                    continue
+            stack.pop()
+            result: set[str] = set()
+            for i in inputs:
+                result |= memo.get(i, frozenset())
+            memo[b] = frozenset(result)
+        return memo[bit]
+
+    def flop_output_bit(self, cell: Cell) -> int | None:
+        for pin, bits in cell.connections.items():
+            if (cell.directions.get(pin) == "output" and bits and isinstance(bits[0], int)
+                    and (pin.upper() in ("Q", "QN", "Q_N") or len(cell.bits("output")) == 1)):
+                return bits[0]
+        return None
+
+    def flop_data_bit(self, cell: Cell) -> int | None:
+        for pin in ("D", "d", "DATA"):
+            bits = cell.connections.get(pin)
+            if bits and isinstance(bits[0], int):
+                return bits[0]
+        return None
+
+
+def _top_of(modules: dict[str, Any]) -> str | None:
+    for name, mod in modules.items():
+        if int(mod.get("attributes", {}).get("top", 0) or 0):
+            return name
+    real = [n for n, m in modules.items() if not int(m.get("attributes", {}).get("blackbox", 0) or 0)]
+    return real[0] if len(real) == 1 else None
+
+
+def _default_preference(entry: tuple[str, int, NetName]) -> tuple[int, int, str]:
+    """Prefer the deepest hierarchical name (the signal where the value is made), then the shortest."""
+    name = entry[0]
+    return (-name.count("."), len(name), name)
+
+
+def _bit_text(name: str, index: int, nn: NetName) -> str:
+    return name if len(nn.bits) == 1 and nn.offset == 0 and index == 0 else f"{name}[{index}]"
+
+
+def src_locations(src: str) -> list[tuple[str, int, int, int, int]]:
+    """Parse a Yosys ``src`` attribute (``f.v:12.5-14.8|g.v:3.1-3.9``) into (file, l1, c1, l2, c2)."""
+    out: list[tuple[str, int, int, int, int]] = []
+    for part in src.split("|"):
+        match = re.match(r"^(?P<file>.+?):(?P<l1>\d+)(?:\.(?P<c1>\d+))?(?:-(?P<l2>\d+)(?:\.(?P<c2>\d+))?)?$", part)
+        if not match:
+            continue
+        l1 = int(match.group("l1"))
+        c1 = int(match.group("c1") or 0)
+        l2 = int(match.group("l2") or l1)
+        c2 = int(match.group("c2") or 0)
+        out.append((match.group("file"), l1, c1, l2, c2))
+    return out
