@@ -193,6 +193,9 @@ def to_def(netlist: Netlist, lef: LefLibrary, cmap: CelMap, pl1: list[PlacedObje
     def dbu_y(v: int) -> int:
         return margin + round((v - y0) * scale / site_h) * site_h
 
+    def linear(v: int, origin: int) -> int:
+        return margin + round((v - origin) * scale)
+
     width_sites = max(math.ceil((r.urx - x0) * scale / site_w) for r in rows_pl)
     row_orient: dict[int, str] = {}
     for c in cells_pl:
@@ -214,7 +217,7 @@ def to_def(netlist: Netlist, lef: LefLibrary, cmap: CelMap, pl1: list[PlacedObje
         x = dbu_x(c.llx) + cmap.left_pad.get(c.name, 0) * site_w
         design.components[inst] = Component(inst, cell.type, x, dbu_y(c.lly), ORIENT.get(c.orient, "N"), "PLACED")
     design.tracks = _tracks(design, lef)
-    _place_pins(design, netlist, lef, cmap, pl1, dbu_x, dbu_y)
+    _place_pins(design, netlist, lef, cmap, pl1, lambda v: linear(v, x0), lambda v: linear(v, y0))
     for bit, conns in netlist.nets().items():
         name = netlist.net_name(bit)
         design.nets[name] = Net(name, conns)
@@ -251,10 +254,13 @@ def _place_pins(design: DefDesign, netlist: Netlist, lef: LefLibrary, cmap: CelM
     _, _, die_x1, die_y1 = design.die
     directions = {p.name: p.direction for p in netlist.ports}
     bits = {p.name: p.bit for p in netlist.ports}
+    horizontal, vertical = lef.signal_layers()
+    wanted = {horizontal.name if horizontal else "", vertical.name if vertical else ""}
     grids = {}
     for t in design.tracks:
         parts = t.split()  # TRACKS X start DO count STEP pitch LAYER name
-        grids.setdefault(parts[1], (int(parts[2]), int(parts[4]), int(parts[6]), parts[8]))
+        if parts[8] in wanted:
+            grids.setdefault(parts[1], (int(parts[2]), int(parts[4]), int(parts[6]), parts[8]))
     used: set[tuple[int, int]] = set()
     for pad in pl1:
         port = cmap.pads.get(pad.name)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chipchat.errors import DesignError, ParseError
+from chipchat import toolchain
+from chipchat.errors import DesignError, ParseError, ToolFailed
 from chipchat.place.lef import LefLibrary
+from chipchat.steps.step import RunDir
 
 
 @dataclass
@@ -62,6 +64,19 @@ def yosys_json_script(netlist_v: Path, liberty: list[Path], top: str, out_json: 
     lines = [f"read_liberty -lib {_q(lib)}" for lib in liberty]
     lines += [f"read_verilog {_q(netlist_v)}", f"hierarchy -check -top {top}", f"write_json {_q(out_json)}"]
     return "\n".join(lines) + "\n"
+
+
+def load_netlist(run: RunDir, netlist_v: Path, liberty: list[Path], top: str) -> tuple[Netlist, Path]:
+    """Convert the Verilog netlist to JSON with Yosys (log ``yosys_json.log``) and read it."""
+    json_path = run.file(f"{top}.json")
+    script = run.file("yosys_json.ys")
+    script.write_text(yosys_json_script(netlist_v, liberty, top, json_path))
+    yosys = toolchain.find_tool("yosys")
+    result = run.exec(yosys.argv("-q", "-s", str(script)), log="yosys_json.log", tool="yosys")
+    if not result.ok:
+        raise ToolFailed("yosys", "Yosys could not read the synthesized netlist", log_tail=result.tail(),
+                         log_path=result.log_path, returncode=result.returncode)
+    return read_yosys_json(json_path, top), json_path
 
 
 def _q(path: Path) -> str:

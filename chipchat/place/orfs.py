@@ -67,7 +67,7 @@ def export_orfs(design: Design, platform: str, out_dir: Path, *, utilization: fl
         copied.append(target)
     warnings: list[str] = []
     sdc = out / "constraint.sdc"
-    sdc.write_text(_constraints(design, warnings))
+    sdc.write_text(_constraints(design, platform, warnings))
     defines = " ".join(f"{k}={v}" if v else k for k, v in design.defines.items())
     lines = [
         f"# OpenROAD-flow-scripts design configuration for {design.name}, written by chipchat.",
@@ -102,7 +102,7 @@ def export_orfs(design: Design, platform: str, out_dir: Path, *, utilization: fl
     return OrfsExport(out, config, sdc, copied, warnings)
 
 
-def _constraints(design: Design, warnings: list[str]) -> str:
+def _constraints(design: Design, platform: str, warnings: list[str]) -> str:
     """The design's SDC, or clocks from chipchat.toml; warns about library-specific cell names."""
     if design.sdc is not None:
         text = design.sdc.read_text(encoding="utf-8", errors="replace")
@@ -111,7 +111,7 @@ def _constraints(design: Design, warnings: list[str]) -> str:
         if cells:
             warnings.append(
                 f"{design.relpath(design.sdc)} names library cells of {design.platform} ({', '.join(cells)}); "
-                "replace them with cells of the ORFS platform in constraint.sdc")
+                f"replace them with {platform} cells in constraint.sdc before running ORFS")
         return f"# from {design.relpath(design.sdc)} (chipchat export)\n{text}"
     if not design.clocks:
         warnings.append("the design has no SDC and no [[clocks]]: constraint.sdc has no clock, so ORFS will "

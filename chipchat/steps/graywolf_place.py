@@ -22,7 +22,7 @@ from chipchat.place import graywolf_io
 from chipchat.place.defio import write_def
 from chipchat.place.geometry import placement_stats
 from chipchat.place.lef import read_lef
-from chipchat.place.netlist import check_against_lef, read_yosys_json, yosys_json_script
+from chipchat.place.netlist import check_against_lef, load_netlist
 from chipchat.resources import data_path
 from chipchat.steps.step import RunDir, Step, StepResult, digest
 
@@ -85,15 +85,7 @@ class GraywolfPlace(Step):
         top = str(self.config["top"])
         lefs = [Path(p) for p in self.config["lef"]]
         libs = [Path(p) for p in self.config["liberty"]]
-        json_path = run.file(f"{top}.json")
-        script = run.file("yosys_json.ys")
-        script.write_text(yosys_json_script(Path(self.config["netlist"]), libs, top, json_path))
-        yosys = toolchain.find_tool("yosys")
-        result = run.exec(yosys.argv("-q", "-s", str(script)), log="yosys_json.log", tool="yosys")
-        if not result.ok:
-            raise ToolFailed("yosys", "Yosys could not read the synthesized netlist", log_tail=result.tail(),
-                             log_path=result.log_path, returncode=result.returncode)
-        netlist = read_yosys_json(json_path, top)
+        netlist, json_path = load_netlist(run, Path(self.config["netlist"]), libs, top)
         lef = read_lef(lefs)
         check_against_lef(netlist, lef, ", ".join(p.name for p in lefs))
 
@@ -112,6 +104,7 @@ class GraywolfPlace(Step):
                 "graywolf", f"GrayWolf failed to place {top} (exit status {placed.returncode})",
                 log_tail=log_tail(placed.output, 15), log_path=placed.log_path, returncode=placed.returncode,
                 hint="the .cel and .par files it read are in the run folder next to the log")
+        _remove_work_files(run.path, top)
         pl1 = graywolf_io.read_pl(run.file(f"{top}.pl1"))
         pl2 = graywolf_io.read_pl(run.file(f"{top}.pl2"))
         design = graywolf_io.to_def(netlist, lef, cmap, pl1, pl2, core_space_um=float(self._opt("core_space", 5.0)))
@@ -127,3 +120,13 @@ class GraywolfPlace(Step):
         return StepResult(self.name, run.path, metrics=metrics, artifacts={
             "def": def_path, "netlist_json": json_path, "cel": run.file(f"{top}.cel"),
             "par": run.file(f"{top}.par"), "pl1": run.file(f"{top}.pl1"), "graywolf_log": run.file("graywolf.log")})
+
+
+# GrayWolf's scratch files (qflow's placement.sh deletes the same list unless -k)
+_SCRATCH = ("blk", "gen", "gsav", "history", "mcel", "mdat", "mgeo", "mout", "mpin", "mpth", "msav", "mver",
+            "mvio", "stat", "pth", "sav", "scel", "txt")
+
+
+def _remove_work_files(folder: Path, top: str) -> None:
+    for ext in _SCRATCH:
+        (folder / f"{top}.{ext}").unlink(missing_ok=True)

@@ -1,0 +1,42 @@
+"""Fixtures for placement tests: the osu018 library and small netlists synthesized with Yosys."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from chipchat.place.lef import read_lef
+
+TECH = Path("/usr/share/qflow/tech/osu018")
+LIB = TECH / "osu018_stdcells.lib"
+LEF = TECH / "osu018_stdcells.lef"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO.parent / "shared" / "fixtures" / "openroad"
+
+needs_osu018 = pytest.mark.skipif(not LEF.exists(), reason="qflow-tech-osu018 is not installed")
+
+
+def synthesize(sources: list[Path], top: str, out: Path) -> Path:
+    """A flat osu018 netlist of ``top`` (a test input; the product uses the synthesis step)."""
+    script = (f"read_verilog -sv {' '.join(str(s) for s in sources)}\n"
+              f"synth -flatten -top {top}\ndfflibmap -liberty {LIB}\nabc -liberty {LIB}\n"
+              f"opt_clean -purge\nwrite_verilog -noattr -noexpr -nohex -nodec {out}\n")
+    ys = out.with_suffix(".ys")
+    ys.write_text(script)
+    subprocess.run([shutil.which("yosys") or "yosys", "-q", "-s", str(ys)], check=True, capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def osu018_lef():
+    return read_lef([LEF])
+
+
+@pytest.fixture(scope="session")
+def uart_netlist(tmp_path_factory) -> Path:
+    rtl = REPO / "designs" / "uart_tx" / "rtl"
+    out = tmp_path_factory.mktemp("uart") / "uart_tx_net.v"
+    return synthesize([rtl / "uart_pkg.sv", rtl / "uart_tx.sv"], "uart_tx", out)
