@@ -125,6 +125,7 @@ class OpenSTA(Step):
         "clock_period_ns": "what-if: re-define the main clock with this period",
         "paths": "how many worst paths to report (default 5)",
         "to": "EndpointQuery: also report the worst path to these pins/ports/nets",
+        "spef": "wire parasitics (SPEF) to read after the constraints, e.g. a placement estimate (optional)",
     }
 
     def __init__(self, design: Design, *, timeout_s: float | None = None, **config: Any) -> None:
@@ -146,11 +147,14 @@ class OpenSTA(Step):
         if not 1 <= self.paths <= 10000:
             raise ConfigError(f"paths must be between 1 and 10000, got {self.paths}")
         self.to: EndpointQuery | None = config.get("to")
+        self.spef = Path(config["spef"]) if config.get("spef") else None
 
     # -- constraints ------------------------------------------------------------------------------
     def validate(self) -> None:
         if not self.netlist.exists():
             raise ConfigError(f"netlist {self.netlist} does not exist", hint="run synthesis first")
+        if self.spef is not None and not self.spef.exists():
+            raise ConfigError(f"parasitics file {self.spef} does not exist", hint="place the design first")
         sdc = self.design.sdc
         if sdc is not None:
             if not sdc_has_clock(sdc) and not self.design.clocks:
@@ -199,8 +203,10 @@ class OpenSTA(Step):
         if self.to is not None and not self.to.empty:
             to_report = (f"report_checks -path_delay max {self.to.tcl_args()} -group_count {self.paths} "
                          "-endpoint_count 1 -fields {slew cap input_pins nets fanout} -digits 3 > to.rpt")
+        parasitics = f"read_spef {tcl_quote(str(self.spef))}" if self.spef is not None else ""
         values = {"READ_LIBERTY": reads, "NETLIST": tcl_quote(str(self.netlist)), "TOP": tcl_quote(self.top),
-                  "CONSTRAINTS": constraints, "PATHS": str(self.paths), "TO_REPORT": to_report,
+                  "CONSTRAINTS": constraints, "PARASITICS": parasitics, "PATHS": str(self.paths),
+                  "TO_REPORT": to_report,
                   "ENDPOINTS": str(MAX_ENDPOINTS)}
         return Template(recipe_path().read_text()).substitute(values)
 
@@ -211,7 +217,8 @@ class OpenSTA(Step):
         version = toolchain.find_tool("sta").version
         to = self.to.__dict__ if self.to is not None else None
         return digest("opensta", version, recipe_path(), self.netlist, *self.platform.liberty, self.design.sdc,
-                      self.design.clocks, self.inputs_, self.outputs_, self.period_ns, self.paths, to, self.top)
+                      self.design.clocks, self.inputs_, self.outputs_, self.period_ns, self.paths, to, self.top,
+                      *([self.spef] if self.spef is not None else []))
 
     # -- running ------------------------------------------------------------------------------
     def run(self, run: RunDir) -> StepResult:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ class Netlist:
     drivers: dict[int, tuple[str, str]] = field(default_factory=dict)  # bit -> (cell or "", pin or port)
     loads: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     names_of_bit: dict[int, list[tuple[str, int]]] = field(default_factory=dict)  # bit -> (netname, index)
+    prefer: Callable[[tuple[str, int, NetName]], Any] | None = None  # sort key choosing among a bit's RTL names
     _support: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
 
     # -- loading -------------------------------------------------------------------------
@@ -182,11 +184,11 @@ class Netlist:
                 out.append((name, index, nn))
         return out
 
-    def display_name(self, bit: int, prefer: Any = None) -> str:
+    def display_name(self, bit: int) -> str:
         """The best human name of ``bit``: an RTL name (``acc[31]``) if any, else the netlist name."""
         names = self.rtl_names(bit)
         if names:
-            best = min(names, key=prefer or _default_preference)
+            best = min(names, key=self.prefer or _default_preference)
             return _bit_text(best[0], best[1], best[2])
         anon = self.names_of_bit.get(bit, [])
         if anon:
@@ -229,7 +231,7 @@ class Netlist:
             return pin
         names = self.rtl_names(bit)
         if names:
-            return min(names, key=_default_preference)[0]
+            return min(names, key=self.prefer or _default_preference)[0]
         return None
 
     def support(self, bit: int) -> frozenset[str]:

@@ -5,6 +5,7 @@ ${READ_LIBERTY}
 read_verilog ${NETLIST}
 link_design ${TOP}
 ${CONSTRAINTS}
+${PARASITICS}
 foreach chipchat_clock [all_clocks] {
   puts "@@chipchat clock [get_name $$chipchat_clock] [get_property $$chipchat_clock period]"
 }

@@ -1,0 +1,308 @@
+"""Explain a timing path in the user's RTL terms: signals, statements, delay shares, fixes.
+
+A path from OpenSTA is a list of netlist pins. Each cell output on it drives a net
+whose *support* (the registers and inputs it is computed from, see
+:meth:`Netlist.support`) is matched to the RTL statement with the smallest covering
+support among the statements feeding the endpoint (:meth:`RtlMap.cone`): a gate fed
+only by ``a`` and ``b`` belongs to ``product = a * b``; once ``acc`` joins, to
+``acc <= acc + product``. Delay is summed per statement, and fixes are ranked by the
+gain the path's own numbers predict.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from chipchat.rtl.model import Span
+from chipchat.timing.netlist import Netlist
+from chipchat.timing.report import PathPoint, TimingPath
+from chipchat.timing.rtlmap import RtlMap, Statement, split
+
+HIGH_FANOUT = 8
+
+
+@dataclass
+class Stage:
+    """One driver on the path: a cell output (or the launching register/input) and the delay it adds."""
+
+    pin: str
+    cell: str
+    delay: float
+    net: str  # RTL name when the net has one, else the netlist name
+    fanout: int | None
+    kind: str  # launch | input | logic
+    statement: Statement | None = None
+    arrival: float = 0.0  # at the end of this stage, relative to the path start
+
+
+@dataclass
+class Share:
+    """Delay attributed to one RTL statement (or to the launch / input / setup)."""
+
+    label: str
+    delay: float
+    cells: int
+    statement: Statement | None = None
+
+    def percent(self, total: float) -> float:
+        return 100.0 * self.delay / total if total > 0 else 0.0
+
+
+@dataclass
+class Fix:
+    kind: str  # pipeline | retime | duplicate | relax_clock | input_delay | restructure
+    title: str
+    detail: str
+    gain_ns: float | None  # expected improvement of this path's slack
+    evidence: str
+    span: Span | None = None
+
+
+@dataclass
+class PathExplanation:
+    path: TimingPath
+    start: str
+    start_kind: str  # register | input port | …
+    end: str
+    end_kind: str
+    start_span: Span | None
+    end_span: Span | None
+    stages: list[Stage]
+    shares: list[Share]
+    total: float  # data arrival relative to the launch clock edge
+    setup: float
+    logic_depth: int
+    high_fanout: list[Stage]
+    fixes: list[Fix] = field(default_factory=list)
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [s.statement for s in self.shares if s.statement is not None]
+
+    def dominant(self) -> Share | None:
+        logic = [s for s in self.shares if s.statement is not None]
+        return max(logic, key=lambda s: s.delay) if logic else None
+
+
+def rtl_name_of_point(net: Netlist, instance: str, kind: str) -> tuple[str, str]:
+    """(RTL name, kind) of a startpoint/endpoint: a flop becomes the register bit it holds."""
+    if kind == "port" or net.cell(instance) is None:
+        return instance.replace("\\", ""), "port"
+    cell = net.cell(instance)
+    assert cell is not None
+    if net.is_sequential(cell):
+        q = net.flop_output_bit(cell)
+        if q is not None:
+            return net.display_name(q), "register"
+    return instance, "cell"
+
+
+def explain(path: TimingPath, net: Netlist, rtl: RtlMap | None, *, period_ns: float | None = None) -> PathExplanation:
+    """Analyse ``path`` against the netlist and the RTL (``rtl`` may be None: then only netlist names)."""
+    start_kind_sta = "port" if "port" in path.startpoint_kind else "cell"
+    end_kind_sta = "port" if "port" in path.endpoint_kind else "cell"
+    start, start_kind = rtl_name_of_point(net, path.startpoint, start_kind_sta)
+    end, end_kind = rtl_name_of_point(net, path.endpoint, end_kind_sta)
+    if start_kind == "port":
+        start_kind = "input port"
+    if end_kind == "port":
+        end_kind = "output port"
+    stages, t0, setup = _stages(path, net)
+    candidates = rtl.cone(end) if rtl is not None and end_kind in ("register", "output port") else []
+    supports = [(st, rtl.statement_support(st), rtl.data_support(st)) for st in candidates] if rtl else []
+    for stage in stages:
+        if stage.kind == "logic":
+            bit = net.bit_of_pin(stage.pin)
+            stage.statement = _choose(net.support(bit) if bit is not None else frozenset(), supports)
+    total = (path.data_arrival if path.data_arrival is not None else 0.0) - t0
+    shares = _shares(stages, start, setup)
+    depth = sum(1 for s in stages if s.kind == "logic")
+    fanouts = [s for s in stages if s.fanout is not None and s.fanout >= HIGH_FANOUT]
+    exp = PathExplanation(
+        path=path, start=start, start_kind=start_kind, end=end, end_kind=end_kind,
+        start_span=_span(rtl, start), end_span=_span(rtl, end), stages=stages, shares=shares, total=total,
+        setup=setup, logic_depth=depth, high_fanout=fanouts)
+    exp.fixes = rank_fixes(exp, period_ns)
+    return exp
+
+
+def _span(rtl: RtlMap | None, name: str) -> Span | None:
+    if rtl is None:
+        return None
+    sig = rtl.signal(name)
+    return sig.span if sig else None
+
+
+def _stages(path: TimingPath, net: Netlist) -> tuple[list[Stage], float, float]:
+    """Group the path's points into driver stages; returns (stages, launch time, setup time)."""
+    stages: list[Stage] = []
+    t0: float | None = None
+    input_delay = 0.0
+    for p in path.points:
+        if p.kind == "clock" and t0 is None:
+            t0 = p.arrival or 0.0
+        elif p.kind == "input_delay":
+            input_delay += p.incr or 0.0
+        elif p.kind in ("pin", "port"):
+            if t0 is None:
+                t0 = (p.arrival or 0.0) - (p.incr or 0.0)
+            if _is_driver(p, net, first=not stages):
+                kind = "input" if p.kind == "port" else ("launch" if not stages else "logic")
+                delay = (p.incr or 0.0) + (input_delay if kind == "input" else 0.0)
+                bit = net.bit_of_pin(p.pin)
+                name = net.display_name(bit) if bit is not None else (p.net or p.pin)
+                fanout = p.fanout if p.fanout is not None else (net.fanout(bit) if bit is not None else None)
+                stages.append(Stage(p.pin, p.cell, delay, name, fanout, kind))
+            elif stages:
+                stages[-1].delay += p.incr or 0.0
+            if stages and p.arrival is not None:
+                stages[-1].arrival = p.arrival - (t0 or 0.0)
+    setup = -sum(p.incr or 0.0 for p in path.required_points if p.kind in ("setup", "output_delay"))
+    return stages, (t0 or 0.0), setup
+
+
+def _is_driver(p: PathPoint, net: Netlist, *, first: bool) -> bool:
+    if p.kind == "port":
+        return p.cell == "in"
+    cell = net.cell(p.instance)
+    if cell is None:
+        return not first and p.fanout is not None
+    direction = cell.directions.get(p.pin_name, "")
+    return direction == "output"
+
+
+def _choose(support: frozenset[str], candidates: list[tuple[Statement, frozenset[str], frozenset[str]]]
+            ) -> Statement | None:
+    """The statement whose support covers the net's with the least to spare (data dependencies first)."""
+    if not candidates or not support:
+        return None
+    covering = [c for c in candidates if support <= c[1]]
+    if covering:
+        best = min(covering, key=lambda c: (len(c[1]), 0 if support <= c[2] else 1, c[0].span.line))
+        return best[0]
+    best = max(candidates, key=lambda c: (len(support & c[1]) / len(support | c[1]), -c[0].span.line))
+    return best[0] if support & best[1] else None
+
+
+def _shares(stages: list[Stage], start: str, setup: float) -> list[Share]:
+    shares: dict[str, Share] = {}
+    for stage in stages:
+        if stage.kind == "launch":
+            key, label = "launch", f"clock-to-output of the register {start}"
+        elif stage.kind == "input":
+            key, label = "input", f"input {start} (external delay and input drive)"
+        elif stage.statement is not None:
+            key, label = f"{stage.statement.scope}:{stage.statement.span.line}", stage.statement.text
+        else:
+            key, label = "other", "logic not traced to one RTL statement"
+        share = shares.setdefault(key, Share(label, 0.0, 0, stage.statement))
+        share.delay += stage.delay
+        share.cells += 1 if stage.kind == "logic" else 0
+    if setup > 0:
+        shares["setup"] = Share("setup time of the capturing register / output delay", setup, 0)
+    return sorted(shares.values(), key=lambda s: -s.delay)
+
+
+# -- fixes ------------------------------------------------------------------------------------
+
+def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
+    """Candidate fixes with the slack gain this path's numbers predict, best evidence first."""
+    slack = exp.path.slack if exp.path.slack is not None else 0.0
+    deficit = max(0.0, -slack)
+    fixes: list[Fix] = []
+    launch = next((s.delay for s in exp.stages if s.kind == "launch"), 0.0)
+    clk2q = launch if launch > 0 else 0.2
+    arrival = exp.total
+    dom = exp.dominant()
+    logic = [s for s in exp.stages if s.kind == "logic"]
+    if dom is not None and dom.statement is not None and len(logic) >= 2:
+        found = _cut_after(exp.stages, dom.statement)
+        if found is not None and 0 < found[0] < arrival:
+            cut, side = found
+            new = max(cut, arrival - cut + clk2q)
+            gain = arrival - new
+            expr = dom.statement.expression
+            what = "multiply" if "*" in expr else ("adder" if any(op in expr for op in "+-") else "logic")
+            fixes.append(Fix(
+                "pipeline", f"Pipeline the {what} `{expr}`",
+                f"put a register {side} `{dom.statement.text}`: the path splits into {cut:.2f} ns and "
+                f"{arrival - cut:.2f} ns (+{clk2q:.2f} ns clock-to-output); one cycle more latency",
+                gain, f"{dom.percent(arrival):.0f}% of the path delay is in this statement", dom.statement.span))
+    best = _balanced_cut(exp.stages, arrival, clk2q)
+    if best is not None and len(logic) >= 2 and arrival - best[0] > 0.01:
+        new, where = best
+        inside = (f"inside `{where.statement.expression}` ({_cite(where.statement.span)})" if where.statement
+                  else f"at net {where.net}")
+        if exp.start_kind == "register":
+            title, how = ("Retime: move the launching register into the path",
+                          "Yosys can retime with `abc -dff`, or move the register in the RTL")
+        else:
+            title, how = ("Add a pipeline register at the balanced point", "one cycle more latency")
+        fixes.append(Fix(
+            "retime", title, f"the best single cut is {inside}, after {where.pin}; both halves then take at most "
+                             f"{new:.2f} ns ({how})",
+            arrival - new, "balanced split of this path's stage delays",
+            where.statement.span if where.statement else None))
+    if exp.high_fanout and logic:
+        typical = statistics.median(s.delay for s in logic)
+        for stage in sorted(exp.high_fanout, key=lambda s: -s.delay)[:2]:
+            extra = stage.delay - typical
+            if extra <= 0.01:
+                continue
+            kind = "duplicate" if stage.kind == "launch" else "restructure"
+            title = (f"Duplicate the high-fanout register {stage.net}" if kind == "duplicate"
+                     else f"Reduce the fanout of {stage.net}")
+            fixes.append(Fix(kind, title, f"it drives {stage.fanout} loads and takes {stage.delay:.2f} ns here, "
+                                         f"{extra:.2f} ns more than a typical stage of this path",
+                             extra, f"fanout {stage.fanout} on the path", stage.statement.span if stage.statement
+                             else None))
+    if exp.start_kind == "input port":
+        inp = next((s.delay for s in exp.stages if s.kind == "input"), 0.0)
+        if arrival > 0 and inp / arrival > 0.25:
+            fixes.append(Fix("input_delay", f"Register the input {exp.start} first",
+                             f"the input's external delay and drive take {inp:.2f} ns of the {arrival:.2f} ns",
+                             inp, "set_input_delay in the constraints"))
+    if period_ns and deficit > 0:
+        new_period = period_ns + deficit
+        fixes.append(Fix("relax_clock", f"Relax the clock by {deficit:.2f} ns",
+                         f"period {period_ns:g} ns → {new_period:.2f} ns ({1000.0 / new_period:.0f} MHz "
+                         f"instead of {1000.0 / period_ns:.0f} MHz)", deficit,
+                         "exact for this netlist (re-synthesis for the new period may change it a little)"))
+    design_fixes = [f for f in fixes if f.kind != "relax_clock"]
+    relax = [f for f in fixes if f.kind == "relax_clock"]
+    enough = sorted((f for f in design_fixes if (f.gain_ns or 0) >= deficit > 0), key=lambda f: -(f.gain_ns or 0))
+    rest = sorted((f for f in design_fixes if f not in enough), key=lambda f: -(f.gain_ns or 0))
+    return enough + relax + rest
+
+
+def _cut_after(stages: list[Stage], statement: Statement) -> tuple[float, str] | None:
+    """Where a pipeline register would go: after the statement's last gate, or before its first one
+    when the statement ends the path; returns (arrival at the cut, "after" | "before")."""
+    mine = [s for s in stages if s.statement == statement]
+    if not mine or not stages:
+        return None
+    if mine[-1].arrival < stages[-1].arrival - 1e-9:
+        return mine[-1].arrival, "after"
+    return mine[0].arrival - mine[0].delay, "before"
+
+
+def _balanced_cut(stages: list[Stage], arrival: float, clk2q: float) -> tuple[float, Stage] | None:
+    best: tuple[float, Stage] | None = None
+    for stage in stages[:-1]:
+        if stage.kind != "logic":
+            continue
+        new = max(stage.arrival, arrival - stage.arrival + clk2q)
+        if best is None or new < best[0]:
+            best = (new, stage)
+    return best
+
+
+def _cite(span: Span) -> str:
+    return f"{span.file.rsplit('/', 1)[-1]}:{span.line}"
+
+
+def signal_base(name: str) -> str:
+    """``u_core.acc[3]`` → ``u_core.acc``."""
+    scope, local = split(name)
+    return f"{scope}.{local}" if scope else local
