@@ -22,10 +22,12 @@ class PlaceReport:
     backend: str  # graywolf | openroad | orfs
     platform: str = ""
     clock_period_ns: float | None = None
-    wns: float | None = None  # ns, after placement (0 or positive when met)
+    wns: float | None = None  # ns, after placement: the worst slack when negative, else 0
     tns: float | None = None
+    worst_slack: float | None = None  # ns, signed (positive when timing is met)
     pre_wns: float | None = None  # ns, synthesized netlist without wires
     pre_tns: float | None = None
+    pre_worst_slack: float | None = None
     utilization: float | None = None  # cell area / core area
     target_utilization: float | None = None
     cells: int | None = None
@@ -44,10 +46,17 @@ class PlaceReport:
 
     @property
     def wns_delta(self) -> float | None:
-        """How much the worst slack moved from synthesis to placement (negative: it got worse)."""
+        """How much WNS moved from synthesis to placement (negative: it got worse)."""
         if self.wns is None or self.pre_wns is None:
             return None
         return round(self.wns - self.pre_wns, 4)
+
+    @property
+    def slack_delta(self) -> float | None:
+        """How much the worst slack moved from synthesis to placement (the wires' cost on the worst path)."""
+        if self.worst_slack is None or self.pre_worst_slack is None:
+            return None
+        return round(self.worst_slack - self.pre_worst_slack, 4)
 
     def cell_slack(self) -> dict[str, float]:
         """Instance -> the worst slack of the reported paths through it (for colouring the picture)."""
@@ -65,6 +74,7 @@ class PlaceReport:
         data = asdict(self)
         data["paths"] = [p.to_json() for p in self.paths]
         data["wns_delta"] = self.wns_delta
+        data["slack_delta"] = self.slack_delta
         return data
 
 
@@ -83,11 +93,11 @@ def summary_table(report: PlaceReport) -> str:
     rows = [("backend", f"`{report.backend}`" + (f" on `{report.platform}`" if report.platform else ""))]
     if report.clock_period_ns:
         rows.append(("clock period", f"{report.clock_period_ns:g} ns"))
-    delta = report.wns_delta
-    rows.append(("WNS after placement", _ns(report.wns) + (f" (synthesis: {_ns(report.pre_wns)}, "
-                                                          f"{delta:+.3f} ns)" if delta is not None else "")))
-    rows.append(("TNS after placement", _ns(report.tns) + (f" (synthesis: {_ns(report.pre_tns)})"
-                                                          if report.pre_tns is not None else "")))
+    delta = report.slack_delta
+    rows.append(("worst slack after placement", _ns(report.worst_slack) + (
+        f" (synthesis: {_ns(report.pre_worst_slack)}, {delta:+.3f} ns from the wires)" if delta is not None else "")))
+    rows.append(("WNS / TNS after placement", f"{_ns(report.wns)} / {_ns(report.tns)}" + (
+        f" (synthesis: {_ns(report.pre_wns)} / {_ns(report.pre_tns)})" if report.pre_wns is not None else "")))
     util = "n/a" if report.utilization is None else f"{report.utilization:.1%}"
     if report.target_utilization:
         util += f" (target {report.target_utilization:.0%})"
@@ -107,19 +117,19 @@ def summary_table(report: PlaceReport) -> str:
 
 def to_answer(report: PlaceReport, explanation: Answer | None = None) -> Answer:
     """The user-facing answer: headline, table, worst path (explained in RTL terms when available)."""
-    if report.wns is None:
+    slack = report.worst_slack if report.worst_slack is not None else report.wns
+    if slack is None:
         headline = f"**{report.design}** placed with `{report.backend}`; no timing result was produced."
-    elif report.wns < 0:
-        headline = (f"**{report.design}** misses timing after placement: worst slack {_ns(report.wns)}, "
+    elif slack < 0:
+        headline = (f"**{report.design}** misses timing after placement: worst slack {_ns(slack)}, "
                     f"total negative slack {_ns(report.tns)}.")
     else:
-        headline = f"**{report.design}** meets timing after placement: worst slack {_ns(report.wns)}."
+        headline = f"**{report.design}** meets timing after placement: worst slack {_ns(slack)}."
     parts = [headline, summary_table(report)]
     if report.paths:
         worst = report.paths[0]
-        route = " → ".join(p.pin for p in worst.cells[:1] + worst.cells[-1:])
-        parts.append(f"Worst path: `{worst.startpoint}` → `{worst.endpoint}` ({len(worst.cells)} pins, "
-                     f"slack {_ns(worst.slack)}; {route}).")
+        parts.append(f"Worst path: `{worst.startpoint}` → `{worst.endpoint}` through {len(worst.cells)} pins, "
+                     f"arrival {_ns(worst.data_arrival)}, slack {_ns(worst.slack)}.")
     answer = Answer(text="", kind="placement", data=report.to_json(), artifacts=dict(report.artifacts),
                     runs=list(report.runs), warnings=list(report.warnings))
     if explanation is not None:

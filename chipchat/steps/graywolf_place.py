@@ -130,3 +130,44 @@ _SCRATCH = ("blk", "gen", "gsav", "history", "mcel", "mdat", "mgeo", "mout", "mp
 def _remove_work_files(folder: Path, top: str) -> None:
     for ext in _SCRATCH:
         (folder / f"{top}.{ext}").unlink(missing_ok=True)
+
+
+class WireParasitics(Step):
+    """Estimate each net's wire RC from a placed (or routed) DEF and write ``wires.spef`` for OpenSTA.
+
+    The model is :mod:`chipchat.place.parasitics` (a star RC per net from pin positions, or
+    routed lengths when the DEF carries wiring); it runs in-process, but as a step so the
+    SPEF and its statistics are kept, cached and cited like any tool output.
+    """
+
+    name: ClassVar[str] = "wire_parasitics"
+    tools: ClassVar[tuple[str, ...]] = ()
+    inputs: ClassVar[tuple[str, ...]] = ("def", "lef")
+    outputs: ClassVar[tuple[str, ...]] = ("spef",)
+    config_vars: ClassVar[dict[str, str]] = {"def": "placed or routed DEF", "lef": "LEF files (list of paths)"}
+
+    def validate(self) -> None:
+        for path in [self.config.get("def"), *self.config.get("lef", [])]:
+            if not path or not Path(path).is_file():
+                raise DesignError(f"{path} does not exist", hint="place the design first")
+
+    def cache_key(self) -> str | None:
+        return digest(self.name, Path(self.config["def"]), *map(Path, self.config["lef"]))
+
+    def run(self, run: RunDir) -> StepResult:
+        from chipchat.place.defio import read_def
+        from chipchat.place.geometry import net_geometry
+        from chipchat.place.parasitics import WireRC, estimate, write_spef
+
+        design = read_def(Path(self.config["def"]))
+        lef = read_lef([Path(p) for p in self.config["lef"]])
+        rc = WireRC.from_lef(lef)
+        nets = estimate(design, lef, net_geometry(design, lef), rc)
+        routed = sum(1 for n in design.nets.values() if n.routed)
+        kind = "post-route (routed length per layer)" if routed else "placement estimate (star RC from pin positions)"
+        spef = write_spef(run.file("wires.spef"), design.name, nets, program=f"chipchat {kind}")
+        return StepResult(self.name, run.path, artifacts={"spef": spef}, metrics={
+            "nets": len(nets), "routed_nets": routed, "model": kind,
+            "wire_um": round(sum(n.wire_um for n in nets), 1),
+            "wire_cap_pf": round(sum(n.total_cap for n in nets), 4),
+            "layers": list(rc.layers), "r_per_um": [rc.r_h, rc.r_v], "c_per_um_pf": [rc.c_h, rc.c_v]})

@@ -18,7 +18,7 @@ from chipchat import toolchain
 from chipchat.errors import ConfigError, DesignError, ToolFailed
 from chipchat.place.defio import read_def
 from chipchat.place.geometry import placement_stats
-from chipchat.place.lef import read_lef
+from chipchat.place.lef import LefLibrary, read_lef
 from chipchat.place.netlist import check_against_lef, load_netlist
 from chipchat.place.openroad_log import diagnose, parse_openroad_log
 from chipchat.place.openroad_script import (
@@ -29,6 +29,19 @@ from chipchat.place.openroad_script import (
 )
 from chipchat.steps.graywolf_place import check_utilization
 from chipchat.steps.step import RunDir, Step, StepResult, digest
+
+
+def rows_and_pin_layers(lef: LefLibrary, lefs: list[Path], site: str = "", hor: str = "",
+                        ver: str = "") -> tuple[str, str, str]:
+    """The rows' site (default: the LEF's CORE site) and the I/O pin layers (default: the signal layers)."""
+    site = site or (lef.core_site().name if lef.core_site() else "")  # type: ignore[union-attr]
+    if not site or site not in lef.sites:
+        raise DesignError(
+            f"no placement site {site or '(CORE site)'} in the LEF ({', '.join(p.name for p in lefs)}): "
+            "OpenROAD cannot build rows without it",
+            hint="read the technology LEF that defines the standard-cell SITE first, or name the site")
+    horizontal, vertical = lef.signal_layers()
+    return site, hor or (horizontal.name if horizontal else ""), ver or (vertical.name if vertical else "")
 
 
 class OpenroadPlace(Step):
@@ -88,15 +101,8 @@ class OpenroadPlace(Step):
         netlist, _ = load_netlist(run, Path(self.config["netlist"]), libs, top)
         lef = read_lef(lefs)
         check_against_lef(netlist, lef, ", ".join(p.name for p in lefs))
-        site = str(self._opt("site", "") or (lef.core_site().name if lef.core_site() else ""))
-        if not site or site not in lef.sites:
-            raise DesignError(
-                f"no placement site {site or '(CORE site)'} in the LEF ({', '.join(p.name for p in lefs)}): "
-                "OpenROAD cannot build rows without it",
-                hint="read the technology LEF that defines the standard-cell SITE first, or name the site")
-        horizontal, vertical = lef.signal_layers()
-        hor = str(self._opt("hor_layer", horizontal.name if horizontal else ""))
-        ver = str(self._opt("ver_layer", vertical.name if vertical else ""))
+        site, hor, ver = rows_and_pin_layers(lef, lefs, str(self._opt("site", "")), str(self._opt("hor_layer", "")),
+                                             str(self._opt("ver_layer", "")))
         script = run.file("place.tcl")
         script.write_text(render_place_script(self.script_inputs(run.path, site, hor, ver)))
         openroad = toolchain.find_tool("openroad")

@@ -1,0 +1,106 @@
+"""``chipchat place``, ``export-orfs``, ``import-orfs``: placement, post-placement timing, ORFS interop."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from chipchat.cli._common import add_design_arg, add_json_arg, emit
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "place", help="floorplan and place a design, time it with wires, and draw the placement",
+        description="Synthesize, time the netlist, place it (GrayWolf from Debian's qflow flow, or OpenROAD when "
+                    "installed), time it again with wire parasitics from the placement, and write a PNG of the "
+                    "placement with the critical path. Every stage keeps its log in <design>/.chipchat/runs/.")
+    add_design_arg(p)
+    p.add_argument("--backend", default="auto", help="auto (openroad if installed, else graywolf), graywolf, openroad")
+    p.add_argument("--utilization", type=float, default=0.5, help="cell area / core area (default 0.5)")
+    p.add_argument("--aspect-ratio", type=float, default=1.0, help="core height / width (default 1.0)")
+    p.add_argument("--core-space", type=float, default=5.0, help="margin between core and die, um (default 5)")
+    p.add_argument("--density", type=float, default=None, help="openroad: global placement target density")
+    p.add_argument("--clock-period", type=float, default=None, metavar="NS",
+                   help="time against this clock period instead of the SDC's")
+    p.add_argument("--route", action="store_true", help="graywolf: also route with qrouter, time with routed wires")
+    p.add_argument("--effort", default="normal", choices=("normal", "fast"), help="graywolf annealing effort")
+    p.add_argument("--color-by", default="slack", choices=("slack", "group", "kind"), help="picture colouring")
+    p.add_argument("--platform", default=None, help="cell library (default: the design's)")
+    p.add_argument("--paths", type=int, default=5, help="worst paths to report (default 5)")
+    p.add_argument("--seed", type=int, default=1, help="graywolf random seed")
+    p.add_argument("--timeout", type=float, default=None, help="wall-clock limit of each tool run, seconds")
+    p.add_argument("--check-script", action="store_true",
+                   help="openroad: write the script and check it against OpenROAD's syntax without running it")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_place)
+
+    e = sub.add_parser("export-orfs", help="write an OpenROAD-flow-scripts design (config.mk + constraint.sdc)",
+                       description="Write config.mk, constraint.sdc and a copy of the Verilog for ORFS; run it with "
+                                   "`make DESIGN_CONFIG=<out>/config.mk` in ORFS's flow/ folder.")
+    add_design_arg(e)
+    e.add_argument("--platform", default="nangate45", help="ORFS platform (default nangate45)")
+    e.add_argument("-o", "--out", default="orfs", help="output folder (default ./orfs)")
+    e.add_argument("--utilization", type=float, default=0.5, help="CORE_UTILIZATION as a fraction (default 0.5)")
+    e.add_argument("--aspect-ratio", type=float, default=1.0, help="CORE_ASPECT_RATIO (default 1.0)")
+    add_json_arg(e)
+    e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("import-orfs", help="read an ORFS run's reports and metrics into a placement report",
+                       description="Read 6_finish.rpt, metrics JSON and 6_final.def from an ORFS run folder.")
+    i.add_argument("path", help="ORFS flow/ folder, a run's reports folder, or a report/metrics file")
+    i.add_argument("--design", default=None, help="the chipchat design, to explain the worst path in RTL terms")
+    add_json_arg(i)
+    i.set_defaults(func=cmd_import)
+
+
+def _progress(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Stage progress on stderr: a rich spinner on a terminal, plain lines otherwise (never on --json stdout)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    state = {"status": None}
+
+    def report(stage: str, event: str, seconds: float) -> None:
+        if event == "start":
+            if console.is_terminal:
+                state["status"] = console.status(f"{stage} …")
+                state["status"].start()  # type: ignore[attr-defined]
+            else:
+                print(f"chipchat: {stage} …", file=sys.stderr, flush=True)
+            return
+        if state["status"] is not None:
+            state["status"].stop()  # type: ignore[attr-defined]
+            state["status"] = None
+        mark = "done" if event == "done" else "FAILED"
+        console.print(f"  {stage}: {mark} ({seconds:.1f} s)", highlight=False)
+
+    return report
+
+
+def cmd_place(args: argparse.Namespace) -> int:
+    from chipchat.cli._common import open_design
+    from chipchat.place import api
+    from chipchat.place.flow import PlaceOptions
+
+    api.check_options(args.utilization, args.aspect_ratio)
+    design = open_design(args)
+    if args.check_script:
+        return emit(api.check_openroad_script(args.design, args.utilization, args.aspect_ratio, args.platform), args)
+    options = PlaceOptions(
+        backend=args.backend, utilization=args.utilization, aspect_ratio=args.aspect_ratio,
+        core_space=args.core_space, density=args.density, clock_period_ns=args.clock_period, route=args.route,
+        effort=args.effort, seed=args.seed, paths=args.paths, color_by=args.color_by, platform=args.platform,
+        timeout_s=args.timeout)
+    return emit(api.place(design, options, _progress(args)), args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from chipchat.place import api
+
+    return emit(api.export_orfs(args.design, args.platform, args.out, args.utilization, args.aspect_ratio), args)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from chipchat.place import api
+
+    return emit(api.import_orfs(args.path, args.design), args)

@@ -1,0 +1,177 @@
+"""Placement tools for the CLI, the UI and the agent: plain typed functions returning Answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chipchat.answer import Answer
+from chipchat.design import Design, load_design
+from chipchat.errors import ConfigError
+from chipchat.place import orfs
+from chipchat.place.backends import BACKENDS
+from chipchat.place.flow import PlaceOptions, Progress, run_placement
+from chipchat.place.report import PlaceReport, to_answer
+from chipchat.resources import resolve_design_path
+
+
+def _design(design: str | Path | Design) -> Design:
+    if isinstance(design, Design):
+        return design
+    return load_design(resolve_design_path(design))
+
+
+def place_design(
+    design: str,
+    backend: str = "auto",
+    utilization: float = 0.5,
+    clock_period_ns: float | None = None,
+    route: bool = False,
+    aspect_ratio: float = 1.0,
+    color_by: str = "slack",
+    effort: str = "normal",
+    platform: str | None = None,
+) -> Answer:
+    """Floorplan and place a design, time it with wire parasitics, and draw the placement.
+
+    Args:
+        design: design folder (or a bundled example name such as ``mac16``).
+        backend: ``auto`` (OpenROAD when installed, else GrayWolf), ``graywolf`` or ``openroad``.
+        utilization: cell area / core area, between 0 and 0.95 (0.5 leaves room to place and route).
+        clock_period_ns: time against this clock period instead of the SDC's (a what-if).
+        route: also route with qrouter and time with the routed wires (graywolf backend only).
+        aspect_ratio: core height / width.
+        color_by: picture colouring: ``slack``, ``group`` (cell kind) or ``kind``.
+        effort: GrayWolf effort: ``normal`` or ``fast``.
+        platform: override the design's cell library (e.g. ``osu035``).
+
+    Returns an Answer with WNS/TNS before and after placement, utilization, cell area,
+    wirelength, the worst paths (explained in RTL terms) and the PNG of the placement.
+    """
+    options = PlaceOptions(backend=backend, utilization=utilization, clock_period_ns=clock_period_ns, route=route,
+                           aspect_ratio=aspect_ratio, color_by=color_by, effort=effort, platform=platform)
+    return place(design, options)
+
+
+def place(design: str | Path | Design, options: PlaceOptions, progress: Progress | None = None) -> Answer:
+    """:func:`place_design` with every option and an optional progress callback (the CLI's entry)."""
+    d = _design(design)
+    report = run_placement(d, options, progress)
+    return to_answer(report, explain_paths(d, report))
+
+
+def explain_paths(design: Design, report: PlaceReport) -> Answer | None:
+    """The worst path in RTL terms, from the timing explainer, when it is available for this report."""
+    if not report.paths:
+        return None
+    try:
+        from chipchat.timing.explain import explain_path
+    except ImportError:
+        return None
+    netlist_json = next((Path(r) / "netlist.json" for r in report.runs if (Path(r) / "netlist.json").exists()), None)
+    if netlist_json is None:
+        return None
+    return explain_path(design, report.paths[0], netlist_json)
+
+
+def export_orfs(design: str, platform: str = "nangate45", out_dir: str = "orfs", utilization: float = 0.5,
+                aspect_ratio: float = 1.0) -> Answer:
+    """Write an OpenROAD-flow-scripts design folder (config.mk, constraint.sdc, Verilog) for a design.
+
+    Args:
+        design: design folder or bundled example name.
+        platform: ORFS platform (nangate45, sky130hd, sky130hs, asap7, gf180, ihp-sg13g2).
+        out_dir: folder to write.
+        utilization: CORE_UTILIZATION as a fraction (written in percent).
+        aspect_ratio: CORE_ASPECT_RATIO.
+    """
+    d = _design(design)
+    out = orfs.export_orfs(d, platform, Path(out_dir), utilization=utilization, aspect_ratio=aspect_ratio)
+    text = (f"Wrote an OpenROAD-flow-scripts design for **{d.name}** on `{platform}` in `{out.out_dir}`:\n\n"
+            f"- `{out.config_mk.name}` (DESIGN_NAME {d.top}, CORE_UTILIZATION {utilization:.0%})\n"
+            f"- `{out.sdc.name}`\n- {len(out.verilog)} Verilog file(s) in `src/`\n\n"
+            f"Run it from ORFS's `flow/` folder: `make DESIGN_CONFIG={out.config_mk}`; then "
+            f"`chipchat import-orfs <flow folder>` reads the results back.")
+    return Answer(text=text, kind="orfs-export", warnings=out.warnings,
+                  artifacts={"config.mk": str(out.config_mk), "constraint.sdc": str(out.sdc)},
+                  data={"platform": platform, "out_dir": str(out.out_dir), "verilog": [str(p) for p in out.verilog]})
+
+
+def import_orfs(path: str, design: str | None = None) -> Answer:
+    """Read a finished OpenROAD-flow-scripts run (6_finish.rpt, metrics JSON, 6_final.def) into a report.
+
+    Args:
+        path: ORFS's flow/ folder, a run's reports folder, or one report or metrics file.
+        design: the chipchat design it was exported from, to explain the worst path in RTL terms.
+    """
+    from chipchat.timing.report import parse_report_checks
+
+    res = orfs.import_orfs(path)
+    report = PlaceReport(design=res.design or Path(path).name, backend="orfs", platform=res.platform,
+                         wns=min(res.wns, 0.0) if res.wns is not None else None, tns=res.tns, worst_slack=res.wns,
+                         utilization=res.utilization, cells=res.instance_count, cell_area_um2=res.design_area_um2,
+                         routed_wirelength_um=res.wirelength_um, parasitics="as computed by the ORFS run",
+                         paths=[p for p in parse_report_checks(res.checks_text) if p.constrained])
+    report.artifacts.update({k: str(v) for k, v in (("finish_report", res.report_path), ("def", res.def_path)) if v})
+    if not res.checks_text:
+        report.warnings.append("no report_checks section was found, so no path can be shown")
+    explanation = explain_paths(_design(design), report) if design else None
+    answer = to_answer(report, explanation)
+    answer.kind = "orfs-import"
+    return answer
+
+
+def check_openroad_script(design: str, utilization: float = 0.5, aspect_ratio: float = 1.0,
+                          platform: str | None = None) -> Answer:
+    """Write the OpenROAD placement script for a design and check it without OpenROAD.
+
+    The design is synthesized, the script rendered exactly as the ``openroad`` backend
+    would run it, then executed in tclsh with every OpenROAD command replaced by a
+    checker of OpenROAD's documented options that records the call.
+    """
+    from chipchat.place.lef import read_lef
+    from chipchat.place.openroad_script import PlaceScriptInputs, record_script, render_place_script
+    from chipchat.platforms import get_platform
+    from chipchat.steps.openroad_place import rows_and_pin_layers
+    from chipchat.steps.step import new_run_dir
+    from chipchat.steps.yosys_synth import YosysSynth
+
+    d = _design(design)
+    check_options(utilization, aspect_ratio)
+    plat = get_platform(platform or d.platform, base=d.root)
+    if d.sdc is None:
+        raise ConfigError("the openroad backend needs an SDC file", hint="add sdc = \"constraints.sdc\" to chipchat.toml")
+    synth = YosysSynth(d, platform=plat).start()
+    folder = new_run_dir(d, "openroad_check")
+    lef = read_lef(plat.lefs)
+    site, hor, ver = rows_and_pin_layers(lef, plat.lefs, plat.site or "", plat.extra.get("IO_PLACER_H", ""),
+                                         plat.extra.get("IO_PLACER_V", ""))
+    script = folder / "place.tcl"
+    script.write_text(render_place_script(PlaceScriptInputs(
+        top=d.top or d.name, netlist=synth.artifacts["netlist_v"], sdc=d.sdc, lefs=tuple(plat.lefs),
+        liberty=plat.liberty, site=site, hor_layer=hor, ver_layer=ver, def_out=folder / "placed.def",
+        utilization=utilization, aspect_ratio=aspect_ratio, wire_rc_layer=plat.extra.get("WIRE_RC_LAYER", ""))))
+    calls = record_script(script, folder)
+    listing = "\n".join(f"{i:2d}. {c.command} {' '.join(c.args)}" for i, c in enumerate(calls, 1))
+    text = (f"The OpenROAD script for **{d.name}** (`{script}`) passes the check against OpenROAD's documented "
+            f"command syntax: {len(calls)} OpenROAD commands, in this order:\n\n```\n{listing}\n```\n\n"
+            "This checks the script, not a placement: run it with `openroad -exit place.tcl` where OpenROAD "
+            "is installed, or use `--backend graywolf` here.")
+    return Answer(text=text, kind="openroad-check", artifacts={"script": str(script)},
+                  runs=[str(synth.run_dir), str(folder)],
+                  data={"calls": [[c.command, *c.args] for c in calls]})
+
+
+def placement_backends() -> Answer:
+    """The placement backends, and whether each one can run on this machine."""
+    rows = [f"| `{name}` | {'yes' if b.available() else 'no'} | {b.description} |" for name, b in BACKENDS.items()]
+    text = "| backend | available | what it runs |\n|---|---|---|\n" + "\n".join(rows)
+    return Answer(text=text, kind="backends", data={n: b.available() for n, b in BACKENDS.items()})
+
+
+def check_options(utilization: float, aspect_ratio: float) -> None:
+    """Reject options no backend can use, before any tool runs."""
+    from chipchat.steps.graywolf_place import check_utilization
+
+    check_utilization(utilization)
+    if aspect_ratio <= 0:
+        raise ConfigError(f"aspect ratio {aspect_ratio:g} must be positive (core height / width)")
