@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="time against this clock period instead of the SDC's")
     p.add_argument("--route", action="store_true", help="graywolf: also route with qrouter, time with routed wires")
     p.add_argument("--effort", default="normal", choices=("normal", "fast"), help="graywolf annealing effort")
-    p.add_argument("--color-by", default="slack", choices=("slack", "group", "kind"), help="picture colouring")
+    p.add_argument("--color-by", default="slack", choices=("slack", "group", "kind"), help="picture colouring: worst slack through each cell, the RTL statement it implements, or cell kind")
     p.add_argument("--platform", default=None, help="cell library (default: the design's)")
     p.add_argument("--paths", type=int, default=5, help="worst paths to report (default 5)")
     p.add_argument("--seed", type=int, default=1, help="graywolf random seed")

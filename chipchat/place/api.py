@@ -40,7 +40,8 @@ def place_design(
         clock_period_ns: time against this clock period instead of the SDC's (a what-if).
         route: also route with qrouter and time with the routed wires (graywolf backend only).
         aspect_ratio: core height / width.
-        color_by: picture colouring: ``slack``, ``group`` (cell kind) or ``kind``.
+        color_by: picture colouring: ``slack``, ``group`` (the RTL statement each cell implements) or
+            ``kind`` (flop, buffer, logic).
         effort: GrayWolf effort: ``normal`` or ``fast``.
         platform: override the design's cell library (e.g. ``osu035``).
 
@@ -59,18 +60,27 @@ def place(design: str | Path | Design, options: PlaceOptions, progress: Progress
     return to_answer(report, explain_paths(d, report))
 
 
-def explain_paths(design: Design, report: PlaceReport) -> Answer | None:
-    """The worst path in RTL terms, from the timing explainer, when it is available for this report."""
+def explain_paths(design: Design, report: PlaceReport, netlist_json: Path | None = None) -> Answer | None:
+    """The worst path after placement in RTL terms, from the timing explainer (chipchat.timing.explain)."""
+    from chipchat.place.rtlgroups import load_context
+    from chipchat.platforms import get_platform
+    from chipchat.timing.explain import explain
+    from chipchat.timing.render import explanation_markdown
+
     if not report.paths:
         return None
-    try:
-        from chipchat.timing.explain import explain_path
-    except ImportError:
-        return None
-    netlist_json = next((Path(r) / "netlist.json" for r in report.runs if (Path(r) / "netlist.json").exists()), None)
+    if netlist_json is None:
+        netlist_json = next((Path(r) / "netlist.json" for r in report.runs if (Path(r) / "netlist.json").exists()),
+                            None)
     if netlist_json is None:
         return None
-    return explain_path(design, report.paths[0], netlist_json)
+    platform = get_platform(report.platform or design.platform, base=design.root)
+    net, rtl = load_context(design, netlist_json, list(platform.liberty))
+    exp = explain(report.paths[0], net, rtl, period_ns=report.clock_period_ns)
+    answer = Answer(text="", kind="timing")
+    answer.text = explanation_markdown(exp, answer, design.root, heading=f"Worst path after placement "
+                                                                         f"({report.backend})")
+    return answer
 
 
 def export_orfs(design: str, platform: str = "nangate45", out_dir: str = "orfs", utilization: float = 0.5,

@@ -107,13 +107,18 @@ def run_placement(design: Design, options: PlaceOptions, progress: Progress | No
         report.tns = outcome.tns
 
     with stage("picture and report"):
-        _measure_and_draw(design, report, outcome.def_path, platform.lefs, options, endpoints)
+        groups: dict[str, str] = {}
+        if options.color_by == "group":
+            from chipchat.place.rtlgroups import cell_statements, load_context
+
+            groups = cell_statements(*load_context(design, synth.artifacts["netlist_json"], list(platform.liberty)))
+        _measure_and_draw(design, report, outcome.def_path, platform.lefs, options, endpoints, groups)
     report.stage_seconds = stages
     return report
 
 
 def _measure_and_draw(design: Design, report: PlaceReport, def_path: Path, lefs: list[Path],
-                      options: PlaceOptions, endpoints: dict[str, float]) -> None:
+                      options: PlaceOptions, endpoints: dict[str, float], groups: dict[str, str]) -> None:
     design_def = read_def(def_path)
     lef = read_lef(lefs)
     stats = placement_stats(design_def, lef)
@@ -128,19 +133,12 @@ def _measure_and_draw(design: Design, report: PlaceReport, def_path: Path, lefs:
     title = (f"{report.design} on {report.platform} ({report.backend}): worst slack {report.worst_slack:.3f} ns, "
              f"utilization {stats.utilization:.0%}" if report.worst_slack is not None else report.design)
     picture = render_placement(design_def, lef, folder / "placement.png", color_by=options.color_by,  # type: ignore[arg-type]
-                               cell_slack=slack, cell_group=_groups(design_def, lef), path_cells=path_cells,
+                               cell_slack=slack, cell_group=groups, path_cells=path_cells,
                                title=title)
     report.artifacts.update({"picture": str(picture), "def": str(def_path)})
     (folder / "report.json").write_text(json.dumps(report.to_json(), indent=1, default=str))
     report.artifacts["report"] = str(folder / "report.json")
     report.runs.append(str(folder))
-
-
-def _groups(design_def, lef) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    from chipchat.place.picture import cell_kind
-
-    return {c.name: cell_kind(c.macro, list(lef.macros[c.macro].pins)) for c in design_def.components.values()
-            if c.macro in lef.macros}
 
 
 def _sta(run_dir: Path) -> StaResults:

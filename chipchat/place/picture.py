@@ -24,7 +24,7 @@ _GROUP_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948
 
 
 def cell_kind(macro_name: str, pins: Sequence[str]) -> str:
-    """A coarse kind for colouring: flop, buffer/inverter or logic."""
+    """A coarse kind for colouring: flop / latch, buffer / inverter, or logic."""
     upper = macro_name.upper()
     if any(p.upper() in ("CLK", "CK", "CLKN", "GATE", "G") for p in pins) or upper.startswith(("DFF", "SDFF", "LATCH")):
         return "flop / latch"
