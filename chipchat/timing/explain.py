@@ -34,6 +34,7 @@ class Stage:
     kind: str  # launch | input | logic
     statement: Statement | None = None
     arrival: float = 0.0  # at the end of this stage, relative to the path start
+    control: bool = False  # the gate computes the statement's if/case/index control, not its value
 
 
 @dataclass
@@ -44,6 +45,14 @@ class Share:
     delay: float
     cells: int
     statement: Statement | None = None
+    control: bool = False
+
+    @property
+    def expression(self) -> str:
+        """What the share is, in RTL words: ``a * b``, or ``control of acc (rst, clear)``."""
+        if self.statement is None:
+            return self.label
+        return self.statement.control if self.control else self.statement.expression
 
     def percent(self, total: float) -> float:
         return 100.0 * self.delay / total if total > 0 else 0.0
@@ -111,20 +120,33 @@ def explain(path: TimingPath, net: Netlist, rtl: RtlMap | None, *, period_ns: fl
     stages, t0, setup = _stages(path, net)
     candidates = rtl.cone(end) if rtl is not None and end_kind in ("register", "output port") else []
     supports = [(st, rtl.statement_support(st), rtl.data_support(st)) for st in candidates] if rtl else []
+    data_of = {id(st): data for st, _full, data in supports}
     for stage in stages:
         if stage.kind == "logic":
             bit = net.bit_of_pin(stage.pin)
-            stage.statement = _choose(net.support(bit) if bit is not None else frozenset(), supports)
+            support = net.support(bit) if bit is not None else frozenset()
+            stage.statement = _choose(support, supports)
+            if stage.statement is not None:
+                data = data_of.get(id(stage.statement), frozenset())
+                stage.control = not stage.statement.assignment.reads or not support <= data
     total = (path.data_arrival if path.data_arrival is not None else 0.0) - t0
     shares = _shares(stages, start, setup)
     depth = sum(1 for s in stages if s.kind == "logic")
-    fanouts = [s for s in stages if s.fanout is not None and s.fanout >= HIGH_FANOUT]
+    fanouts = _high_fanout(stages)
     exp = PathExplanation(
         path=path, start=start, start_kind=start_kind, end=end, end_kind=end_kind,
         start_span=_span(rtl, start), end_span=_span(rtl, end), stages=stages, shares=shares, total=total,
         setup=setup, logic_depth=depth, high_fanout=fanouts)
     exp.fixes = rank_fixes(exp, period_ns)
     return exp
+
+
+def _high_fanout(stages: list[Stage]) -> list[Stage]:
+    """Stages whose net has a high fanout *and* costs clearly more than a typical stage of the path."""
+    delays = [s.delay for s in stages if s.kind == "logic"]
+    typical = statistics.median(delays) if delays else 0.0
+    return [s for s in stages if s.fanout is not None and s.fanout >= HIGH_FANOUT
+            and (s.delay >= 1.5 * typical or s.fanout >= 4 * HIGH_FANOUT)]
 
 
 def _span(rtl: RtlMap | None, name: str) -> Span | None:
@@ -193,10 +215,12 @@ def _shares(stages: list[Stage], start: str, setup: float) -> list[Share]:
         elif stage.kind == "input":
             key, label = "input", f"input {start} (external delay and input drive)"
         elif stage.statement is not None:
-            key, label = f"{stage.statement.scope}:{stage.statement.span.line}", stage.statement.text
+            st = stage.statement
+            key = f"{st.scope}:{st.span.file}:{st.span.line}:{stage.control}"
+            label = st.text
         else:
             key, label = "other", "logic not traced to one RTL statement"
-        share = shares.setdefault(key, Share(label, 0.0, 0, stage.statement))
+        share = shares.setdefault(key, Share(label, 0.0, 0, stage.statement, stage.control))
         share.delay += stage.delay
         share.cells += 1 if stage.kind == "logic" else 0
     if setup > 0:
@@ -211,6 +235,8 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
     slack = exp.path.slack if exp.path.slack is not None else 0.0
     deficit = max(0.0, -slack)
     fixes: list[Fix] = []
+    if deficit <= 0:
+        return fixes  # the path meets timing: nothing to fix
     launch = next((s.delay for s in exp.stages if s.kind == "launch"), 0.0)
     clk2q = launch if launch > 0 else 0.2
     arrival = exp.total
@@ -222,8 +248,9 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
             cut, side = found
             new = max(cut, arrival - cut + clk2q)
             gain = arrival - new
-            expr = dom.statement.expression
-            what = "multiply" if "*" in expr else ("adder" if any(op in expr for op in "+-") else "logic")
+            expr = dom.expression
+            what = ("control logic" if dom.control else "multiply" if "*" in expr
+                    else "adder" if any(op in expr for op in "+-") else "logic")
             fixes.append(Fix(
                 "pipeline", f"Pipeline the {what} `{expr}`",
                 f"put a register {side} `{dom.statement.text}`: the path splits into {cut:.2f} ns and "
@@ -232,8 +259,8 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
     best = _balanced_cut(exp.stages, arrival, clk2q)
     if best is not None and len(logic) >= 2 and arrival - best[0] > 0.01:
         new, where = best
-        inside = (f"inside `{where.statement.expression}` ({_cite(where.statement.span)})" if where.statement
-                  else f"at net {where.net}")
+        inside = (f"inside `{where.statement.control if where.control else where.statement.expression}` "
+                  f"({_cite(where.statement.span)})" if where.statement else f"at net {where.net}")
         if exp.start_kind == "register":
             title, how = ("Retime: move the launching register into the path",
                           "Yosys can retime with `abc -dff`, or move the register in the RTL")
@@ -259,10 +286,12 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
                              else None))
     if exp.start_kind == "input port":
         inp = next((s.delay for s in exp.stages if s.kind == "input"), 0.0)
-        if arrival > 0 and inp / arrival > 0.25:
-            fixes.append(Fix("input_delay", f"Register the input {exp.start} first",
-                             f"the input's external delay and drive take {inp:.2f} ns of the {arrival:.2f} ns",
-                             inp, "set_input_delay in the constraints"))
+        if arrival > 0 and inp / arrival > 0.25 and logic:
+            new = max(inp, arrival - inp + clk2q)
+            fixes.append(Fix("input_delay", f"Register the input {exp.start} before its logic",
+                             f"the input arrives {inp:.2f} ns into the cycle (external delay and drive) and "
+                             f"{arrival - inp:.2f} ns of logic follow; a register at the input splits them "
+                             "(one cycle more latency)", arrival - new, "set_input_delay in the constraints"))
     if period_ns and deficit > 0:
         new_period = period_ns + deficit
         fixes.append(Fix("relax_clock", f"Relax the clock by {deficit:.2f} ns",
@@ -306,3 +335,10 @@ def signal_base(name: str) -> str:
     """``u_core.acc[3]`` → ``u_core.acc``."""
     scope, local = split(name)
     return f"{scope}.{local}" if scope else local
+
+
+def explain_path(design: object, path: TimingPath, netlist_json: object, **kwargs: object) -> object:
+    """An Answer explaining ``path`` against a Yosys JSON netlist (see :func:`chipchat.timing.api.explain_netlist_path`)."""
+    from chipchat.timing.api import explain_netlist_path
+
+    return explain_netlist_path(design, path, netlist_json, **kwargs)  # type: ignore[arg-type]

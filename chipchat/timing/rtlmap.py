@@ -16,7 +16,7 @@ from pathlib import Path
 
 from chipchat.rtl.model import Assignment, DesignModel, Module, Signal, Span
 
-_INDEX = re.compile(r"\[[^\]]*\]$")
+_INDEX = re.compile(r"(\[[^\]]*\])+$")
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,15 @@ class Statement:
 
     @property
     def text(self) -> str:
-        text = re.sub(r"//.*$", "", self.assignment.text.strip(), flags=re.M).strip()
-        return " ".join(text.split())
+        comment = r"#.*$" if self.span.file.endswith(".py") else r"//.*$"
+        text = re.sub(comment, "", self.assignment.text.strip(), flags=re.M).strip()
+        return " ".join(text.replace("\\$", "$").split())
+
+    @property
+    def control(self) -> str:
+        """The if/case control around the statement: ``control of tick (rst, state, bit_done)``."""
+        names = ", ".join(dict.fromkeys(self.assignment.conditions)) or "none"
+        return f"control of {self.assignment.target} ({names})"
 
     @property
     def expression(self) -> str:

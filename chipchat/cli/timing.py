@@ -1,0 +1,70 @@
+"""``chipchat timing``: synthesis + OpenSTA, the worst paths explained in RTL terms."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+
+from chipchat.cli._common import add_design_arg, add_json_arg, emit, open_design
+from chipchat.errors import ConfigError
+
+_UNITS = {"ps": 1e-3, "ns": 1.0, "us": 1e3, "mhz": None, "ghz": None}
+
+
+def parse_period(text: str) -> float:
+    """``8ns``, ``8``, ``2500ps``, ``125MHz``, ``1.2GHz`` → nanoseconds."""
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*([a-zA-Z]*)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a clock period (try 8ns, 2500ps or 125MHz)")
+    value, unit = float(match.group(1)), match.group(2).lower() or "ns"
+    if unit not in _UNITS:
+        raise argparse.ArgumentTypeError(f"unknown unit {match.group(2)!r} in {text!r} (use ps, ns, us, MHz or GHz)")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"the clock period must be positive, got {text!r}")
+    if unit == "mhz":
+        return 1000.0 / value
+    if unit == "ghz":
+        return 1.0 / value
+    return value * float(_UNITS[unit] or 1.0)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "timing", help="synthesize, run static timing and explain the worst path in RTL terms",
+        description="Synthesize the design with Yosys (buffering and gate sizing by ABC), time it with OpenSTA, "
+                    "and explain the worst path — or the worst path into --to SIGNAL — as RTL statements with "
+                    "file:line, delay shares and ranked fixes. Evidence lands in <design>/.chipchat/runs/.")
+    add_design_arg(p)
+    p.add_argument("--clock-period", type=parse_period, default=None, metavar="PERIOD",
+                   help="what-if clock period (8ns, 2500ps, 125MHz); default: the design's SDC / chipchat.toml")
+    p.add_argument("--to", default=None, metavar="SIGNAL",
+                   help="explain the worst path into this RTL signal (a register or an output, e.g. acc)")
+    p.add_argument("--paths", type=int, default=5, help="how many worst paths to list (default 5)")
+    p.add_argument("--platform", default=None,
+                   help="osu018, osu035, osu050, a .lib file or an OpenROAD-flow-scripts platform folder")
+    p.add_argument("--repair", default="abc", choices=("abc", "none"),
+                   help="abc: buffer high-fanout nets and size gates (default); none: plain mapping")
+    add_json_arg(p)
+    p.set_defaults(func=cmd_timing)
+
+
+def cmd_timing(args: argparse.Namespace) -> int:
+    from chipchat.timing.api import timing_report
+
+    if not 1 <= args.paths <= 10000:
+        raise ConfigError(f"--paths must be between 1 and 10000, got {args.paths}")
+    design = open_design(args)
+    start = time.monotonic()
+    last = [start]
+
+    def progress(stage: str) -> None:
+        now = time.monotonic()
+        print(f"chipchat: {stage} … (+{now - last[0]:.1f} s)", file=sys.stderr, flush=True)
+        last[0] = now
+
+    answer = timing_report(design, clock_period_ns=args.clock_period, to=args.to, paths=args.paths,
+                           platform=args.platform, repair=args.repair, progress=progress)
+    print(f"chipchat: done in {time.monotonic() - start:.1f} s", file=sys.stderr, flush=True)
+    return emit(answer, args)

@@ -1,0 +1,278 @@
+"""Timing as plain typed functions: the same calls back the CLI, the chat UI and the agent.
+
+``timing_report`` synthesizes the design (Yosys, with buffering and sizing), runs
+OpenSTA, and explains the worst path — or the worst path into ``to`` — in RTL terms.
+``explain_path`` answers "why does the path to X miss timing?" with that one path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chipchat.answer import Answer
+from chipchat.design import Design, load_design
+from chipchat.errors import ConfigError
+from chipchat.platforms import Platform, get_platform
+from chipchat.resources import resolve_design_path
+from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults, sdc_period
+from chipchat.steps.step import StepResult
+from chipchat.steps.yosys_synth import YosysSynth
+from chipchat.tcl import validate_identifier
+from chipchat.timing.explain import PathExplanation, explain, rtl_name_of_point
+from chipchat.timing.netlist import Netlist
+from chipchat.timing.report import TimingPath
+from chipchat.timing.rtlmap import RtlMap, split
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class TimingRun:
+    """Everything one timing question produced (the typed result behind the Answer)."""
+
+    design: Design
+    platform: Platform
+    period_ns: float | None
+    synth: StepResult
+    sta: StepResult
+    results: StaResults
+    netlist: Netlist
+    rtl: RtlMap | None
+    query: EndpointQuery | None = None
+    explanations: list[PathExplanation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def names(self, path: TimingPath) -> tuple[str, str]:
+        start = rtl_name_of_point(self.netlist, path.startpoint, "port" if "port" in path.startpoint_kind else "cell")
+        end = rtl_name_of_point(self.netlist, path.endpoint, "port" if "port" in path.endpoint_kind else "cell")
+        return start[0], end[0]
+
+
+def _design(design: Design | str | Path) -> Design:
+    return design if isinstance(design, Design) else load_design(resolve_design_path(design))
+
+
+def effective_period(design: Design, clock_period_ns: float | None) -> float | None:
+    """The clock period synthesis targets: the what-if, else the SDC's first clock, else chipchat.toml's."""
+    if clock_period_ns is not None:
+        if not clock_period_ns > 0:
+            raise ConfigError(f"clock period must be positive, got {clock_period_ns}")
+        return float(clock_period_ns)
+    if design.sdc is not None:
+        period = sdc_period(design.sdc)
+        if period:
+            return period
+    return design.clocks[0].period_ns if design.clocks else None
+
+
+def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = None, to: str | None = None,
+               paths: int = 5, platform: str | None = None, repair: str = "abc",
+               progress: Progress | None = None) -> TimingRun:
+    """Synthesize, time and explain; returns the typed :class:`TimingRun`."""
+    say = progress or (lambda _msg: None)
+    d = _design(design)
+    plat = get_platform(platform or d.platform, base=d.root)
+    if to is not None:
+        validate_identifier(to, "signal")
+    if d.sdc is None and not d.clocks:
+        raise ConfigError("no clock: the design has no SDC file and no [[clocks]] in chipchat.toml",
+                          hint="add [[clocks]] with port = \"clk\" and period_ns = 10.0 to chipchat.toml, "
+                               "or an SDC file with create_clock")
+    period = effective_period(d, clock_period_ns)
+    say(f"synthesis (yosys, {plat.name}" + (f", target {period:g} ns)" if period else ")"))
+    synth = YosysSynth(d, platform=plat, clock_period_ns=period, repair=repair).start()
+    from chipchat.timing.liberty import read_liberty
+
+    seq = {c for lib in plat.liberty for c in read_liberty(lib).flops()}
+    net = Netlist.load(synth.artifacts["netlist_json"], top=d.top, sequential_types=seq)
+    warnings = list(synth.metrics.get("warnings", []))
+    say("RTL model (pyslang)")
+    rtl = _rtl_map(d, warnings)
+    if rtl is not None:
+        net.prefer = rtl.name_preference
+    query = resolve_endpoint(to, net, rtl) if to else None
+    ports = {"inputs": [p.name for p in net.ports.values() if p.direction in ("input", "inout")],
+             "outputs": [p.name for p in net.ports.values() if p.direction in ("output", "inout")]}
+    say("static timing (opensta)")
+    sta = OpenSTA(d, netlist=synth.artifacts["netlist_v"], top=d.top, platform=plat, ports=ports,
+                  clock_period_ns=clock_period_ns, paths=paths, to=query).start()
+    results = StaResults.from_json(json.loads(Path(sta.artifacts["sta_result.json"]).read_text()))
+    warnings += results.warnings
+    run = TimingRun(d, plat, clock_period_ns or (results.clocks[0][1] if results.clocks else period), synth, sta,
+                    results, net, rtl, query, warnings=warnings)
+    say("explanation")
+    focus = results.to_paths if query is not None else results.paths[:1]
+    run.explanations = [explain(p, net, rtl, period_ns=run.period_ns) for p in focus[:1] if p.constrained]
+    _artifacts(run)
+    return run
+
+
+def _rtl_map(design: Design, warnings: list[str]) -> RtlMap | None:
+    from chipchat.rtl.parse import parse_design
+
+    try:
+        model = parse_design(design)
+    except Exception as exc:  # noqa: BLE001 - the explanation degrades to netlist names, the timing stands
+        warnings.append(f"RTL could not be parsed for the explanation ({exc}); netlist names are used")
+        return None
+    return RtlMap(model, design.root)
+
+
+def resolve_endpoint(signal: str, net: Netlist, rtl: RtlMap | None) -> EndpointQuery:
+    """Netlist pins for an RTL signal name: its flops' data pins, or its output ports, or its nets."""
+    validate_identifier(signal, "signal")
+    base = signal.split("[", 1)[0]
+    index = int(signal[len(base) + 1:-1]) if "[" in signal else None
+    matches = [n for n in net.netnames if n == base or n.endswith("." + base)]
+    if base in net.netnames:
+        matches = [base]
+    query = EndpointQuery(signal)
+    for name in matches:
+        nn = net.netnames[name]
+        bits = [nn.bit_at(index)] if index is not None else list(nn.bits)
+        for bit in bits:
+            if not isinstance(bit, int):
+                continue
+            driver = net.drivers.get(bit)
+            cell = net.cells.get(driver[0]) if driver and driver[0] else None
+            if cell is not None and net.is_sequential(cell):
+                pin = next((p for p in ("D", "d", "DATA") if p in cell.connections), None)
+                if pin and f"{cell.name}/{pin}" not in query.pins:
+                    query.pins.append(f"{cell.name}/{pin}")
+            elif name in net.ports and net.ports[name].direction in ("output", "inout"):
+                port = name if len(net.ports[name].bits) == 1 else f"{name}[{nn.index_of(nn.bits.index(bit))}]"
+                query.ports.append(port)
+            else:
+                query.nets.append(name if len(nn.bits) == 1 else f"{name}[{nn.index_of(nn.bits.index(bit))}]")
+    if query.pins:
+        query.ports, query.nets = [], []
+    elif query.ports:
+        query.nets = []
+    if query.empty:
+        regs = sorted({split(n)[1] if not split(n)[0] else f"{split(n)[0]}.{split(n)[1]}"
+                       for n in net.netnames if not net.netnames[n].anonymous
+                       and any(_is_flop_bit(net, b) for b in net.netnames[n].bits)})
+        outs = sorted(p.name for p in net.ports.values() if p.direction == "output")
+        raise ConfigError(f"no signal named {signal!r} survives in the synthesized netlist",
+                          hint="registers: " + (", ".join(regs[:20]) or "none") + "; outputs: "
+                               + (", ".join(outs[:20]) or "none"))
+    return query
+
+
+def _is_flop_bit(net: Netlist, bit: object) -> bool:
+    if not isinstance(bit, int):
+        return False
+    driver = net.drivers.get(bit)
+    cell = net.cells.get(driver[0]) if driver and driver[0] else None
+    return cell is not None and net.is_sequential(cell)
+
+
+def _artifacts(run: TimingRun) -> None:
+    """metrics.json, paths.md, slack_histogram.png, explanation.json in the OpenSTA run folder."""
+    from chipchat.timing.render import path_table, slack_histogram
+
+    folder = run.sta.run_dir
+    metrics = timing_metrics(run)
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    run.sta.artifacts["metrics.json"] = folder / "metrics.json"
+    table = folder / "paths.md"
+    if not table.exists():
+        table.write_text(path_table(run.results.paths, run.names) + "\n")
+    run.sta.artifacts["paths.md"] = table
+    png = folder / "slack_histogram.png"
+    if not png.exists():
+        title = f"{run.design.name}: endpoint slack" + (f" at {run.period_ns:g} ns" if run.period_ns else "")
+        slack_histogram(run.results.endpoints, png, title=title)
+    if png.exists():
+        run.sta.artifacts["slack_histogram.png"] = png
+
+
+def timing_metrics(run: TimingRun) -> dict[str, Any]:
+    s, t = run.synth.metrics, run.sta.metrics
+    return {
+        "design": run.design.name, "platform": run.platform.name, "clock_period_ns": run.period_ns,
+        "wns": t.get("wns"), "tns": t.get("tns"), "worst_slack": t.get("worst_slack"),
+        "worst_paths": t.get("paths"), "endpoints": t.get("endpoints"),
+        "violating_endpoints": t.get("violating_endpoints"), "cells": s.get("cells"), "area": s.get("area"),
+        "flops": s.get("flops"), "buffers": s.get("buffers"), "max_fanout": s.get("max_fanout"),
+        "max_fanout_net": s.get("max_fanout_net"), "repair": s.get("repair"), "repair_note": s.get("repair_note"),
+        "synth_cached": run.synth.cached, "sta_cached": run.sta.cached,
+    }
+
+
+def timing_report(design: Design | str, clock_period_ns: float | None = None, to: str | None = None,
+                  paths: int = 5, platform: str | None = None, repair: str = "abc",
+                  progress: Progress | None = None) -> Answer:
+    """WNS, TNS and the worst paths of a design, with the worst path explained in RTL terms.
+
+    Args:
+        design: design folder or bundled example name (mac16, fifo, uart_tx, alu8).
+        clock_period_ns: what-if clock period in ns (default: the design's SDC / chipchat.toml clock).
+        to: an RTL signal (register or output, e.g. ``acc``): explain the worst path into it.
+        paths: how many worst paths to list.
+        platform: osu018 / osu035 / osu050, a .lib path or an OpenROAD-flow-scripts platform folder.
+        repair: ``abc`` (buffering and gate sizing, default) or ``none``.
+    """
+    from chipchat.timing.summary import answer_for
+
+    run = run_timing(design, clock_period_ns=clock_period_ns, to=to, paths=paths, platform=platform,
+                     repair=repair, progress=progress)
+    return answer_for(run)
+
+
+def explain_path(design: Design | str, to: str | None = None, clock_period_ns: float | None = None,
+                 platform: str | None = None) -> Answer:
+    """Why does the path to ``to`` (default: the worst path) miss timing? RTL statements, delay shares, fixes.
+
+    Args:
+        design: design folder or bundled example name.
+        to: RTL signal at the end of the path (a register or an output); default: the worst path overall.
+        clock_period_ns: what-if clock period in ns.
+        platform: platform name, .lib path or ORFS platform folder.
+    """
+    from chipchat.timing.summary import answer_for
+
+    run = run_timing(design, clock_period_ns=clock_period_ns, to=to, paths=3, platform=platform)
+    return answer_for(run, focus=True)
+
+
+def explain_netlist_path(design: Design | str, path: TimingPath, netlist_json: str | Path, *,
+                         platform: str | None = None, period_ns: float | None = None) -> Answer:
+    """Explain one already-computed path (e.g. after placement) against the Yosys JSON netlist it was timed on."""
+    from chipchat.timing.liberty import read_liberty
+    from chipchat.timing.render import explanation_markdown
+
+    d = _design(design)
+    plat = get_platform(platform or d.platform, base=d.root)
+    seq = {c for lib in plat.liberty for c in read_liberty(lib).flops()}
+    net = Netlist.load(netlist_json, top=d.top, sequential_types=seq)
+    warnings: list[str] = []
+    rtl = _rtl_map(d, warnings)
+    if rtl is not None:
+        net.prefer = rtl.name_preference
+    exp = explain(path, net, rtl, period_ns=period_ns or effective_period(d, None))
+    answer = Answer(text="", kind="timing", warnings=warnings)
+    answer.text = explanation_markdown(exp, answer, d.root, heading="Path")
+    answer.data = {"explanation": explanation_json(exp)}
+    return answer
+
+
+def explanation_json(exp: PathExplanation) -> dict[str, Any]:
+    def span(s: Any) -> dict[str, Any] | None:
+        return {"file": s.file, "line": s.line, "end_line": s.end_line} if s is not None else None
+
+    return {
+        "startpoint": exp.start, "startpoint_kind": exp.start_kind, "endpoint": exp.end,
+        "endpoint_kind": exp.end_kind, "slack": exp.path.slack, "arrival": exp.total, "logic_depth": exp.logic_depth,
+        "startpoint_span": span(exp.start_span), "endpoint_span": span(exp.end_span),
+        "shares": [{"label": s.label, "delay": round(s.delay, 4), "percent": round(s.percent(exp.total), 1),
+                    "gates": s.cells, "span": span(s.statement.span if s.statement else None),
+                    "expression": s.statement.expression if s.statement else None} for s in exp.shares],
+        "high_fanout": [{"net": s.net, "fanout": s.fanout, "delay": round(s.delay, 4)} for s in exp.high_fanout],
+        "fixes": [{"kind": f.kind, "title": f.title, "detail": f.detail, "gain_ns": f.gain_ns,
+                   "evidence": f.evidence, "span": span(f.span)} for f in exp.fixes],
+    }
