@@ -40,3 +40,38 @@ def uart_netlist(tmp_path_factory) -> Path:
     rtl = REPO / "designs" / "uart_tx" / "rtl"
     out = tmp_path_factory.mktemp("uart") / "uart_tx_net.v"
     return synthesize([rtl / "uart_pkg.sv", rtl / "uart_tx.sv"], "uart_tx", out)
+
+
+@pytest.fixture(scope="module")
+def uart_synth(tmp_path_factory):
+    """A private copy of designs/uart_tx and its synthesis step result (the real YosysSynth step)."""
+    from chipchat.design import load_design
+    from chipchat.steps.yosys_synth import YosysSynth
+
+    root = tmp_path_factory.mktemp("uart_design") / "uart_tx"
+    shutil.copytree(REPO / "designs" / "uart_tx", root, ignore=shutil.ignore_patterns(".chipchat"))
+    design = load_design(root)
+    return design, YosysSynth(design).start()
+
+
+def fake_tool(folder: Path, name: str, body: str) -> Path:
+    """An executable shell script standing in for a tool that misbehaves (crashes, hangs)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+    return path
+
+
+def lef_without(tmp: Path, *, macros: tuple[str, ...] = (), site: bool = True) -> Path:
+    """A copy of the osu018 LEF with some MACROs (or the SITE) removed."""
+    import re
+
+    text = LEF.read_text()
+    for macro in macros:
+        text = re.sub(rf"^MACRO {macro}\n.*?^END {macro}\n", "", text, flags=re.S | re.M)
+    if not site:
+        text = re.sub(r"^SITE\s+core\n.*?^END\s+core\n", "", text, flags=re.S | re.M)
+    out = tmp / "edited.lef"
+    out.write_text(text)
+    return out
