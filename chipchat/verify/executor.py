@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
@@ -23,6 +24,7 @@ R = TypeVar("R")
 Progress = Callable[[int, Any], None]  # (index of the finished job, its result)
 
 EXECUTORS = ("local", "serial", "dask://host:port")
+DASK_CONNECT_TIMEOUT_S = 10.0
 
 
 def default_workers() -> int:
@@ -73,8 +75,7 @@ def executor_kind(executor: str) -> str:
 
 
 def _run_pool(fn: Callable[[T], R], jobs: Sequence[T], n: int, progress: Progress | None) -> list[R]:
-    # spawn, not fork: the parent may hold threads (a UI, a Dask client) that fork would copy mid-state
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context(_start_method())
     results: list[Any] = [None] * len(jobs)
     with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
         futures: dict[Future[R], int] = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
@@ -93,6 +94,14 @@ def _run_pool(fn: Callable[[T], R], jobs: Sequence[T], n: int, progress: Progres
     return results
 
 
+def _start_method() -> str:
+    """``spawn``, not ``fork``: the parent may hold threads (a UI, a Dask client) that fork would copy
+    mid-state. But spawn re-imports ``__main__`` by path, which fails for a script read from stdin:
+    then fork is the only way."""
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    return "fork" if main_file is not None and not os.path.exists(main_file) else "spawn"
+
+
 def _run_dask(fn: Callable[[T], R], jobs: Sequence[T], executor: str, progress: Progress | None) -> list[R]:
     try:
         from distributed import Client, as_completed
@@ -100,7 +109,7 @@ def _run_dask(fn: Callable[[T], R], jobs: Sequence[T], executor: str, progress: 
         raise ConfigError("the Dask executor needs the `distributed` package", hint="pip install distributed") from exc
     address = "tcp://" + executor.split("://", 1)[1]
     try:
-        client = Client(address, timeout=10, set_as_default=False)
+        client = Client(address, timeout=DASK_CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ToolFailed("dask", f"cannot reach the Dask scheduler at {address}: {exc}",
                          hint=f"start one with `dask scheduler --host {address[6:].rsplit(':', 1)[0]} "
@@ -110,7 +119,7 @@ def _run_dask(fn: Callable[[T], R], jobs: Sequence[T], executor: str, progress: 
         futures = client.map(fn, list(jobs), pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Any] = [None] * len(jobs)
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             results[index[fut.key]] = fut.result()
             if progress:
                 progress(index[fut.key], results[index[fut.key]])

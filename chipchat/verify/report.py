@@ -225,7 +225,7 @@ class BatchReport:
 
     def answer(self) -> Answer:
         runs = sorted({d for o in self.outcomes if o.run for d in o.run.run_dirs})
-        warnings = [f"baseline on {s}: {o.message.splitlines()[0]}" for s, o in self.baseline.items()
+        warnings = [f"{s} did not run: " + " ".join(o.message.split()) for s, o in self.baseline.items()
                     if o.status != OK and o.message]
         return Answer(text=self.markdown(), data=self.to_json(), artifacts=dict(self.files), runs=runs,
                       kind="verify", warnings=warnings)

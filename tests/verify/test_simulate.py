@@ -126,6 +126,7 @@ def test_list_tests_cites_definitions(fifo: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("verilator")
 def test_verilator_runs_the_same_tests(fifo: Path, shared_cache: Path) -> None:
     run = simulate_design(fifo, "verilator", "overflow|wrap", cache_dir=shared_cache)
     assert run.ok, run.to_json()
