@@ -292,7 +292,7 @@ def read_config_mk(path: Path, predefined: dict[str, str] | None = None) -> dict
     logical: list[str] = []
     buf = ""
     for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        line = raw.split("#", 1)[0] if not raw.lstrip().startswith("\t") else ""
+        line = "" if raw.startswith("\t") else raw.split("#", 1)[0]
         if line.rstrip().endswith("\\"):
             buf += line.rstrip()[:-1] + " "
             continue

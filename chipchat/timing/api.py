@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.answer import Answer
+from chipchat.config import settings
 from chipchat.design import Design, load_design
 from chipchat.errors import ConfigError
 from chipchat.platforms import Platform, get_platform
@@ -74,6 +75,7 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
                progress: Progress | None = None) -> TimingRun:
     """Synthesize, time and explain; returns the typed :class:`TimingRun`."""
     say = progress or (lambda _msg: None)
+    timeout = settings().tool_timeout_s
     d = _design(design)
     plat = get_platform(platform or d.platform, base=d.root)
     if to is not None:
@@ -84,7 +86,7 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
                                "or an SDC file with create_clock")
     period = effective_period(d, clock_period_ns)
     say(f"synthesis (yosys, {plat.name}" + (f", target {period:g} ns)" if period else ")"))
-    synth = YosysSynth(d, platform=plat, clock_period_ns=period, repair=repair).start()
+    synth = YosysSynth(d, platform=plat, clock_period_ns=period, repair=repair, timeout_s=timeout).start()
     from chipchat.timing.liberty import read_liberty
 
     seq = {c for lib in plat.liberty for c in read_liberty(lib).flops()}
@@ -99,7 +101,7 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
              "outputs": [p.name for p in net.ports.values() if p.direction in ("output", "inout")]}
     say("static timing (opensta)")
     sta = OpenSTA(d, netlist=synth.artifacts["netlist_v"], top=d.top, platform=plat, ports=ports,
-                  clock_period_ns=clock_period_ns, paths=paths, to=query).start()
+                  clock_period_ns=clock_period_ns, paths=paths, to=query, timeout_s=timeout).start()
     results = StaResults.from_json(json.loads(Path(sta.artifacts["sta_result.json"]).read_text()))
     warnings += results.warnings
     run = TimingRun(d, plat, clock_period_ns or (results.clocks[0][1] if results.clocks else period), synth, sta,
