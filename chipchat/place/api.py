@@ -61,11 +61,8 @@ def place(design: str | Path | Design, options: PlaceOptions, progress: Progress
 
 
 def explain_paths(design: Design, report: PlaceReport, netlist_json: Path | None = None) -> Answer | None:
-    """The worst path after placement in RTL terms, from the timing explainer (chipchat.timing.explain)."""
-    from chipchat.place.rtlgroups import load_context
-    from chipchat.platforms import get_platform
-    from chipchat.timing.explain import explain
-    from chipchat.timing.render import explanation_markdown
+    """The worst path after placement in RTL terms, from the timing explainer (chipchat.timing.api)."""
+    from chipchat.timing.api import explain_netlist_path
 
     if not report.paths:
         return None
@@ -74,12 +71,9 @@ def explain_paths(design: Design, report: PlaceReport, netlist_json: Path | None
                             None)
     if netlist_json is None:
         return None
-    platform = get_platform(report.platform or design.platform, base=design.root)
-    net, rtl = load_context(design, netlist_json, list(platform.liberty))
-    exp = explain(report.paths[0], net, rtl, period_ns=report.clock_period_ns)
-    answer = Answer(text="", kind="timing")
-    answer.text = explanation_markdown(exp, answer, design.root, heading=f"Worst path after placement "
-                                                                         f"({report.backend})")
+    answer = explain_netlist_path(design, report.paths[0], netlist_json, platform=report.platform or None,
+                                  period_ns=report.clock_period_ns)
+    answer.text = answer.text.replace("### Path:", f"### Worst path after placement ({report.backend}):", 1)
     return answer
 
 

@@ -86,7 +86,9 @@ def run_placement(design: Design, options: PlaceOptions, progress: Progress | No
     report.routed_wirelength_um = outcome.routed_wirelength_um
     endpoints: dict[str, float] = {}
     if outcome.spef is not None:
-        with stage("timing after placement (opensta + wires)"):
+        label = "timing after routing (opensta + routed wires)" if options.route else \
+            "timing after placement (opensta + wires)"
+        with stage(label):
             post = OpenSTA(design, netlist=str(netlist), platform=platform, ports=ports, paths=options.paths,
                            clock_period_ns=options.clock_period_ns, spef=str(outcome.spef),
                            timeout_s=options.timeout_s).start()

@@ -135,6 +135,8 @@ def to_answer(report: PlaceReport, explanation: Answer | None = None) -> Answer:
     if explanation is not None:
         parts.append(explanation.text)
         answer.citations.extend(explanation.citations)
+        if "explanation" in explanation.data:
+            answer.data["explanation"] = explanation.data["explanation"]
         answer.warnings.extend(w for w in explanation.warnings if w not in answer.warnings)
     if "picture" in report.artifacts:
         parts.append(f"Picture of the placement: `{report.artifacts['picture']}` (cells coloured by the worst "
