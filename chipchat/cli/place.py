@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from chipchat.cli._common import add_design_arg, add_json_arg, emit
 
+if TYPE_CHECKING:
+    from chipchat.place.flow import Progress
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "place", help="floorplan and place a design, time it with wires, and draw the placement",
         description="Synthesize, time the netlist, place it (GrayWolf from Debian's qflow flow, or OpenROAD when "
@@ -53,24 +57,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     i.set_defaults(func=cmd_import)
 
 
-def _progress(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _progress() -> Progress:
     """Stage progress on stderr: a rich spinner on a terminal, plain lines otherwise (never on --json stdout)."""
     from rich.console import Console
+    from rich.status import Status
 
     console = Console(stderr=True)
-    state = {"status": None}
+    spinner: list[Status] = []
 
     def report(stage: str, event: str, seconds: float) -> None:
         if event == "start":
             if console.is_terminal:
-                state["status"] = console.status(f"{stage} …")
-                state["status"].start()  # type: ignore[attr-defined]
+                spinner.append(console.status(f"{stage} …"))
+                spinner[-1].start()
             else:
                 print(f"chipchat: {stage} …", file=sys.stderr, flush=True)
             return
-        if state["status"] is not None:
-            state["status"].stop()  # type: ignore[attr-defined]
-            state["status"] = None
+        while spinner:
+            spinner.pop().stop()
         mark = "done" if event == "done" else "FAILED"
         console.print(f"  {stage}: {mark} ({seconds:.1f} s)", highlight=False)
 
@@ -91,7 +95,7 @@ def cmd_place(args: argparse.Namespace) -> int:
         core_space=args.core_space, density=args.density, clock_period_ns=args.clock_period, route=args.route,
         effort=args.effort, seed=args.seed, paths=args.paths, color_by=args.color_by, platform=args.platform,
         timeout_s=args.timeout)
-    return emit(api.place(design, options, _progress(args)), args)
+    return emit(api.place(design, options, _progress()), args)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -97,7 +97,8 @@ class GraywolfBackend:
             warnings.append(f"{placed.metrics['overlaps']} pairs of cells overlap in the GrayWolf placement")
         if req.route:
             with progress("routing (qrouter)"):
-                routed = QrouterRoute(req.design, timeout_s=req.timeout_s, lef=lefs, **{"def": str(def_path)}).start()
+                route_config: dict[str, Any] = {"def": str(def_path), "lef": lefs}
+                routed = QrouterRoute(req.design, timeout_s=req.timeout_s, **route_config).start()
             steps.append(routed)
             def_path = routed.artifacts["routed_def"]
             routed_wl = routed.metrics.get("wirelength_um")
@@ -105,7 +106,8 @@ class GraywolfBackend:
                 warnings.append(f"qrouter left {routed.metrics['failed_nets']} nets unrouted; their wires are "
                                 "estimated from pin positions")
         with progress("wire parasitics"):
-            wires = WireParasitics(req.design, lef=lefs, **{"def": str(def_path)}).start()
+            config: dict[str, Any] = {"def": str(def_path), "lef": lefs}
+            wires = WireParasitics(req.design, **config).start()
         steps.append(wires)
         return PlaceOutcome(def_path=def_path, steps=steps, spef=wires.artifacts["spef"],
                             parasitics=f"{wires.metrics['model']} on {'/'.join(wires.metrics['layers'])}, "

@@ -166,7 +166,7 @@ def _spef_misses(run_dir: Path) -> int:
                if "not found" in line and ".spef" in line)
 
 
-def _stage_timer(stages: dict[str, float], progress: Progress | None):  # type: ignore[no-untyped-def]
+def _stage_timer(stages: dict[str, float], progress: Progress | None):
     @contextlib.contextmanager
     def stage(name: str) -> Iterator[None]:
         t0 = time.monotonic()

@@ -167,7 +167,8 @@ def read_pl(path: Path) -> list[PlacedObject]:
         if not parts:
             continue
         try:
-            out.append(PlacedObject(parts[0], *(int(float(p)) for p in parts[1:5]), int(parts[5]), int(parts[6])))
+            llx, lly, urx, ury = (int(float(p)) for p in parts[1:5])
+            out.append(PlacedObject(parts[0], llx, lly, urx, ury, int(parts[5]), int(parts[6])))
         except (ValueError, IndexError):
             raise ParseError(f"unexpected line `{line.strip()}`", file=path, line=lineno) from None
     return out
@@ -256,7 +257,7 @@ def _place_pins(design: DefDesign, netlist: Netlist, lef: LefLibrary, cmap: CelM
     bits = {p.name: p.bit for p in netlist.ports}
     horizontal, vertical = lef.signal_layers()
     wanted = {horizontal.name if horizontal else "", vertical.name if vertical else ""}
-    grids = {}
+    grids: dict[str, tuple[int, int, int, str]] = {}
     for t in design.tracks:
         parts = t.split()  # TRACKS X start DO count STEP pitch LAYER name
         if parts[8] in wanted:

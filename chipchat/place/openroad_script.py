@@ -73,19 +73,19 @@ def render_place_script(inputs: PlaceScriptInputs) -> str:
                           f"{inputs.utilization:g} and at most 1",
                           hint="raise the density or lower the utilization")
     if inputs.rc_script is not None:
-        wire_rc = f"source {tcl_quote(inputs.rc_script)}"
+        wire_rc = f"source {tcl_quote(str(inputs.rc_script))}"
     else:
         layer = validate_identifier(inputs.wire_rc_layer or inputs.hor_layer, "wire RC layer")
         wire_rc = f"set_wire_rc -signal -layer {layer}\nset_wire_rc -clock -layer {layer}"
     values = {
         "design": validate_identifier(inputs.top, "top module"),
-        "read_lef": "\n".join(f"read_lef {tcl_quote(p)}" for p in inputs.lefs),
-        "read_liberty": "\n".join(f"read_liberty {tcl_quote(p)}" for p in inputs.liberty),
-        "netlist": tcl_quote(inputs.netlist),
+        "read_lef": "\n".join(f"read_lef {tcl_quote(str(p))}" for p in inputs.lefs),
+        "read_liberty": "\n".join(f"read_liberty {tcl_quote(str(p))}" for p in inputs.liberty),
+        "netlist": tcl_quote(str(inputs.netlist)),
         "top": validate_identifier(inputs.top, "top module"),
-        "sdc": tcl_quote(inputs.sdc),
+        "sdc": tcl_quote(str(inputs.sdc)),
         "wire_rc": wire_rc,
-        "site": tcl_quote(inputs.site),
+        "site": tcl_quote(str(inputs.site)),
         "utilization": tcl_number(round(inputs.utilization * 100, 3), "utilization"),
         "aspect_ratio": tcl_number(inputs.aspect_ratio, "aspect ratio"),
         "core_space": tcl_number(inputs.core_space, "core space"),
@@ -93,7 +93,7 @@ def render_place_script(inputs: PlaceScriptInputs) -> str:
         "ver_layer": validate_identifier(inputs.ver_layer, "vertical pin layer"),
         "density": tcl_number(density, "placement density"),
         "paths": str(int(inputs.paths)),
-        "def_out": tcl_quote(inputs.def_out),
+        "def_out": tcl_quote(str(inputs.def_out)),
         **inputs.extra,
     }
     return Template(template_path().read_text()).substitute(values)

@@ -48,7 +48,7 @@ class OpenroadPlace(Step):
     """Place and time ``netlist`` with OpenROAD; writes ``placed.def`` and the timing sections."""
 
     name: ClassVar[str] = "openroad_place"
-    tools: ClassVar[tuple[str, ...]] = ("yosys", "openroad")
+    tools: ClassVar[tuple[str, ...]] = ("openroad", "yosys")
     inputs: ClassVar[tuple[str, ...]] = ("netlist", "sdc", "liberty", "lef")
     outputs: ClassVar[tuple[str, ...]] = ("def", "script", "log", "checks")
     config_vars: ClassVar[dict[str, str]] = {

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.errors import ConfigError, ToolFailed
+from chipchat.errors import ConfigError, DesignError, ToolFailed, ToolNotFound
+from chipchat.place.lef import read_lef
 from chipchat.place.openroad_log import diagnose, parse_openroad_log
 from chipchat.place.openroad_script import (
     PlaceScriptInputs,
@@ -24,7 +25,7 @@ from chipchat.place.openroad_script import (
     render_place_script,
 )
 
-from .conftest import FIXTURES, REPO
+from .conftest import FIXTURES, LEF, LIB, REPO, lef_without, needs_osu018
 
 GOLDEN = REPO / "tests" / "golden" / "place" / "openroad_place_mac16.tcl"
 needs_tclsh = pytest.mark.skipif(shutil.which("tclsh") is None, reason="tclsh is not installed")
@@ -174,3 +175,32 @@ def test_real_openroad_places_mac16(design_copy):
     answer = place_design(str(design_copy("mac16")), backend="openroad", utilization=0.5)
     assert answer.data["backend"] == "openroad" and answer.data["wns"] is not None
     assert Path(answer.artifacts["def"]).exists()
+
+
+@needs_osu018
+def test_rows_site_and_pin_layers_come_from_the_lef(osu018_lef, tmp_path):
+    from chipchat.steps.openroad_place import rows_and_pin_layers
+
+    assert rows_and_pin_layers(osu018_lef, [LEF]) == ("core", "metal3", "metal2")
+    no_site = lef_without(tmp_path, site=False)
+    with pytest.raises(DesignError, match="no placement site") as err:
+        rows_and_pin_layers(read_lef([no_site]), [no_site])
+    assert "SITE" in str(err.value.hint)
+    with pytest.raises(DesignError, match="no placement site unit"):
+        rows_and_pin_layers(osu018_lef, [LEF], site="unit")
+
+
+@needs_osu018
+def test_openroad_step_without_the_binary_says_how_to_install(design_copy, monkeypatch, tmp_path):
+    from chipchat.design import load_design
+    from chipchat.steps.openroad_place import OpenroadPlace
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("CHIPCHAT_OPENROAD", raising=False)
+    design = load_design(design_copy("mac16"))
+    step = OpenroadPlace(design, netlist=str(design.sources[0]), top="mac16", sdc=str(design.sdc),
+                         liberty=[str(LIB)], lef=[str(LEF)])
+    with pytest.raises(ToolNotFound) as err:
+        step.start()
+    assert err.value.tool == "openroad" and "graywolf" in str(err.value.hint)
+    assert not (design.root / ".chipchat" / "runs").exists()  # nothing ran, nothing was written
