@@ -273,7 +273,8 @@ def explanation_json(exp: PathExplanation) -> dict[str, Any]:
         "startpoint_span": span(exp.start_span), "endpoint_span": span(exp.end_span),
         "shares": [{"label": s.label, "delay": round(s.delay, 4), "percent": round(s.percent(exp.total), 1),
                     "gates": s.cells, "span": span(s.statement.span if s.statement else None),
-                    "expression": s.statement.expression if s.statement else None} for s in exp.shares],
+                    "expression": s.expression if s.statement else None, "control": s.control}
+                   for s in exp.shares],
         "high_fanout": [{"net": s.net, "fanout": s.fanout, "delay": round(s.delay, 4)} for s in exp.high_fanout],
         "fixes": [{"kind": f.kind, "title": f.title, "detail": f.detail, "gain_ns": f.gain_ns,
                    "evidence": f.evidence, "span": span(f.span)} for f in exp.fixes],

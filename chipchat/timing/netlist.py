@@ -188,13 +188,19 @@ class Netlist:
         """The best human name of ``bit``: an RTL name (``acc[31]``) if any, else the netlist name."""
         names = self.rtl_names(bit)
         if names:
-            best = min(names, key=self.prefer or _default_preference)
+            best = min(names, key=self.prefer or self._preference)
             return _bit_text(best[0], best[1], best[2])
         anon = self.names_of_bit.get(bit, [])
         if anon:
             name, index = anon[0]
             return _bit_text(name, index, self.netnames[name])
         return f"bit{bit}"
+
+    def _preference(self, entry: tuple[str, int, NetName]) -> tuple[bool, int, int, str]:
+        """Without RTL knowledge: internal names before top-level ports (``state`` over ``y`` in
+        ``assign y = state``), then the deepest hierarchical name (where the value is made), then the shortest."""
+        name = entry[0]
+        return (name in self.ports, -name.count("."), len(name), name)
 
     def clock_bits(self) -> set[int]:
         """Bits that drive a sequential cell's clock pin (excluded from fanout statistics)."""
@@ -231,7 +237,7 @@ class Netlist:
             return pin
         names = self.rtl_names(bit)
         if names:
-            return min(names, key=self.prefer or _default_preference)[0]
+            return min(names, key=self.prefer or self._preference)[0]
         return None
 
     def support(self, bit: int) -> frozenset[str]:
@@ -290,10 +296,6 @@ def _top_of(modules: dict[str, Any]) -> str | None:
     return real[0] if len(real) == 1 else None
 
 
-def _default_preference(entry: tuple[str, int, NetName]) -> tuple[int, int, str]:
-    """Prefer the deepest hierarchical name (the signal where the value is made), then the shortest."""
-    name = entry[0]
-    return (-name.count("."), len(name), name)
 
 
 def _bit_text(name: str, index: int, nn: NetName) -> str:
