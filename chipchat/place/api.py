@@ -110,15 +110,21 @@ def import_orfs(path: str, design: str | None = None) -> Answer:
     from chipchat.timing.report import parse_report_checks
 
     res = orfs.import_orfs(path)
+    paths = [p for p in parse_report_checks(res.checks_text) if p.constrained]
+    worst = paths[0].slack if paths and paths[0].slack is not None else res.wns  # ORFS clamps wns at 0
     report = PlaceReport(design=res.design or Path(path).name, backend="orfs", platform=res.platform,
-                         wns=min(res.wns, 0.0) if res.wns is not None else None, tns=res.tns, worst_slack=res.wns,
+                         wns=min(worst, 0.0) if worst is not None else None, tns=res.tns, worst_slack=worst,
                          utilization=res.utilization, cells=res.instance_count, cell_area_um2=res.design_area_um2,
                          routed_wirelength_um=res.wirelength_um, parasitics="as computed by the ORFS run",
-                         paths=[p for p in parse_report_checks(res.checks_text) if p.constrained])
+                         paths=paths)
     report.artifacts.update({k: str(v) for k, v in (("finish_report", res.report_path), ("def", res.def_path)) if v})
     if not res.checks_text:
         report.warnings.append("no report_checks section was found, so no path can be shown")
-    explanation = explain_paths(_design(design), report) if design else None
+    d = _design(design) if design else None
+    netlist_json = None
+    if d is not None and (res.def_path is not None or res.netlist_path is not None):
+        netlist_json = _orfs_picture(d, report, res.def_path, res.netlist_path)
+    explanation = explain_paths(d, report, netlist_json) if d is not None and netlist_json else None
     answer = to_answer(report, explanation)
     answer.kind = "orfs-import"
     return answer
@@ -163,6 +169,41 @@ def check_openroad_script(design: str, utilization: float = 0.5, aspect_ratio: f
     return Answer(text=text, kind="openroad-check", artifacts={"script": str(script)},
                   runs=[str(synth.run_dir), str(folder)],
                   data={"calls": [[c.command, *c.args] for c in calls]})
+
+
+def _orfs_picture(design: Design, report: PlaceReport, def_path: Path | None,
+                  netlist_v: Path | None) -> Path | None:
+    """Draw an imported ORFS DEF and read its netlist, when the platform's files are known to chipchat.
+
+    Returns the netlist as Yosys JSON (for the path explanation), or None.
+    """
+    from chipchat.errors import ChipChatError
+    from chipchat.place.defio import read_def
+    from chipchat.place.lef import read_lef
+    from chipchat.place.netlist import load_netlist
+    from chipchat.place.picture import render_placement
+    from chipchat.platforms import get_platform
+    from chipchat.steps.step import RunDir, new_run_dir
+
+    try:
+        platform = get_platform(report.platform)
+    except ChipChatError:
+        report.warnings.append(f"no picture or RTL explanation: platform {report.platform or '(unknown)'} is not "
+                               "known here (point CHIPCHAT_ORFS_PLATFORMS at ORFS's flow/platforms)")
+        return None
+    folder = new_run_dir(design, "orfs_import")
+    report.runs.append(str(folder))
+    if def_path is not None:
+        placed, lef = read_def(def_path), read_lef(platform.lefs)
+        worst = report.paths[0] if report.paths else None
+        picture = render_placement(placed, lef, folder / "placement.png", cell_slack=report.cell_slack(),
+                                   path_cells=[p.instance for p in worst.cells] if worst else [],
+                                   title=f"{placed.name} on {platform.name} (ORFS)")
+        report.artifacts["picture"] = str(picture)
+    if netlist_v is None:
+        return None
+    _, json_path = load_netlist(RunDir(folder), netlist_v, list(platform.liberty), design.top or design.name)
+    return json_path
 
 
 def placement_backends() -> Answer:

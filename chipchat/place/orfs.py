@@ -140,6 +140,7 @@ class OrfsResults:
     wirelength_um: float | None = None
     checks_text: str = ""
     def_path: Path | None = None
+    netlist_path: Path | None = None  # results/.../6_final.v (or 1_synth.v)
     report_path: Path | None = None
     metrics_paths: list[Path] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -203,7 +204,9 @@ def import_orfs(path: str | Path) -> OrfsResults:
     if not reports and not metrics_files and not defs:
         raise ParseError("no ORFS report (6_finish.rpt), metrics JSON or DEF found", file=root,
                          hint="point at ORFS's flow/ folder or at reports/<platform>/<design>/<variant>/")
-    res = OrfsResults(source=root, metrics_paths=metrics_files, def_path=defs[-1] if defs else None)
+    netlists = [p for p in files if p.name in ("6_final.v", "1_synth.v")]
+    res = OrfsResults(source=root, metrics_paths=metrics_files, def_path=defs[-1] if defs else None,
+                      netlist_path=sorted(netlists, key=lambda p: p.name)[-1] if netlists else None)
     for mfile in metrics_files:
         res.metrics.update(read_metrics(mfile))
     m = res.metrics

@@ -136,3 +136,33 @@ def test_mac16_misses_timing_and_the_multiplier_is_to_blame(design_copy):
     assert data["cells"] > 1000 and data["overlaps"] == 0
     assert "a * b" in answer.text and "rtl/mac16.v:28" in answer.text
     assert sum(data["stage_seconds"].values()) < 120
+
+
+def test_import_orfs_run_with_a_known_platform_draws_and_explains(uart_answer, tmp_path, monkeypatch):
+    """An ORFS-shaped run folder on a platform folder chipchat can read (osu018 files behind a config.mk)."""
+    from chipchat.place.api import import_orfs
+
+    from .conftest import LIB
+
+    root, placed = uart_answer
+    platform = tmp_path / "platforms" / "osu018_orfs"
+    platform.mkdir(parents=True)
+    (platform / "config.mk").write_text(f"export LIB_FILES = {LIB}\nexport SC_LEF = {LEF}\nexport PLACE_SITE = core\n")
+    monkeypatch.setenv("CHIPCHAT_ORFS_PLATFORMS", str(tmp_path / "platforms"))
+    run = tmp_path / "flow"
+    reports = run / "reports" / "osu018_orfs" / "uart_tx" / "base"
+    results = run / "results" / "osu018_orfs" / "uart_tx" / "base"
+    reports.mkdir(parents=True)
+    results.mkdir(parents=True)
+    checks = Path(placed.artifacts["timing_report"]).read_text()
+    bar, dash = "=" * 74, "-" * 74
+    (reports / "6_finish.rpt").write_text(f"{bar}\nfinish report_checks -path_delay max\n{dash}\n{checks}\n"
+                                          f"{bar}\nfinish report_wns\n{dash}\nwns max 0.00\n")
+    (results / "6_final.def").write_text(Path(placed.artifacts["def"]).read_text())
+    synth = next(Path(r) for r in placed.runs if "yosys_synth" in r)
+    (results / "6_final.v").write_text((synth / "netlist.v").read_text())
+    answer = import_orfs(str(run), design=str(root))
+    assert answer.kind == "orfs-import" and answer.data["platform"] == "osu018_orfs"
+    assert answer.data["worst_slack"] == pytest.approx(placed.data["worst_slack"], abs=1e-3)
+    assert png_size(Path(answer.artifacts["picture"]))[0] > 600
+    assert "Worst path after placement (orfs)" in answer.text and answer.citations
