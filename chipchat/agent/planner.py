@@ -91,6 +91,14 @@ def _search(design: Design, intent: Intent, question: str) -> Answer:
     return search_answer(design, question)
 
 
+@handles("place")
+def _place(design: Design, intent: Intent, question: str) -> Answer:
+    from chipchat.place.api import place
+    from chipchat.place.flow import PlaceOptions
+
+    return place(design, PlaceOptions())
+
+
 def answer(design: Design, question: str) -> Answer:
     """Answer ``question`` about ``design`` offline."""
     model = load_model(design)
