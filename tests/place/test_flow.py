@@ -166,3 +166,13 @@ def test_import_orfs_run_with_a_known_platform_draws_and_explains(uart_answer, t
     assert answer.data["worst_slack"] == pytest.approx(placed.data["worst_slack"], abs=1e-3)
     assert png_size(Path(answer.artifacts["picture"]))[0] > 600
     assert "Worst path after placement (orfs)" in answer.text and answer.citations
+
+
+def test_ask_place_it_routes_to_the_placement_flow(uart_answer):
+    from chipchat.agent.planner import answer
+    from chipchat.design import load_design
+
+    root, _ = uart_answer
+    reply = answer(load_design(root), "place it and show me where the critical path runs")
+    assert reply.kind == "placement" and reply.data["intent"] == "place"
+    assert Path(reply.artifacts["picture"]).exists()
