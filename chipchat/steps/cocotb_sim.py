@@ -97,11 +97,12 @@ class CocotbBuild(Step):
         logs: list[str] = []
         try:
             for i, argv in enumerate(commands.argv):
-                if self.simulator == "verilator" and argv[:1] == ["make"]:
-                    metrics["reused_objects"] = self._seed(tmp)
                 log = f"build-{i + 1}.log"
                 logs.append(log)
-                result = run.exec(argv, log=log, env=commands.env, cwd=tmp, tool=Path(argv[0]).name)
+                if self.simulator == "verilator" and argv[:1] == ["make"]:
+                    result = self._make_with_shared_objects(run, argv, log, commands.env, tmp, metrics)
+                else:
+                    result = run.exec(argv, log=log, env=commands.env, cwd=tmp, tool=Path(argv[0]).name)
                 if not result.ok:
                     metrics["errors"] = [e.__dict__ for e in compile_errors(result.output)]
                     metrics["log_tail"] = result.tail(25)
@@ -110,8 +111,6 @@ class CocotbBuild(Step):
             metrics.update(timed_out=True, log_tail=exc.log_tail)
             shutil.rmtree(tmp, ignore_errors=True)
             return self._done(run, metrics, logs)
-        if self.simulator == "verilator":
-            objcache.store(self.cache_dir() / "verilator-objs", tmp, self._object_keys(tmp))
         final = builds / f"{self.simulator}-{key}"
         (tmp / "build.json").write_text(json.dumps({"simulator": self.simulator, "key": key, "run_dir": str(run.path)}))
         try:
@@ -121,11 +120,17 @@ class CocotbBuild(Step):
         metrics.update(ok=True, build_dir=str(final))
         return self._done(run, metrics, logs, final)
 
-    def _object_keys(self, build_dir: Path) -> dict[str, str]:
-        return objcache.keys(build_dir, str(toolchain.find_tool("verilator").path), VERILATOR_MAIN)
-
-    def _seed(self, build_dir: Path) -> list[str]:
-        return objcache.seed(self.cache_dir() / "verilator-objs", build_dir, self._object_keys(build_dir))
+    def _make_with_shared_objects(self, run: RunDir, argv: list[str], log: str, env: dict[str, str], build_dir: Path,
+                                  metrics: dict[str, Any]) -> Any:
+        """``make`` with Verilator's runtime objects taken from (and given to) the object cache."""
+        cache = self.cache_dir() / "verilator-objs"
+        keys = objcache.keys(build_dir, str(toolchain.find_tool("verilator").path), VERILATOR_MAIN)
+        with objcache.shared(cache, build_dir, keys) as seeded:
+            metrics["reused_objects"] = seeded
+            result = run.exec(argv, log=log, env=env, cwd=build_dir, tool="make")
+            if result.ok:
+                objcache.store(cache, build_dir, keys)
+        return result
 
     def _done(self, run: RunDir, metrics: dict[str, Any], logs: list[str], final: Path | None = None) -> StepResult:
         artifacts = {log: run.file(log) for log in logs if run.file(log).exists()}

@@ -114,18 +114,30 @@ def precheck(design: Design, entry: PatchInput) -> None:
         entry.status, entry.message, entry.error = NOT_APPLY, str(exc), exc.to_json()
 
 
+SLOW_BUILDS = ("verilator",)
+
+
 def make_jobs(design: Design, patches: list[PatchInput], simulators: list[str], *, workers: int,
               **options: Any) -> list[BatchJob]:
-    """Baseline and (patch, simulator) jobs, the slow simulator's first (shorter makespan)."""
+    """Baseline and (patch, simulator) jobs, in the order that keeps every worker busy.
+
+    Workers take jobs in order: first the baselines of simulators with slow builds (a cold
+    Verilator build also compiles the runtime objects every later build reuses), then all
+    jobs of the fast simulators while that build runs, then the slow simulators' patches.
+    """
     cpus = os.cpu_count() or 1
-    make_jobs = max(1, cpus // max(1, min(workers or cpus, cpus)))
+    make_jobs = min(cpus, max(2, cpus // max(1, workers or cpus)))
     jobs = [BatchJob(str(design.root), BASELINE, None, sim, make_jobs=make_jobs, **options) for sim in simulators]
     for entry in patches:
         if entry.status == OK and entry.patch is not None:
             jobs += [BatchJob(str(design.root), entry.name, entry.patch.text, sim, make_jobs=make_jobs, **options)
                      for sim in simulators]
-    order = {s: i for i, s in enumerate(sorted(simulators, key=lambda s: s != "verilator"))}
-    return sorted(jobs, key=lambda j: (order[j.simulator], j.patch_name != BASELINE))
+
+    def rank(job: BatchJob) -> int:
+        slow, base = job.simulator in SLOW_BUILDS, job.patch_name == BASELINE
+        return 0 if slow and base else (1 if base else (2 if not slow else 3))
+
+    return sorted(jobs, key=rank)
 
 
 def run_job(job: BatchJob) -> JobOutcome:

@@ -9,12 +9,15 @@ them per key and seeds new build folders with them, so ``make`` compiles only th
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PREFIX = "Vtop"
@@ -70,6 +73,33 @@ def seed(cache: Path, build_dir: Path, object_keys: dict[str, str]) -> list[str]
                 os.utime(dst, (now, now))
             seeded.append(name)
     return seeded
+
+
+@contextmanager
+def shared(cache: Path, build_dir: Path, object_keys: dict[str, str], *, wait_s: float = 900.0) -> Iterator[list[str]]:
+    """Seed ``build_dir``; if objects are missing, compile them at most once across processes.
+
+    The first build that misses holds a lock while it compiles (and, inside this block,
+    stores) them; a concurrent build of the same objects waits for that lock and then
+    seeds from the cache instead of compiling the same runtime again.
+    """
+    seeded = seed(cache, build_dir, object_keys)
+    missing = sorted(object_keys[n] for n in object_keys if n not in seeded)
+    if not missing:
+        yield seeded
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / f".lock-{_hash(*missing)}", "w") as lock:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    break  # compile them ourselves rather than wait forever
+                time.sleep(0.2)
+        yield seed(cache, build_dir, object_keys)
 
 
 def store(cache: Path, build_dir: Path, object_keys: dict[str, str]) -> list[str]:

@@ -186,9 +186,9 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
     defs = {t.fullname: t for t in selected}
     tests = sorted(found.values(), key=lambda r: order.get(r.name, len(order)))
     for t in tests:
-        info = defs.get(t.name)
-        if info and t.definition is None:
-            t.definition = Location(info.file, info.line, info.name)
+        known = defs.get(t.name)
+        if known and t.definition is None:
+            t.definition = Location(known.file, known.line, known.name)
     run.tests = tests
     if not run.error and not tests:
         tail = [a["log"] for a in attempts]
