@@ -233,11 +233,12 @@ class OpenSTA(Step):
         parsed.clocks = [(m.group("name"), float(m.group("period"))) for m in _CLOCK_LINE.finditer(result.output)]
         parsed.warnings = [f"{m.group('file')}:{m.group('line')}: {m.group('msg')}"
                            for m in _STA_MESSAGE.finditer(result.output) if m.group("level") == "Warning"]
-        run.file("paths.json").write_text(json.dumps([p.to_json() for p in parsed.paths], indent=1))
+        paths_json = [p.to_json() for p in parsed.paths]
+        run.file("paths.json").write_text(json.dumps(paths_json, indent=1))
         run.file("to_paths.json").write_text(json.dumps([p.to_json() for p in parsed.to_paths], indent=1))
-        run.file("endpoints.json").write_text(json.dumps([e.__dict__ for e in parsed.endpoints], indent=1))
+        run.file("endpoints.json").write_text(json.dumps([e.__dict__ for e in parsed.endpoints]))
         metrics = parsed.metrics()
-        run.file("sta_result.json").write_text(json.dumps(parsed.to_json(), indent=1))
+        run.file("sta_result.json").write_text(json.dumps(parsed.to_json()))
         artifacts = {name: run.file(name) for name in ("timing.tcl", "paths.rpt", "endpoints.rpt", "summary.rpt",
                                                        "paths.json", "to_paths.json", "endpoints.json",
                                                        "sta_result.json", "sta.log")}

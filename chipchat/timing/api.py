@@ -8,6 +8,7 @@ OpenSTA, and explains the worst path — or the worst path into ``to`` — in RT
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from chipchat.errors import ConfigError
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import resolve_design_path
 from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults, sdc_period
-from chipchat.steps.step import StepResult
+from chipchat.steps.step import StepResult, digest
 from chipchat.steps.yosys_synth import YosysSynth
 from chipchat.tcl import validate_identifier
 from chipchat.timing.explain import PathExplanation, explain, rtl_name_of_point
@@ -188,7 +189,13 @@ def _artifacts(run: TimingRun) -> None:
     png = folder / "slack_histogram.png"
     if not png.exists():
         title = f"{run.design.name}: endpoint slack" + (f" at {run.period_ns:g} ns" if run.period_ns else "")
-        slack_histogram(run.results.endpoints, png, title=title)
+        slacks = [e.slack for e in run.results.endpoints]
+        cached = run.design.state_dir / "cache" / f"slack_histogram-{digest(title, slacks)}.png"
+        if not cached.exists():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            slack_histogram(run.results.endpoints, cached, title=title)
+        if cached.exists():
+            shutil.copyfile(cached, png)
     if png.exists():
         run.sta.artifacts["slack_histogram.png"] = png
 

@@ -122,7 +122,8 @@ def slack_histogram(endpoints: list[EndpointSlack], out: Path, *, title: str) ->
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=100)
+    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=80)
+    fig.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.15)
     lo, hi = min(slacks), max(slacks)
     bins = 30 if hi > lo else 1
     counts, edges, patches = ax.hist(slacks, bins=bins, color="#4c8c4a", edgecolor="white")
@@ -133,7 +134,6 @@ def slack_histogram(endpoints: list[EndpointSlack], out: Path, *, title: str) ->
     ax.set_xlabel("endpoint slack (ns)")
     ax.set_ylabel("endpoints")
     ax.set_title(title)
-    fig.tight_layout()
     fig.savefig(out)
     plt.close(fig)
     return out

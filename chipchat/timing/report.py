@@ -16,7 +16,7 @@ without Yosys or OpenSTA installed.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 _NUMBER = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-?(inf|INF|Inf)$")
@@ -105,7 +105,10 @@ class TimingPath:
         return ""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = dict(self.__dict__)
+        data["points"] = [dict(p.__dict__) for p in self.points]
+        data["required_points"] = [dict(p.__dict__) for p in self.required_points]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TimingPath:
