@@ -30,7 +30,7 @@ def parse_period(text: str) -> float:
     return value * float(_UNITS[unit] or 1.0)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "timing", help="synthesize, run static timing and explain the worst path in RTL terms",
         description="Synthesize the design with Yosys (buffering and gate sizing by ABC), time it with OpenSTA, "

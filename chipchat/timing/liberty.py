@@ -253,11 +253,11 @@ class _Parser:
                 self.take()
                 group = _Group(name, args, line)
                 while True:
-                    tok = self.peek()
-                    if tok is None:
+                    nxt_tok = self.peek()
+                    if nxt_tok is None:
                         raise self._err(f"group `{name} ({', '.join(args)})` opened at line {line} is never closed",
                                         line)
-                    if tok[1] == "}":
+                    if nxt_tok[1] == "}":
                         self.take()
                         break
                     child = self.statement()

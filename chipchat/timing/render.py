@@ -126,10 +126,10 @@ def slack_histogram(endpoints: list[EndpointSlack], out: Path, *, title: str) ->
     fig.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.15)
     lo, hi = min(slacks), max(slacks)
     bins = 30 if hi > lo else 1
-    counts, edges, patches = ax.hist(slacks, bins=bins, color="#4c8c4a", edgecolor="white")
-    for patch, left in zip(patches, edges[:-1], strict=False):
+    _counts, edges, patches = ax.hist(slacks, bins=bins, color="#4c8c4a", edgecolor="white")
+    for n, left in enumerate(edges[:-1]):
         if left < 0:
-            patch.set_facecolor("#c0392b")
+            patches[n].set_facecolor("#c0392b")  # type: ignore[index,union-attr]
     ax.axvline(0.0, color="black", linewidth=1)
     ax.set_xlabel("endpoint slack (ns)")
     ax.set_ylabel("endpoints")

@@ -106,3 +106,20 @@ def test_fix_estimates_come_from_the_path_numbers() -> None:
     met = PathExplanation(TimingPath("r1", "r2", slack=0.4, data_arrival=4.3), "x", "register", "y", "register",
                           None, None, stages, [], 4.3, 0.2, 8, [])
     assert rank_fixes(met, period_ns=5.0) == []
+
+
+@needs_tools
+def test_an_already_timed_path_is_explained_against_its_netlist(shared_design) -> None:
+    """The entry the placement flow uses: a parsed path plus the Yosys JSON it was timed on."""
+    import json
+    from pathlib import Path
+
+    from chipchat.timing.explain import explain_path
+
+    root = shared_design("mac16")
+    answer = timing_report(str(root))
+    path = TimingPath.from_json(json.loads(Path(answer.artifacts["paths.json"]).read_text())[0])
+    again = explain_path(str(root), path, answer.artifacts["netlist.json"])
+    assert again.data["explanation"]["endpoint"] == answer.data["explanation"]["endpoint"]
+    assert again.data["explanation"]["shares"] == answer.data["explanation"]["shares"]
+    assert "### Path:" in again.text and again.citations
