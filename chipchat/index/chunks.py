@@ -50,6 +50,7 @@ class Chunk:
     text: str
     title: str = ""
     src: list[str] = field(default_factory=list)
+    context: str = ""  # comments of the signals the chunk uses: searched, not shown
 
     def cite(self) -> str:
         return f"{self.file}:{self.start_line}" + (f"-{self.end_line}" if self.end_line > self.start_line else "")
@@ -78,6 +79,13 @@ def chunk_file(path: Path, rel: str, *, kind: str, include_dirs: list[Path] | No
         chunks = _chunk_python(rel, text, lines)
     else:
         chunks = _chunk_doc(rel, lines)
+    glossary = signal_glossary(lines, "#" if kind == "python" else "//")
+    if glossary:
+        for c in chunks:
+            if c.kind not in ("doc", "comment", "declarations", "ports", "parameters", "module_header"):
+                used = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", c.text))
+                notes = [f"{name}: {glossary[name]}" for name in used if name in glossary]
+                c.context = "; ".join(notes[:10])
     if line_map:
         for c in chunks:
             seen: list[str] = []
@@ -89,6 +97,37 @@ def chunk_file(path: Path, rel: str, *, kind: str, include_dirs: list[Path] | No
                         seen.append(loc)
             c.src = seen[:8]
     return chunks
+
+
+_KEYWORDS = frozenset(
+    "input output inout wire reg logic bit integer int signed unsigned parameter localparam var tri "
+    "supply0 supply1 genvar self Signal In Out const".split())
+
+
+def signal_glossary(lines: list[str], marker: str) -> dict[str, str]:
+    """Declared name → its comment (trailing, or the comment line just above the declaration).
+
+    Lets an always block that assigns ``data_q`` be found by "where is the byte latched",
+    the words of ``data_q``'s declaration comment.
+    """
+    out: dict[str, str] = {}
+    decl = re.compile(r"^\s*(input|output|inout|wire|reg|logic|integer|localparam|parameter|var|"
+                      r"\w+_t\b|[A-Za-z_]\w*\s*(=\s*Signal|:\s*(In|Out)\())")
+    for i, line in enumerate(lines):
+        code, _, comment = line.partition(marker)
+        if not decl.match(code):
+            continue
+        if not comment.strip() and i > 0 and lines[i - 1].strip().startswith(marker):
+            comment = lines[i - 1].strip()[len(marker):]
+        if not comment.strip():
+            continue
+        head = re.split(r"[=:](?!:)", code, maxsplit=1)[0] if "Signal" in code or "In(" in code or "Out(" in code \
+            else code.split("=", 1)[0]
+        names = [w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"\[[^\]]*\]", " ", head))
+                 if w not in _KEYWORDS]
+        if names:
+            out.setdefault(names[-1], comment.strip())
+    return out
 
 
 def _rel(file: str, root: Path | None) -> str:
@@ -107,15 +146,23 @@ def _make(rel: str, start: int, end: int, kind: str, module: str, lines: list[st
                  module=module, text=body, title=title)
 
 
+BLOCK_WINDOW = 16  # long procedural blocks are searched in overlapping windows of this many lines
+
+
 def _split_long(chunk_args: tuple[str, int, int, str, str], lines: list[str], title: str = "") -> list[Chunk]:
     rel, start, end, kind, module = chunk_args
-    if end - start + 1 <= MAX_CHUNK_LINES:
+    size = BLOCK_WINDOW if kind in ("always", "initial", "generate", "function") else MAX_CHUNK_LINES
+    if end - start + 1 <= max(size + 8, 24):
         return [_make(rel, start, end, kind, module, lines, title)]
     out = []
-    step = MAX_CHUNK_LINES - 10  # overlap so a statement cut at a boundary is whole in one window
+    step = size - 4 if size == BLOCK_WINDOW else size - 10  # overlap: a statement cut at a edge is whole once
+    header = lines[start - 1].strip() if kind != "comment" else ""
     for s in range(start, end + 1, step):
-        e = min(end, s + MAX_CHUNK_LINES - 1)
-        out.append(_make(rel, s, e, kind, module, lines, title))
+        e = min(end, s + size - 1)
+        chunk = _make(rel, s, e, kind, module, lines, title)
+        if s != start and header:
+            chunk.title = f"{title} (continues `{header[:60]}` from line {start})"
+        out.append(chunk)
         if e == end:
             break
     return out
@@ -231,12 +278,45 @@ def _chunk_python(rel: str, text: str, lines: list[str]) -> list[Chunk]:
             chunks.append(_make(rel, start, max(header_end, first_method - 1), "module_header", node.name, lines,
                                 f"class {node.name}"))
             for m in methods:
-                chunks.extend(_split_long((rel, _py_start(m, lines), m.end_lineno or m.lineno, "python", node.name),
-                                          lines, f"{node.name}.{m.name}"))
+                chunks.extend(_python_body(rel, m, lines, node.name, f"{node.name}.{m.name}"))
         elif isinstance(node, pyast.FunctionDef | pyast.AsyncFunctionDef):
-            chunks.extend(_split_long((rel, _py_start(node, lines), node.end_lineno or node.lineno, "python", ""),
-                                      lines, node.name))
+            chunks.extend(_python_body(rel, node, lines, "", node.name))
     return chunks
+
+
+PY_GROUP_LINES = 12
+
+
+def _python_body(rel: str, fn: Any, lines: list[str], module: str, title: str) -> list[Chunk]:
+    """A short function is one chunk; a long one is split along its statements (``with m.Case``...)."""
+    start, end = _py_start(fn, lines), fn.end_lineno or fn.lineno
+    if end - start + 1 <= PY_GROUP_LINES + 3:
+        return [_make(rel, start, end, "python", module, lines, title)]
+    spans: list[tuple[int, int]] = []
+
+    def visit(stmts: list[Any]) -> None:
+        for st in stmts:
+            s0, e0 = _py_start(st, lines), st.end_lineno or st.lineno
+            children = [getattr(st, f) for f in ("body", "orelse", "finalbody") if getattr(st, f, None)]
+            if e0 - s0 + 1 > PY_GROUP_LINES and children:
+                spans.append((s0, st.body[0].lineno - 1 if st.body[0].lineno > s0 else s0))
+                for child in children:
+                    visit(child)
+            else:
+                spans.append((s0, e0))
+
+    visit(fn.body)
+    spans.insert(0, (start, fn.body[0].lineno - 1 if fn.body[0].lineno > start else start))
+    out: list[Chunk] = []
+    group: list[tuple[int, int]] = []
+    for sp in sorted(set(spans)):
+        if group and (sp[1] - group[0][0] + 1 > PY_GROUP_LINES or sp[0] > group[-1][1] + 2):
+            out.append(_make(rel, group[0][0], group[-1][1], "python", module, lines, title))
+            group = []
+        group.append(sp)
+    if group:
+        out.append(_make(rel, group[0][0], group[-1][1], "python", module, lines, title))
+    return out
 
 
 def _py_start(node: Any, lines: list[str]) -> int:

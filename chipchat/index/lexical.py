@@ -49,11 +49,19 @@ def split_identifier(ident: str) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    """A deliberately light stemmer: plural and -ed/-ing, undoubling ``wrapped`` → ``wrap``."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix) and not word.endswith("ss"):
+    """A deliberately light stemmer: plurals and -ed/-ing, undoubling ``wrapped`` → ``wrap``."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    for suffix in ("ing", "ed"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
             stem = word[: -len(suffix)]
-            if suffix in ("ing", "ed") and len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+            if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
                 stem = stem[:-1]
             return stem
     return word

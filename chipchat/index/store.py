@@ -9,6 +9,7 @@ changed are re-chunked and re-embedded. A corrupted index folder is rebuilt, not
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -20,9 +21,9 @@ from chipchat.config import settings
 from chipchat.design import DOC_SUFFIXES, HEADER_SUFFIXES, Design
 from chipchat.errors import ParseError
 from chipchat.index.chunks import Chunk, chunk_file, file_hash
-from chipchat.index.lexical import LexicalIndex
+from chipchat.index.lexical import LexicalIndex, split_identifier
 
-INDEX_VERSION = 2
+INDEX_VERSION = 4
 COLLECTION = "chipchat_chunks"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -59,6 +60,7 @@ class DesignIndex:
         self._chunks: dict[str, Chunk] | None = None
         self._lexical: LexicalIndex | None = None
         self._collection: Any = None
+        self._by_file: dict[str, list[Chunk]] | None = None
 
     # -- files ---------------------------------------------------------------------------
     def files_to_index(self) -> list[tuple[Path, str, dict[int, tuple[str, int]] | None]]:
@@ -149,7 +151,7 @@ class DesignIndex:
             manifest["skipped"].pop(rel)
         self._apply(collection, chunks, stale_ids, new_chunks, report, progress)
         self._write(manifest, chunks)
-        self._chunks, self._lexical = chunks, None
+        self._chunks, self._lexical, self._by_file = chunks, None, None
         report.chunks = len(chunks)
         report.duration_s = time.monotonic() - t0
         return report
@@ -226,12 +228,29 @@ class DesignIndex:
         lex = self.search_lexical(query, depth) if mode in ("lexical", "fused") else []
         sem = self.search_semantic(query, depth) if mode in ("semantic", "fused") else []
         scores: dict[str, Hit] = {}
-        for weight, ranked, attr in ((1.0, lex, "lexical_rank"), (1.0, sem, "semantic_rank")):
+        for weight, ranked, attr in ((1.0, lex, "lexical_rank"), (SEMANTIC_WEIGHT, sem, "semantic_rank")):
             for rank, (cid, _) in enumerate(ranked, 1):
-                hit = scores.setdefault(cid, Hit(chunks[cid], 0.0))
+                target = self._source_chunk(chunks[cid]) or chunks[cid]
+                hit = scores.setdefault(target.id, Hit(target, 0.0))
                 hit.score += weight / (RRF_K + rank)
-                setattr(hit, attr, rank)
+                if getattr(hit, attr) is None:
+                    setattr(hit, attr, rank)
         return sorted(scores.values(), key=lambda h: -h.score)[:k]
+
+    def _source_chunk(self, chunk: Chunk) -> Chunk | None:
+        """For generated Verilog that carries ``src`` locations, the user's source chunk holding them."""
+        if not chunk.src:
+            return None
+        if self._by_file is None:
+            self._by_file = {}
+            for c in self.chunks().values():
+                self._by_file.setdefault(c.file, []).append(c)
+        for loc in chunk.src:
+            file, _, line = loc.rpartition(":")
+            for c in self._by_file.get(file, []):
+                if line.isdigit() and c.start_line <= int(line) <= c.end_line and c.kind != "comment":
+                    return c
+        return None
 
     # -- storage -------------------------------------------------------------------------
     def _fresh_manifest(self) -> dict[str, Any]:
@@ -305,6 +324,7 @@ class DesignIndex:
 
 
 RRF_K = 60
+SEMANTIC_WEIGHT = 0.6  # relative to lexical in the fused ranking (see benchmarks/bench_retrieval.py)
 
 
 def _chroma_collection(path: Path) -> Any:
@@ -318,12 +338,36 @@ def _chroma_collection(path: Path) -> Any:
 
 
 def _embedding_text(c: Chunk) -> str:
+    """What MiniLM reads: prose for documents; for code, its comments and words, not its punctuation.
+
+    Code tokenizes into many word pieces (``{W{1'b0}}``) that carry no meaning for a
+    sentence model and make embedding several times slower; the comments, the
+    declaration notes of the signals used and the split identifiers carry the meaning.
+    """
     head = f"{c.kind} {c.title}".strip()
-    return f"{head}\n{c.text}"
+    if c.kind == "doc":
+        return f"{head}\n{c.text}"[:EMBED_CHARS]
+    comments: list[str] = []
+    words: list[str] = []
+    for line in c.text.splitlines():
+        code, sep, comment = line.partition("//") if "//" in line else line.partition("#")
+        if sep and comment.strip():
+            comments.append(comment.strip())
+        for ident in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code):
+            for w in split_identifier(ident):
+                if len(w) > 1 and w not in words and w not in CODE_WORDS:
+                    words.append(w)
+    parts = [head, ". ".join(comments), c.context, " ".join(words[:48])]
+    return "\n".join(p for p in parts if p)[:EMBED_CHARS]
+
+
+EMBED_CHARS = 700
+CODE_WORDS = frozenset("begin end if else always posedge negedge assign wire reg logic input output module "
+                       "endmodule self eq comb sync def return".split())
 
 
 def _lexical_text(c: Chunk) -> str:
-    return f"{c.title} {c.module} {c.file}\n{c.text}"
+    return f"{c.title} {c.module} {c.file}\n{c.context}\n{c.text}"
 
 
 def _unreadable(path: Path) -> str:

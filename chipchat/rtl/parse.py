@@ -72,11 +72,9 @@ def parse_sources(
         if tree is not None:
             trees.append((status, tree))
 
-    comp_options = ast.CompilationOptions()
-    if top:
-        comp_options.topModules = {top}
-    bag = pyslang.Bag([comp_options])
-    compilation = ast.Compilation(bag)
+    # Every uninstantiated module is elaborated (not only ``top``), so questions about any
+    # module of the design can be answered; ``top`` only decides where the hierarchy starts.
+    compilation = ast.Compilation()
     for _, tree in trees:
         compilation.addSyntaxTree(tree)
     diags = compilation.getAllDiagnostics()
@@ -92,11 +90,11 @@ def parse_sources(
     reader = _Reader(sm, line_map or {})
     seen: set[str] = set()
     tops = list(compilation.getRoot().topInstances)
-    if top and not any(i.name == top for i in tops):
-        model.diagnostics.append(Diagnostic("error", f"top module {top!r} was not found", "", 0, 0))
-        model.top = None
     for inst in tops:
         _collect_bodies(inst, reader, model, seen)
+    if top and top not in model.modules:
+        model.diagnostics.append(Diagnostic("error", f"top module {top!r} was not found", "", 0, 0))
+        model.top = None
     # modules defined but not elaborated (only under untaken generate branches, or non-top roots)
     by_file = {s.path: s for s in statuses}
     for mod in model.modules.values():
