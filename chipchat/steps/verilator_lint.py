@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from chipchat import toolchain
+from chipchat.config import settings
 from chipchat.design import Design
 from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.verify.results import Diagnostic, LintResult
@@ -105,5 +106,5 @@ def lint(design: Design, *, parameters: Mapping[str, Any] | None = None,
         config["parameters"] = dict(parameters)
     if defines:
         config["defines"] = dict(defines)
-    result = VerilatorLint(design, timeout_s=timeout_s, **config).start()
+    result = VerilatorLint(design, timeout_s=timeout_s or settings().tool_timeout_s, **config).start()
     return LintResult.from_json(result.metrics["lint"])

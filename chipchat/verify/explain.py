@@ -92,7 +92,8 @@ def _explain_one(test: TestResult, top: Module | None) -> FailureExplanation:
         for a in top.drivers(sig):
             e.drivers.append(Driver(sig, a, 0))
             for dep in [*a.conditions, *a.reads]:
-                if dep in signals and dep not in e.checked and dep not in e.context and dep not in CLOCK_NAMES:
+                if dep in signals and dep.isidentifier() and dep not in e.checked and dep not in e.context \
+                        and dep not in CLOCK_NAMES:
                     e.context.append(dep)
     for dep in e.context:
         for a in top.drivers(dep):
