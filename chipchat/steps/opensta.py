@@ -33,6 +33,7 @@ from chipchat.timing.report import (
 )
 
 IO_DELAY_FRACTION = 0.2
+CACHE_VERSION = 2  # bump when the saved results change shape or meaning
 MAX_ENDPOINTS = 100000
 _STA_MESSAGE = re.compile(r"^(?P<level>Error|Warning): (?P<file>[^,\n]+), (?:line )?(?P<line>\d+) (?P<msg>.*)$", re.M)
 _CLOCK_LINE = re.compile(r"^@@chipchat clock (?P<name>\S+) (?P<period>\S+)$", re.M)
@@ -216,7 +217,7 @@ class OpenSTA(Step):
     def cache_key(self) -> str | None:
         version = toolchain.find_tool("sta").version
         to = self.to.__dict__ if self.to is not None else None
-        return digest("opensta", version, recipe_path(), self.netlist, *self.platform.liberty, self.design.sdc,
+        return digest("opensta", CACHE_VERSION, version, recipe_path(), self.netlist, *self.platform.liberty, self.design.sdc,
                       self.design.clocks, self.inputs_, self.outputs_, self.period_ns, self.paths, to, self.top,
                       *([self.spef] if self.spef is not None else []))
 
@@ -230,6 +231,8 @@ class OpenSTA(Step):
         result = run.exec(self.argv(str(tool.path)), log="sta.log", tool="sta")
         self._check(result.output, run.file("sta.log"), result.returncode)
         parsed = read_results(run.path)
+        parsed.paths = parsed.paths[:self.paths]
+        parsed.to_paths = parsed.to_paths[:self.paths]
         parsed.clocks = [(m.group("name"), float(m.group("period"))) for m in _CLOCK_LINE.finditer(result.output)]
         parsed.warnings = [f"{m.group('file')}:{m.group('line')}: {m.group('msg')}"
                            for m in _STA_MESSAGE.finditer(result.output) if m.group("level") == "Warning"]
@@ -344,7 +347,12 @@ def read_results(run_dir: Path) -> StaResults:
     worst = parse_scalar(summary, "worst slack")
     if worst is not None and abs(worst) == float("inf"):
         worst = None
+    # -group_count is per path group (each clock, async checks …): order all of them by slack
     return StaResults(worst_slack=worst, tns=parse_scalar(summary, "tns"),
-                      paths=[p for p in parse_report_checks(text("paths.rpt")) if p.constrained],
+                      paths=_by_slack([p for p in parse_report_checks(text("paths.rpt")) if p.constrained]),
                       endpoints=parse_report_end(text("endpoints.rpt")),
-                      to_paths=parse_report_checks(text("to.rpt")))
+                      to_paths=_by_slack(parse_report_checks(text("to.rpt"))))
+
+
+def _by_slack(paths: list[TimingPath]) -> list[TimingPath]:
+    return sorted(paths, key=lambda p: (p.slack is None, p.slack if p.slack is not None else 0.0))

@@ -29,6 +29,7 @@ REPAIRS = {
     "abc": "ABC buffered high-fanout nets and sized gates for the clock period (abc -constr -D: buffer, upsize, dnsize)",
     "none": "no buffering or gate sizing (plain area-oriented ABC mapping): slack on high-fanout nets is pessimistic",
 }
+CACHE_VERSION = 1  # bump when the saved results change shape or meaning
 _YOSYS_ERROR = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): ERROR: (?P<msg>.*)$", re.M)
 _YOSYS_WARNING = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): Warning: (?P<msg>.*)$", re.M)
 _PLAIN_ERROR = re.compile(r"^ERROR: (?P<msg>.*)$", re.M)
@@ -107,7 +108,7 @@ class YosysSynth(Step):
         headers = sorted(p for d in self.design.include_dirs if d.is_dir() for p in d.rglob("*")
                          if p.suffix in (".vh", ".svh", ".v", ".sv", ".h"))
         version = toolchain.find_tool("yosys").version
-        return digest("yosys_synth", version, recipe_path(), *self.sources(), *headers, *self.platform.liberty,
+        return digest("yosys_synth", CACHE_VERSION, version, recipe_path(), *self.sources(), *headers, *self.platform.liberty,
                       self.platform.to_json(), self.design.top, self.design.defines, self.design.parameters,
                       [str(d) for d in self.design.include_dirs], self.period_ns, self.repair)
 

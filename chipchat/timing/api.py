@@ -278,7 +278,8 @@ def explanation_json(exp: PathExplanation) -> dict[str, Any]:
         "startpoint": exp.start, "startpoint_kind": exp.start_kind, "endpoint": exp.end,
         "endpoint_kind": exp.end_kind, "slack": exp.path.slack, "arrival": exp.total, "logic_depth": exp.logic_depth,
         "startpoint_span": span(exp.start_span), "endpoint_span": span(exp.end_span),
-        "shares": [{"label": s.label, "delay": round(s.delay, 4), "percent": round(s.percent(exp.total), 1),
+        "shares": [{"label": s.label, "kind": s.kind, "delay": round(s.delay, 4),
+                    "percent": round(s.percent(exp.total), 1) if s.kind != "setup" else None,
                     "gates": s.cells, "span": span(s.statement.span if s.statement else None),
                     "expression": s.expression if s.statement else None, "control": s.control}
                    for s in exp.shares],

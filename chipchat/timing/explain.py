@@ -11,6 +11,7 @@ gain the path's own numbers predict.
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ class Share:
     cells: int
     statement: Statement | None = None
     control: bool = False
+    kind: str = "logic"  # launch | input | logic | untraced | setup (setup is not part of the arrival)
 
     @property
     def expression(self) -> str:
@@ -211,20 +213,20 @@ def _shares(stages: list[Stage], start: str, setup: float) -> list[Share]:
     shares: dict[str, Share] = {}
     for stage in stages:
         if stage.kind == "launch":
-            key, label = "launch", f"clock-to-output of the register {start}"
+            key, label, kind = "launch", f"clock-to-output of the register {start}", "launch"
         elif stage.kind == "input":
-            key, label = "input", f"input {start} (external delay and input drive)"
+            key, label, kind = "input", f"input {start} (external delay and input drive)", "input"
         elif stage.statement is not None:
             st = stage.statement
-            key = f"{st.scope}:{st.span.file}:{st.span.line}:{stage.control}"
-            label = st.text
+            key, label, kind = f"{st.scope}:{st.span.file}:{st.span.line}:{stage.control}", st.text, "logic"
         else:
-            key, label = "other", "logic not traced to one RTL statement"
-        share = shares.setdefault(key, Share(label, 0.0, 0, stage.statement, stage.control))
+            key, label, kind = "other", "logic not traced to one RTL statement", "untraced"
+        share = shares.setdefault(key, Share(label, 0.0, 0, stage.statement, stage.control, kind))
         share.delay += stage.delay
         share.cells += 1 if stage.kind == "logic" else 0
     if setup > 0:
-        shares["setup"] = Share("setup time of the capturing register / output delay", setup, 0)
+        shares["setup"] = Share("setup time of the capturing register / output delay (after the arrival)",
+                                setup, 0, kind="setup")
     return sorted(shares.values(), key=lambda s: -s.delay)
 
 
@@ -292,17 +294,32 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
                              f"the input arrives {inp:.2f} ns into the cycle (external delay and drive) and "
                              f"{arrival - inp:.2f} ns of logic follow; a register at the input splits them "
                              "(one cycle more latency)", arrival - new, "set_input_delay in the constraints"))
-    if period_ns and deficit > 0:
+    launch_clock, capture_clock = _clocks(exp.path)
+    if launch_clock and capture_clock and launch_clock != capture_clock:
+        fixes.append(Fix("clock_crossing", f"Check the {launch_clock} → {capture_clock} crossing",
+                         "launch and capture clocks differ, so the budget is the distance between their edges, "
+                         "not a period; if the clocks are asynchronous, synchronize the signal and declare the "
+                         "crossing (set_false_path / set_max_delay) instead", deficit,
+                         "the path's startpoint and endpoint are clocked by different clocks"))
+    elif period_ns and deficit > 0:
         new_period = period_ns + deficit
         fixes.append(Fix("relax_clock", f"Relax the clock by {deficit:.2f} ns",
                          f"period {period_ns:g} ns → {new_period:.2f} ns ({1000.0 / new_period:.0f} MHz "
                          f"instead of {1000.0 / period_ns:.0f} MHz)", deficit,
                          "exact for this netlist (re-synthesis for the new period may change it a little)"))
-    design_fixes = [f for f in fixes if f.kind != "relax_clock"]
-    relax = [f for f in fixes if f.kind == "relax_clock"]
+    design_fixes = [f for f in fixes if f.kind not in ("relax_clock", "clock_crossing")]
+    relax = [f for f in fixes if f.kind in ("relax_clock", "clock_crossing")]
     enough = sorted((f for f in design_fixes if (f.gain_ns or 0) >= deficit > 0), key=lambda f: -(f.gain_ns or 0))
     rest = sorted((f for f in design_fixes if f not in enough), key=lambda f: -(f.gain_ns or 0))
     return enough + relax + rest
+
+
+def _clocks(path: TimingPath) -> tuple[str, str]:
+    def clock(kind: str) -> str:
+        match = re.search(r"clocked by (\S+)", kind)
+        return match.group(1) if match else ""
+
+    return clock(path.startpoint_kind), clock(path.endpoint_kind)
 
 
 def _cut_after(stages: list[Stage], statement: Statement) -> tuple[float, str] | None:

@@ -46,7 +46,8 @@ def explanation_markdown(exp: PathExplanation, answer: Answer, root: Path, *, he
             text = f"{share.expression} around `{share.label}`"
         else:
             text = f"`{share.label}`"
-        lines.append(f"| {share.percent(exp.total):.0f}% | {share.delay:.3f} | {share.cells} | {text} | {where} |")
+        percent = "—" if share.kind == "setup" else f"{share.percent(exp.total):.0f}%"
+        lines.append(f"| {percent} | {share.delay:.3f} | {share.cells} | {text} | {where} |")
     chain = _chain(exp, answer, root)
     if chain:
         lines += ["", "Along the path: " + chain]

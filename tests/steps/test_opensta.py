@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -209,3 +210,17 @@ def test_a_hung_sta_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         time.sleep(0.1)
     else:
         pytest.fail("the hung sta is still running")
+
+
+@needs_sta
+def test_paths_of_all_groups_are_ordered_by_slack(tmp_path: Path) -> None:
+    sdc = ("create_clock -name clk -period 1.0 [get_ports clk]\ncreate_clock -name vclk -period 0.45\n"
+           "set_input_delay 0.2 -clock clk [get_ports {a b c}]\nset_output_delay 0.3 -clock vclk [get_ports {y z}]\n")
+    root = tiny(tmp_path, sdc=sdc)
+    result = step(root, paths=3).start()
+    paths = read_results(result.run_dir).paths
+    assert len({p.group for p in paths}) == 2  # per-group reports, merged
+    slacks = [p.slack for p in paths]
+    assert slacks == sorted(slacks) and result.metrics["worst_slack"] == slacks[0]
+    saved = result.run_dir / "paths.json"
+    assert len(json.loads(saved.read_text())) == 3

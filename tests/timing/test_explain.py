@@ -123,3 +123,12 @@ def test_an_already_timed_path_is_explained_against_its_netlist(shared_design) -
     assert again.data["explanation"]["endpoint"] == answer.data["explanation"]["endpoint"]
     assert again.data["explanation"]["shares"] == answer.data["explanation"]["shares"]
     assert "### Path:" in again.text and again.citations
+
+
+def test_a_clock_crossing_is_not_fixed_by_relaxing_one_clock() -> None:
+    stages = [stage("launch", 0.3, 0.3), stage("logic", 0.4, 0.7), stage("logic", 0.3, 1.0)]
+    path = TimingPath("r1", "r2", "rising edge-triggered flip-flop clocked by clka",
+                      "falling edge-triggered flip-flop clocked by clkb", slack=-0.3, data_arrival=1.0)
+    exp = PathExplanation(path, "x", "register", "y", "register", None, None, stages, [], 1.0, 0.1, 2, [])
+    kinds = [f.kind for f in rank_fixes(exp, period_ns=3.0)]
+    assert "clock_crossing" in kinds and "relax_clock" not in kinds
