@@ -254,14 +254,14 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
             what = ("control logic" if dom.control else "multiply" if "*" in expr
                     else "adder" if any(op in expr for op in "+-") else "logic")
             fixes.append(Fix(
-                "pipeline", f"Pipeline the {what} `{expr}`",
-                f"put a register {side} `{dom.statement.text}`: the path splits into {cut:.2f} ns and "
+                "pipeline", f"Pipeline the {what} `{_short(expr)}`",
+                f"put a register {side} `{_short(dom.statement.text)}`: the path splits into {cut:.2f} ns and "
                 f"{arrival - cut:.2f} ns (+{clk2q:.2f} ns clock-to-output); one cycle more latency",
                 gain, f"{dom.percent(arrival):.0f}% of the path delay is in this statement", dom.statement.span))
     best = _balanced_cut(exp.stages, arrival, clk2q)
     if best is not None and len(logic) >= 2 and arrival - best[0] > 0.01:
         new, where = best
-        inside = (f"inside `{where.statement.control if where.control else where.statement.expression}` "
+        inside = (f"inside `{_short(where.statement.control if where.control else where.statement.expression)}` "
                   f"({_cite(where.statement.span)})" if where.statement else f"at net {where.net}")
         if exp.start_kind == "register":
             title, how = ("Retime: move the launching register into the path",
@@ -342,6 +342,11 @@ def _balanced_cut(stages: list[Stage], arrival: float, clk2q: float) -> tuple[fl
         if best is None or new < best[0]:
             best = (new, stage)
     return best
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def _cite(span: Span) -> str:

@@ -9,6 +9,14 @@ from chipchat.answer import Answer
 from chipchat.timing.explain import PathExplanation
 from chipchat.timing.report import EndpointSlack, TimingPath
 
+MAX_CODE = 80
+
+
+def short(text: str, limit: int = MAX_CODE) -> str:
+    """One line of code, shortened in the middle-free way readers expect: ``head …``."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
 
 def _ns(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f} ns"
@@ -36,16 +44,16 @@ def explanation_markdown(exp: PathExplanation, answer: Answer, root: Path, *, he
     dom = exp.dominant()
     if dom is not None and dom.statement is not None and exp.total > 0:
         where = answer.cite(dom.statement.span, root, label=dom.expression)
-        lines.append(f"- **{dom.percent(exp.total):.0f}% of the delay is the `{dom.expression}` at {where}**")
+        lines.append(f"- **{dom.percent(exp.total):.0f}% of the delay is the `{short(dom.expression)}` at {where}**")
     lines += ["", "| share | delay | gates | RTL | where |", "|---:|---:|---:|---|---|"]
     for share in exp.shares:
         where = answer.cite(share.statement.span, root, label=share.expression) if share.statement else ""
         if share.statement is None:
             text = share.label
         elif share.control:
-            text = f"{share.expression} around `{share.label}`"
+            text = f"{short(share.expression)} around `{short(share.label)}`"
         else:
-            text = f"`{share.label}`"
+            text = f"`{short(share.label)}`"
         percent = "—" if share.kind == "setup" else f"{share.percent(exp.total):.0f}%"
         lines.append(f"| {percent} | {share.delay:.3f} | {share.cells} | {text} | {where} |")
     chain = _chain(exp, answer, root)
@@ -93,7 +101,7 @@ def _seg(key: tuple[object, bool], count: int, answer: Answer, root: Path) -> st
     statement, control = key
     if isinstance(statement, Statement):
         what = statement.control if control else statement.expression
-        return f"`{what}` ({answer.cite(statement.span, root)}, {count} gates)"
+        return f"`{short(what, 60)}` ({answer.cite(statement.span, root)}, {count} gates)"
     return f"({count} gates not traced to RTL)"
 
 
