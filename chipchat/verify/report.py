@@ -158,8 +158,9 @@ class BatchReport:
             nf = ", ".join(sorted({f"{d.test.rsplit('.', 1)[-1]} ({s})" for s, c in p.sims.items() for d in c.newly_failing}))
             np_ = ", ".join(sorted({f"{d.test.rsplit('.', 1)[-1]} ({s})" for s, c in p.sims.items() for d in c.newly_passing}))
             rows.append(f"| {p.patch} | {VERDICT_TEXT.get(p.verdict, p.verdict)} | {lint} | {cells} | {nf} | {np_} |")
+        where = f"{self.executor}, {self.workers} worker(s)" if self.workers else self.executor
         lines = [f"**Batch verification of {len(self.patches)} patch(es) on {self.design}** "
-                 f"({', '.join(self.simulators)}; {self.executor}, {self.workers} worker(s); {self.wall_s:.1f} s)",
+                 f"({', '.join(self.simulators)}; {where}; {self.wall_s:.1f} s)",
                  "\n".join(rows)]
         for p in self.patches:
             detail = _details(p)
