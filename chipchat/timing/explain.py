@@ -14,11 +14,17 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chipchat.rtl.model import Span
 from chipchat.timing.netlist import Netlist
 from chipchat.timing.report import PathPoint, TimingPath
 from chipchat.timing.rtlmap import RtlMap, Statement, split
+
+if TYPE_CHECKING:
+    from chipchat.answer import Answer
+    from chipchat.design import Design
 
 HIGH_FANOUT = 8
 
@@ -359,8 +365,9 @@ def signal_base(name: str) -> str:
     return f"{scope}.{local}" if scope else local
 
 
-def explain_path(design: object, path: TimingPath, netlist_json: object, **kwargs: object) -> object:
+def explain_path(design: Design | str, path: TimingPath, netlist_json: str | Path, *,
+                 platform: str | None = None, period_ns: float | None = None) -> Answer:
     """An Answer explaining ``path`` against a Yosys JSON netlist (see :func:`chipchat.timing.api.explain_netlist_path`)."""
     from chipchat.timing.api import explain_netlist_path
 
-    return explain_netlist_path(design, path, netlist_json, **kwargs)  # type: ignore[arg-type]
+    return explain_netlist_path(design, path, netlist_json, platform=platform, period_ns=period_ns)
