@@ -171,9 +171,9 @@ class RtlMap:
         scope, local = split(hname)
         out: list[Statement] = []
         seen: set[tuple[str, str]] = set()
-        todo = [(scope, local, True)]
-        while todo and len(out) < limit:
-            sc, sig, first = todo.pop()
+        pending = [(scope, local, True)]
+        while pending and len(out) < limit:
+            sc, sig, first = pending.pop()
             if (sc, sig) in seen:
                 continue
             seen.add((sc, sig))
@@ -188,11 +188,11 @@ class RtlMap:
                 pmod = self.module(parent)
                 inst = next((i for i in pmod.instances if i.name == inst_name), None) if pmod else None
                 if inst is not None:
-                    todo.extend((parent, s, False) for s in inst.connection_signals.get(sig, []))
+                    pending.extend((parent, s, False) for s in inst.connection_signals.get(sig, []))
                 continue
             for a in module.drivers(sig):
                 out.append(Statement(sc, a))
-                todo.extend((sc, s, False) for s in (*a.reads, *a.conditions))
+                pending.extend((sc, s, False) for s in (*a.reads, *a.conditions))
             for inst, port_name in module.instance_drivers(sig):
-                todo.append((join(sc, inst.name), port_name, False))
+                pending.append((join(sc, inst.name), port_name, False))
         return out

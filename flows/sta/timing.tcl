@@ -1,5 +1,5 @@
 # chipchat timing recipe for OpenSTA (filled in by chipchat/steps/opensta.py).
-# Every $${...} placeholder below is replaced by quoted Tcl (chipchat/tcl.py); nothing else is generated.
+# Every $${...} field below is filled in with quoted Tcl (chipchat/tcl.py); nothing else is generated.
 # Reports go to files in the run directory; `@@chipchat` lines tell the parser what was set up.
 ${READ_LIBERTY}
 read_verilog ${NETLIST}
