@@ -219,8 +219,12 @@ class DesignIndex:
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)
                 if cid in known]
 
-    def search(self, query: str, k: int = 5, mode: str = "fused") -> list[Hit]:
-        """Top ``k`` chunks for ``query``; ``mode`` is ``lexical``, ``semantic`` or ``fused`` (RRF)."""
+    def search(self, query: str, k: int = 5, mode: str = "fused", prefer_code: bool = False) -> list[Hit]:
+        """Top ``k`` chunks for ``query``; ``mode`` is ``lexical``, ``semantic`` or ``fused`` (RRF).
+
+        ``prefer_code`` ranks source chunks above documents at equal evidence: "where is X done?"
+        asks for the place in the design, not for the paragraph of the spec that describes it.
+        """
         if mode not in ("lexical", "semantic", "fused"):
             raise ValueError(f"unknown search mode {mode!r}; use lexical, semantic or fused")
         chunks = self.chunks()
@@ -235,6 +239,10 @@ class DesignIndex:
                 hit.score += weight / (RRF_K + rank)
                 if getattr(hit, attr) is None:
                     setattr(hit, attr, rank)
+        if prefer_code:
+            for hit in scores.values():
+                if hit.chunk.kind == "doc":
+                    hit.score *= DOC_DISCOUNT
         return sorted(scores.values(), key=lambda h: -h.score)[:k]
 
     def _source_chunk(self, chunk: Chunk) -> Chunk | None:
@@ -324,7 +332,8 @@ class DesignIndex:
 
 
 RRF_K = 60
-SEMANTIC_WEIGHT = 0.6  # relative to lexical in the fused ranking (see benchmarks/bench_retrieval.py)
+SEMANTIC_WEIGHT = 0.6
+DOC_DISCOUNT = 0.6  # documents' fused score for "where in the design" questions  # relative to lexical in the fused ranking (see benchmarks/bench_retrieval.py)
 
 
 def _chroma_collection(path: Path) -> Any:

@@ -6,6 +6,7 @@ structural query. The answer quotes the lines it cites, so a reader can check it
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from chipchat.answer import Answer, Citation
@@ -14,6 +15,7 @@ from chipchat.index.chunks import Chunk
 from chipchat.index.lexical import tokenize
 from chipchat.index.store import DesignIndex, IndexReport, Progress
 
+WHERE = re.compile(r"^\s*(where|which (line|file|block|module))\b", re.I)
 LANG = {".v": "verilog", ".sv": "systemverilog", ".vh": "verilog", ".svh": "systemverilog", ".py": "python",
         ".md": "markdown"}
 
@@ -35,7 +37,7 @@ def search_answer(design: Design, question: str, *, k: int = 5, mode: str = "fus
     """Answer ``question`` from the design's index, citing the best line and the other top matches."""
     ix = index or DesignIndex(design)
     report: IndexReport = ix.update(progress)
-    hits = ix.search(question, k=k, mode=mode)
+    hits = ix.search(question, k=k, mode=mode, prefer_code=bool(WHERE.search(question)))
     ans = Answer(text="", kind="search", data={"mode": mode, "hits": []})
     if report.rebuilt_reason:
         ans.warnings.append(report.rebuilt_reason)

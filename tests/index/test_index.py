@@ -100,7 +100,7 @@ def test_semantic_index_in_chromadb_with_minilm(design_copy, monkeypatch):
     ix = DesignIndex(d)
     semantic = ix.search("what happens when the buffer has no free space", k=3, mode="semantic")
     assert semantic and all(h.semantic_rank for h in semantic)
-    fused = ix.search("where is the write pointer wrapped?", k=3, mode="fused")
+    fused = ix.search("where is the write pointer wrapped?", k=3, mode="fused", prefer_code=True)
     assert fused[0].chunk.file == "rtl/fifo.v" and "wr_ptr" in fused[0].chunk.text
     sqlite = next((d.state_dir / "index" / "chroma").glob("*.sqlite3"))
     sqlite.write_bytes(b"this is not a database")
