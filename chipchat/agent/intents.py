@@ -33,9 +33,12 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
                          r"\btest ?bench from\b|\bgenerate (a )?test ?bench\b")),
     ("mutate", re.compile(r"\bmutat(ion|ions|e|ed|ing)|\bmutants?\b|\bhow good are (the|my) tests\b")),
     ("verify", re.compile(r"\bverify\b.*\bpatch|\bpatches\b|\bproposals?\b.*\b(test|check|verify)")),
+    ("lint", re.compile(r"\blint(ing|er)?\b")),
     ("place", re.compile(r"\b(place|placement|floorplan|layout|placed|where .*critical path (runs|is on))\b")),
     ("timing", re.compile(r"\b(timing|slack|critical path|wns|tns|fmax|max(imum)? frequency|"
-                          r"clock period|setup (time|violation)|how fast|miss(es)? timing)\b")),
+                          r"clock period|setup (time|violation)|how fast|miss(es)? timing)\b|"
+                          r"\b(worst|critical|failing|violating|slowest|longest)[- ]paths?\b|\bpath (#|no\.? ?)?\d+\b|"
+                          r"\bnext (worst )?path\b")),
     ("sim", re.compile(r"\b(run|rerun|re-run)\b.*\btests?\b|\bsimulat|\bregression\b|\btests? (fail|pass)|"
                        r"\bwhy does .*\btest\b.*\bfail")),
     ("reset", re.compile(r"\breset (value|state)\b|\breset to\b|\bvalue (after|on|at) reset\b|"
@@ -72,7 +75,29 @@ def classify(question: str, model: DesignModel | None = None) -> Intent:
     m = re.search(r"\b(\d+)\s*levels?\b", q)
     if m:
         intent.options["depth"] = m.group(1)
+    rank = path_rank(q)
+    if rank:
+        intent.options["rank"] = rank
     return intent
+
+
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+            "eighth": 8, "ninth": 9, "tenth": 10}
+
+
+def path_rank(question: str) -> str | None:
+    """Which timing path a question means: "second-worst" → "2", "path #3" → "3", "next path" → "next"."""
+    q = question.lower()
+    m = re.search(r"\b(" + "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th))[- ](worst|critical|slowest|longest|path)", q)
+    if m:
+        word = m.group(1)
+        return str(ORDINALS.get(word) or int(re.sub(r"\D", "", word)))
+    m = re.search(r"\bpath (?:#|no\.? ?)?(\d+)\b", q)
+    if m:
+        return m.group(1)
+    if re.search(r"\bnext (worst )?path\b|\bthe one after\b", q):
+        return "next"
+    return None
 
 
 def find_names(question: str, model: DesignModel) -> tuple[str | None, str | None]:

@@ -1,114 +1,284 @@
-"""The offline planner: a question in, the right tool run, an answer with citations out.
+"""The offline planner: a question in, the right tool calls out, an answer with citations back.
 
 No network and no model weights: :func:`~chipchat.agent.intents.classify` routes the
-question, and a handler calls the same typed tool functions that the CLI and a
-language model use. What needs a model (free-form edits, open-ended prose) is said
-plainly, with how to configure one.
+question and a planner turns the intent into calls of the same tools a language model
+gets (:mod:`chipchat.agent.tools`). :func:`answer` runs them directly (``chipchat ask``);
+the offline chat model (:mod:`chipchat.agent.offline`) emits them as tool calls so they
+run through the agent loop. What needs a model (free-form edits, open-ended advice)
+is said plainly, with how to configure one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from chipchat.agent.intents import Intent, classify
-from chipchat.answer import Answer
+from chipchat.agent.tools import get_spec, run_tool
+from chipchat.answer import Answer, Citation
 from chipchat.design import Design
-from chipchat.qa import structure
-from chipchat.qa.search import search_answer
 from chipchat.rtl.load import load_model
 
-Handler = Callable[[Design, Intent, str], Answer]
-HANDLERS: dict[str, Handler] = {}
+CONFIGURE = ("set CHIPCHAT_LLM_BASE_URL (and CHIPCHAT_LLM_MODEL) to an OpenAI-compatible endpoint, e.g. "
+             "`CHIPCHAT_LLM_BASE_URL=http://127.0.0.1:11434/v1 CHIPCHAT_LLM_MODEL=qwen2.5-coder chipchat ui DESIGN`")
+ADVICE = re.compile(r"\b(should i|would you|recommend|advice|advise|best way|better to|opinion|suggest)\b", re.I)
+FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|same for|and for|now)\b", re.I)
+SIGNAL_TOOLS = ("drivers", "loads", "assigned_where", "reset_value", "fanin", "show_signal")
 
 
-def handles(*names: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
+@dataclass
+class Call:
+    """One tool call: the tool's name and its arguments (the design is bound elsewhere)."""
+
+    tool: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """The tool calls for a question, or a ``reply`` when no tool can answer; ``note`` is appended."""
+
+    intent: Intent
+    calls: list[Call] = field(default_factory=list)
+    reply: str = ""
+    note: str = ""
+
+
+Planner = Callable[[Design, Intent, str, Sequence[Call]], Plan]
+PLANNERS: dict[str, Planner] = {}
+
+
+def plans(*names: str) -> Callable[[Planner], Planner]:
+    def register(fn: Planner) -> Planner:
         for n in names:
-            HANDLERS[n] = fn
+            PLANNERS[n] = fn
         return fn
 
     return register
 
 
-@handles("drivers")
-def _drivers(design: Design, intent: Intent, question: str) -> Answer:
-    return structure.drivers(design, intent.signal or "", intent.module)
+def _signal_args(intent: Intent) -> dict[str, Any]:
+    args: dict[str, Any] = {"signal": intent.signal or ""}
+    if intent.module:
+        args["module"] = intent.module
+    return args
 
 
-@handles("loads")
-def _loads(design: Design, intent: Intent, question: str) -> Answer:
-    return structure.loads(design, intent.signal or "", intent.module)
+@plans("drivers", "loads", "assigned", "reset", "fanin")
+def _structural(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    tool = {"assigned": "assigned_where", "reset": "reset_value"}.get(intent.name, intent.name)
+    args = _signal_args(intent)
+    if intent.name == "fanin":
+        args["depth"] = int(intent.options.get("depth", 3))
+    return Plan(intent, [Call(tool, args)])
 
 
-@handles("assigned")
-def _assigned(design: Design, intent: Intent, question: str) -> Answer:
-    return structure.assigned_where(design, intent.signal or "", intent.module)
+@plans("ports", "parameters")
+def _module_tools(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    return Plan(intent, [Call(intent.name, {"module": intent.module} if intent.module else {})])
 
 
-@handles("reset")
-def _reset(design: Design, intent: Intent, question: str) -> Answer:
-    return structure.reset_value(design, intent.signal or "", intent.module)
+@plans("hierarchy")
+def _hierarchy(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    return Plan(intent, [Call("hierarchy")])
 
 
-@handles("fanin")
-def _fanin(design: Design, intent: Intent, question: str) -> Answer:
-    depth = int(intent.options.get("depth", 3))
-    return structure.fanin(design, intent.signal or "", depth, intent.module)
+@plans("summary")
+def _summary(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    return Plan(intent, [Call("summarize_design", {"module": intent.module} if intent.module else {})])
 
 
-@handles("ports")
-def _ports(design: Design, intent: Intent, question: str) -> Answer:
-    return structure.ports(design, intent.module)
+@plans("search")
+def _search(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    last = previous[-1] if previous else None
+    if last is not None and FOLLOW_UP.search(question) and last.tool in SIGNAL_TOOLS and intent.signal:
+        return Plan(intent, [Call(last.tool, {**last.args, "signal": intent.signal})])  # "and empty?"
+    plan = Plan(intent, [Call("search_design", {"question": question})])
+    if ADVICE.search(question):
+        plan.note = ("These are the places in the design that match. Open-ended design advice needs a language "
+                     "model: the offline planner only answers from chipchat's tools. To get advice, " + CONFIGURE + ".")
+    return plan
 
 
-@handles("parameters")
-def _parameters(design: Design, intent: Intent, question: str) -> Answer:
-    return structure.parameters(design, intent.module)
+def period_ns(text: str | None) -> float | None:
+    """``8ns``, ``2500ps``, ``125mhz``, ``1ghz`` → ns."""
+    m = re.fullmatch(r"([0-9.]+)(ns|ps|mhz|ghz)", (text or "").strip().lower())
+    if not m:
+        return None
+    value, unit = float(m.group(1)), m.group(2)
+    return {"ns": value, "ps": value / 1000.0, "mhz": 1000.0 / value if value else 0.0,
+            "ghz": 1.0 / value if value else 0.0}[unit] or None
 
 
-@handles("hierarchy")
-def _hierarchy(design: Design, intent: Intent, question: str) -> Answer:
-    return structure.hierarchy(design)
+@plans("timing")
+def _timing(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    clock = period_ns(intent.options.get("clock"))
+    extra: dict[str, Any] = {"clock_period_ns": clock} if clock else {}
+    rank = intent.options.get("rank")
+    if rank == "next":
+        last = next((c.args.get("rank", 1) for c in reversed(previous) if c.tool in ("nth_worst_path",
+                                                                                      "timing_report")), 1)
+        rank = str(int(last) + 1)
+    if rank and int(rank) > 1:
+        return Plan(intent, [Call("nth_worst_path", {"rank": int(rank), **extra})])
+    if intent.signal:
+        return Plan(intent, [Call("explain_path", {"to": intent.signal, **extra})])
+    return Plan(intent, [Call("timing_report", {"paths": 5, **extra})])
 
 
-@handles("summary")
-def _summary(design: Design, intent: Intent, question: str) -> Answer:
-    ans = structure.summarize_module(design, intent.module)
-    spec = [d for d in design.docs if d.suffix == ".md"]
-    if spec:
-        first = spec[0].read_text(encoding="utf-8", errors="replace").strip().split("\n\n")
-        intro = next((p for p in first if p.strip() and not p.lstrip().startswith("#")), "")
-        if intro:
-            ans.text += f"\n\nFrom {design.relpath(spec[0])}:\n> " + " ".join(intro.split())[:600]
-            from chipchat.answer import Citation
+@plans("place")
+def _place(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    clock = period_ns(intent.options.get("clock"))
+    return Plan(intent, [Call("place_design", {"clock_period_ns": clock} if clock else {})])
 
-            ans.citations.append(Citation(design.relpath(spec[0]), 1, 0, "spec"))
+
+@plans("sim")
+def _sim(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    args: dict[str, Any] = {"simulator": "verilator" if "verilator" in question.lower() else "icarus"}
+    pattern = _test_filter(design, question)
+    if pattern:
+        args["filter"] = pattern
+    return Plan(intent, [Call("run_tests", args)])
+
+
+def _test_filter(design: Design, question: str) -> str | None:
+    """A word of the question that names a test ("why does the overflow test fail" → overflow)."""
+    try:
+        from chipchat.verify import testbench
+
+        names = [t.name.lower() for t in testbench.discover(testbench.tests_dir(design),
+                                                              testbench.resolve_modules(design))]
+    except Exception:  # noqa: BLE001 - no tests found: run_tests itself will say why
+        return None
+    skip = {"test", "tests", "the", "run", "why", "does", "fail", "fails", "pass", "and", "tell", "what"}
+    for word in re.findall(r"[a-z_][a-z0-9_]{2,}", question.lower()):
+        if word not in skip and any(word in n for n in names):
+            return word
+    return None
+
+
+@plans("lint")
+def _lint(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    return Plan(intent, [Call("lint_design")])
+
+
+@plans("verify")
+def _verify(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    patches = re.findall(r"[\w./*?-]+\.(?:diff|patch)\b", question)
+    if patches:
+        return Plan(intent, [Call("verify_patches", {"patches": patches})])
+    return Plan(intent, reply=("Which patches? Name the diff files relative to the design folder, e.g. "
+                               "\"verify patches/a.diff patches/b.diff\" or \"verify patches/*.diff\"; each one is "
+                               "applied in a sandbox, linted, built and run against every test."))
+
+
+def _optional(tool: str, what: str) -> str | None:
+    """None when ``tool`` is installed, else the sentence saying it is not."""
+    if get_spec(tool).function() is not None:
+        return None
+    return f"{what} is not available in this installation of chipchat (the `{tool}` tool is missing)."
+
+
+@plans("tbgen")
+def _tbgen(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    missing = _optional("generate_testbench", "Testbench generation")
+    return Plan(intent, reply=missing) if missing else Plan(intent, [Call("generate_testbench")])
+
+
+@plans("mutate")
+def _mutate(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    missing = _optional("mutation_score", "Mutation scoring")
+    return Plan(intent, reply=missing) if missing else Plan(intent, [Call("mutation_score")])
+
+
+@plans("propose")
+def _propose(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    missing = _optional("propose_edit", "Proposing edits")
+    if missing:
+        return Plan(intent, reply=missing)
+    return Plan(intent, [Call("propose_edit", {"request": question})],
+                note=("The offline planner proposes only the edits of chipchat's transformation library; a "
+                      "free-form edit needs a language model: " + CONFIGURE + "."))
+
+
+@plans("apply")
+def _apply(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
+    if re.search(r"\b(all|every|each)\b", question, re.I):
+        return Plan(intent, reply=(
+            "I do not apply proposals from a chat message, and never several at once: writing to your files "
+            "needs your explicit confirmation of one reviewed proposal. Pick it in the *Proposals* panel, tick "
+            "the confirmation box and press *Apply* (or type `/apply ID` in `chipchat chat` and answer y)."))
+    m = re.search(r"\b(?:proposal|patch|edit|change)\s+#?([\w-]+)", question, re.I)
+    if not m:
+        return Plan(intent, reply="Which proposal? Say \"apply proposal ID\" (list_proposals shows the ids).")
+    missing = _optional("list_proposals", "Applying edits")
+    return Plan(intent, reply=missing) if missing else Plan(intent, [Call("apply_proposal", {"proposal_id": m.group(1)})])
+
+
+def plan(design: Design, question: str, previous: Sequence[Call] = (), model: Any = None) -> Plan:
+    """The tool calls that answer ``question`` (``previous``: the calls of earlier turns, for follow-ups)."""
+    intent = classify(question, model if model is not None else load_model(design))
+    planner = PLANNERS.get(intent.name, _search)
+    return planner(design, intent, question, previous)
+
+
+def compose(plan: Plan, results: Sequence[dict[str, Any]]) -> str:
+    """The answer's prose from the tools' results (their Answers as JSON), in order."""
+    parts: list[str] = []
+    for r in results:
+        parts.append(str(r.get("text", "")).rstrip())
+        parts.extend(f"> warning: {w}" for w in r.get("warnings", []))
+    if plan.reply:
+        parts.append(plan.reply)
+    if plan.note:
+        parts.append("_" + plan.note + "_")
+    return "\n\n".join(p for p in parts if p)
+
+
+def merge(plan: Plan, results: Sequence[dict[str, Any]]) -> Answer:
+    """One Answer from the tools' results: their text, citations, runs, artifacts and data."""
+    first = results[0] if results else {}
+    ans = Answer(text=compose(plan, results), kind=str(first.get("kind", "reply")),
+                 data=dict(first.get("data", {})))
+    for r in results:
+        for c in r.get("citations", []):
+            cit = Citation(c["file"], c["line"], c["end_line"] if c.get("end_line", c["line"]) != c["line"] else 0,
+                           c.get("label", ""))
+            if cit not in ans.citations:
+                ans.citations.append(cit)
+        ans.runs.extend(x for x in r.get("runs", []) if x not in ans.runs)
+        ans.artifacts.update(r.get("artifacts", {}))
     return ans
 
 
-@handles("search")
-def _search(design: Design, intent: Intent, question: str) -> Answer:
-    return search_answer(design, question)
+def _execute(planner: Planner, design: Design, intent: Intent, question: str) -> Answer:
+    p = planner(design, intent, question, ())
+    return merge(p, [run_tool(design, c.tool, c.args).artifact for c in p.calls])
 
 
-@handles("place")
-def _place(design: Design, intent: Intent, question: str) -> Answer:
-    from chipchat.place.api import place
-    from chipchat.place.flow import PlaceOptions
-
-    return place(design, PlaceOptions())
+Handler = Callable[[Design, Intent, str], Answer]
+HANDLERS: dict[str, Handler] = {name: partial(_execute, fn) for name, fn in PLANNERS.items()}
 
 
 def answer(design: Design, question: str) -> Answer:
-    """Answer ``question`` about ``design`` offline."""
+    """Answer ``question`` about ``design`` offline: route it, run the tools, write the answer."""
     model = load_model(design)
     intent = classify(question, model)
-    handler = HANDLERS.get(intent.name, _search)
+    handler = HANDLERS.get(intent.name, HANDLERS["search"])
     ans = handler(design, intent, question)
     ans.data.setdefault("intent", intent.name)
-    skipped = [f for f in model.files if f.status in ("error", "skipped")]
-    if skipped:
-        ans.warnings.append("answered without these files, which could not be parsed: "
-                            + "; ".join(f"{design.relpath(f.path)}{':' + str(f.line) if f.line else ''}"
-                                        f"{':' + str(f.col) if f.col else ''}: {f.message}" for f in skipped))
+    ans.warnings.extend(parse_problems(design, model))
     return ans
+
+
+def parse_problems(design: Design, model: Any) -> list[str]:
+    """A warning naming the files that could not be parsed (the answer comes from the rest)."""
+    skipped = [f for f in model.files if f.status in ("error", "skipped")]
+    if not skipped:
+        return []
+    return ["answered without these files, which could not be parsed: "
+            + "; ".join(f"{design.relpath(f.path)}{':' + str(f.line) if f.line else ''}"
+                        f"{':' + str(f.col) if f.col else ''}: {f.message}" for f in skipped)]

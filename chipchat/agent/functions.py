@@ -1,0 +1,171 @@
+"""Tool functions that belong to the conversation layer.
+
+Most of the agent's tools are the library's own functions (``chipchat.qa``,
+``chipchat.timing.api``, ``chipchat.verify.api`` ...). These few add what a
+conversation needs on top of them: the n-th worst path for follow-ups, a design
+summary with the spec's introduction, patch files named relative to the design,
+and the two halves of applying an edit — ``prepare_apply`` (the only half a model can
+call: it never writes) and ``confirm_apply`` (called by the UI button or the terminal
+after the user's explicit confirmation).
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from chipchat.answer import Answer, Citation
+from chipchat.design import Design
+from chipchat.errors import ConfigError, SandboxViolation
+
+
+def summarize_design(design: Design, module: str | None = None) -> Answer:
+    """What a module (default: the top) is: ports, parameters, state, blocks, plus the spec's introduction.
+
+    Args:
+        module: the module to summarize; default the design's top module.
+    """
+    from chipchat.qa.structure import summarize_module
+
+    ans = summarize_module(design, module)
+    spec = [d for d in design.docs if d.suffix == ".md"]
+    if spec and module in (None, design.top):
+        paragraphs = spec[0].read_text(encoding="utf-8", errors="replace").strip().split("\n\n")
+        intro = next((p for p in paragraphs if p.strip() and not p.lstrip().startswith("#")), "")
+        if intro:
+            ans.text += f"\n\nFrom {design.relpath(spec[0])}:\n> " + " ".join(intro.split())[:600]
+            ans.citations.append(Citation(design.relpath(spec[0]), 1, 0, "spec"))
+    return ans
+
+
+def search_design(design: Design, question: str) -> Answer:
+    """Find where something is in the design's sources and documents (hybrid lexical + semantic search).
+
+    Args:
+        question: what to look for, in words or with signal names ("where is the write pointer wrapped?").
+    """
+    from chipchat.qa.search import search_answer
+
+    return search_answer(design, question, index=_index(design))
+
+
+_INDEXES: dict[str, Any] = {}
+
+
+def _index(design: Design) -> Any:
+    """One index object per design folder, so its embedding model loads once per process."""
+    from chipchat.config import settings
+    from chipchat.index.store import DesignIndex
+
+    key = f"{design.root}|{settings().embeddings}"
+    if key not in _INDEXES:
+        _INDEXES[key] = DesignIndex(design)
+    return _INDEXES[key]
+
+
+def nth_worst_path(design: Design, rank: int = 2, clock_period_ns: float | None = None) -> Answer:
+    """Explain the rank-th worst timing path (rank 1 is the worst): RTL statements, delay shares, fixes.
+
+    Args:
+        rank: which path, counting from the worst (1 = worst, 2 = second-worst ...).
+        clock_period_ns: what-if clock period in ns (default: the design's SDC clock).
+    """
+    from chipchat.timing.api import explain_path, timing_report
+
+    if not 1 <= rank <= 1000:
+        raise ConfigError(f"path rank must be between 1 and 1000, got {rank}")
+    report = timing_report(design, clock_period_ns=clock_period_ns, paths=max(rank, 5))
+    paths = report.data.get("paths", [])
+    if len(paths) < rank:
+        report.text = (f"The design has only {len(paths)} constrained path(s) with distinct endpoints, "
+                       f"so there is no path #{rank}.\n\n" + report.text)
+        return report
+    chosen = paths[rank - 1]
+    ans = explain_path(design, to=chosen["endpoint"], clock_period_ns=clock_period_ns)
+    head = (f"**Path #{rank} of the {len(paths)} worst:** `{chosen['startpoint']}` → `{chosen['endpoint']}`, "
+            f"slack {chosen['slack']:.3f} ns (arrival {chosen['arrival']:.3f} ns, required "
+            f"{chosen['required']:.3f} ns).")
+    worst = paths[0]
+    if rank > 1:
+        head += (f" For comparison, path #1 (`{worst['startpoint']}` → `{worst['endpoint']}`) has slack "
+                 f"{worst['slack']:.3f} ns.")
+    ans.text = head + "\n\n" + ans.text.replace("Worst path into", f"Path #{rank}: worst path into", 1)
+    ans.data["rank"] = rank
+    ans.data["path"] = chosen
+    ans.data["paths"] = paths
+    ans.runs = list(dict.fromkeys([*ans.runs, *report.runs]))
+    return ans
+
+
+def resolve_patches(design: Design, patches: list[str]) -> list[Path]:
+    """Patch files named relative to the design folder (globs allowed); never outside it."""
+    root = design.root.resolve()
+    found: list[Path] = []
+    for name in patches:
+        pattern = name if Path(name).is_absolute() else str(root / name)
+        matches = sorted(Path(p).resolve() for p in glob.glob(pattern)) or [Path(pattern).resolve()]
+        for path in matches:
+            if not path.is_relative_to(root):
+                raise SandboxViolation(f"patch {name} is outside the design folder {root}",
+                                       hint="copy the patch files into the design folder and name them from there")
+            if not path.is_file():
+                raise ConfigError(f"no patch file {design.relpath(path)} in {root}",
+                                  hint="name .diff/.patch files relative to the design folder, e.g. patches/a.diff")
+            found.append(path)
+    if not found:
+        raise ConfigError("no patches named", hint="name .diff files relative to the design folder")
+    return found
+
+
+def verify_patch_files(design: Design, patches: list[str], simulators: str = "icarus") -> Answer:
+    """Verify patch files: apply each in a sandbox, lint, build and run every test against the baseline.
+
+    Args:
+        patches: unified diff files relative to the design folder (globs allowed, e.g. ``patches/*.diff``).
+        simulators: ``icarus``, ``verilator`` or ``icarus,verilator``.
+    """
+    from chipchat.verify.api import verify_patches
+
+    files: list[str | Path] = list(resolve_patches(design, patches))
+    return verify_patches(design, files, simulators)
+
+
+def edit_api() -> Any | None:
+    """``chipchat.edit.api`` when this build has it (proposals and their apply path), else None."""
+    try:
+        return importlib.import_module("chipchat.edit.api")
+    except ImportError:
+        return None
+
+
+def _edit_call(name: str) -> Callable[..., Answer]:
+    api = edit_api()
+    fn = getattr(api, name, None) if api is not None else None
+    if fn is None:
+        raise ConfigError(f"edits are not available: chipchat.edit.api.{name} is missing from this installation",
+                          hint="update chipchat to a version with the edit module")
+    return fn  # type: ignore[no-any-return]
+
+
+def prepare_apply(design: Design, proposal_id: str) -> Answer:
+    """Prepare applying a checked proposal: show its diff and checks. This never writes any file.
+
+    Writing happens only when the user confirms, with the UI's apply button and its confirmation
+    box, or with ``/apply ID`` and a "y" in the terminal chat.
+
+    Args:
+        proposal_id: the id of a proposal from propose_edit or list_proposals.
+    """
+    ans = _edit_call("apply_proposal")(design, proposal_id, confirm=False, force=False)
+    ans.data["awaiting_confirmation"] = proposal_id
+    ans.text += ("\n\n**Nothing was written.** To apply this proposal, confirm it yourself: the *Apply* button "
+                 "(with its confirmation box) in the chat UI, or `/apply " + proposal_id + "` in `chipchat chat`.")
+    return ans
+
+
+def confirm_apply(design: Design, proposal_id: str, force: bool = False) -> Answer:
+    """Write a proposal to the user's files. Called only by the UI/terminal after the user confirmed."""
+    return _edit_call("apply_proposal")(design, proposal_id, confirm=True, force=force)
