@@ -201,6 +201,7 @@ class CocotbTest(Step):
         "test_filter": "regular expression selecting tests by full name",
         "waves": "record a waveform", "seed": "COCOTB_RANDOM_SEED",
         "test_timeout_s": "wall-clock limit of one test", "max_timeouts": "stop resuming after this many timeouts",
+        "max_failures": "stop the regression after this many failing tests (0: run them all)",
     }
 
     def run(self, run: RunDir) -> StepResult:
@@ -216,7 +217,7 @@ class CocotbTest(Step):
                 c["simulator"], top=self.design.top or "", build_dir=Path(c["build_dir"]), test_dir=run.path,
                 modules=c["modules"], tests_path=Path(c["tests_path"]) if c.get("tests_path") else None,
                 results_file=results, waves=bool(c.get("waves")), test_filter=resume_filter(c.get("test_filter"), done),
-                seed=c.get("seed"))
+                seed=c.get("seed"), max_failures=int(c.get("max_failures") or 0))
             watch = _TestWatch(run.file(log), limit)
             attempt: dict[str, Any] = {"log": str(run.file(log)), "results": str(results), "timed_out": None}
             attempts.append(attempt)

@@ -75,8 +75,12 @@ def simulate(
     cache_dir: Path | None = None,
     make_jobs: int = 0,
     max_timeouts: int = 2,
+    max_failures: int = 0,
 ) -> SimRun:
     """Build (cached) and run the design's cocotb tests on ``simulator``.
+
+    ``max_failures`` > 0 stops the run after that many failing tests (mutation testing
+    needs only the first); the tests left out come back failed with ``RegressionTerminated``.
 
     Failing, erroring and hung tests are results in the returned :class:`SimRun`; only a
     broken setup (unknown simulator, missing tool, missing test module) raises.
@@ -99,7 +103,7 @@ def simulate(
     limit = test_timeout_s or test_timeout(design)
     step = CocotbTest(design, timeout_s=None, simulator=simulator, build_dir=run.build.build_dir, modules=mods,
                       tests_path=str(folder), test_filter=test_filter, waves=waves, seed=seed,
-                      test_timeout_s=limit, max_timeouts=max_timeouts)
+                      test_timeout_s=limit, max_timeouts=max_timeouts, max_failures=max_failures)
     result = step.start()
     collect(run, result.metrics["attempts"], folder, selected, limit)
     run.run_dirs.append(str(result.run_dir))

@@ -180,8 +180,14 @@ def test_command(
     waves: bool = False,
     test_filter: str | None = None,
     seed: int | None = None,
+    max_failures: int = 0,
 ) -> Commands:
-    """The command that runs cocotb test ``modules`` on a finished build (results in ``results_file``)."""
+    """The command that runs cocotb test ``modules`` on a finished build (results in ``results_file``).
+
+    ``max_failures`` > 0 stops the regression after that many failing tests (cocotb's
+    ``COCOTB_MAX_FAILURES``); the tests it did not run are reported failed with
+    ``RegressionTerminated``.
+    """
     spec = simulator(name)
     tools = require(name)
     runner = spec.runner()
@@ -201,6 +207,8 @@ def test_command(
         extra["COCOTB_TEST_FILTER"] = test_filter
     if seed is not None:
         extra["COCOTB_RANDOM_SEED"] = str(seed)
+    if max_failures > 0:
+        extra["COCOTB_MAX_FAILURES"] = str(max_failures)
     runner.env = {}
     runner._set_env_test()
     runner.env.update(extra)  # after the runner copied os.environ: chipchat's settings win
