@@ -17,10 +17,10 @@ from chipchat.errors import ConfigError
 _SPECIAL = set('\\[]{}$";#')
 _WHITESPACE_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\v": "\\v", "\f": "\\f"}
 
-# A Verilog identifier, optionally hierarchical (a.b.c) and bit-selected (x[3]);
+# A Verilog identifier, optionally hierarchical (a.b.c, gen[2].u.x) and bit-selected (x[3], mem[15][0]);
 # ``*`` is allowed only when ``wildcards=True`` (get_ports / get_pins patterns).
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)*(\[\d+\])?$")
-_IDENT_WILD = re.compile(r"^[A-Za-z_*][A-Za-z0-9_$*]*(\.[A-Za-z_*][A-Za-z0-9_$*]*)*(\[(\d+|\*)\])?$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\[\d+\])*(\.[A-Za-z_][A-Za-z0-9_$]*(\[\d+\])*)*$")
+_IDENT_WILD = re.compile(r"^[A-Za-z_*][A-Za-z0-9_$*]*(\[(\d+|\*)\])*(\.[A-Za-z_*][A-Za-z0-9_$*]*(\[(\d+|\*)\])*)*$")
 
 
 def tcl_quote(value: str | float | int) -> str:

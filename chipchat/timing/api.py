@@ -8,6 +8,7 @@ OpenSTA, and explains the worst path — or the worst path into ``to`` — in RT
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,8 +129,10 @@ def _rtl_map(design: Design, warnings: list[str]) -> RtlMap | None:
 def resolve_endpoint(signal: str, net: Netlist, rtl: RtlMap | None) -> EndpointQuery:
     """Netlist pins for an RTL signal name: its flops' data pins, or its output ports, or its nets."""
     validate_identifier(signal, "signal")
-    base = signal.split("[", 1)[0]
-    index = int(signal[len(base) + 1:-1]) if "[" in signal else None
+    base, index = signal, None
+    selected = re.fullmatch(r"(.+)\[(\d+)\]", signal)
+    if signal not in net.netnames and selected:
+        base, index = selected.group(1), int(selected.group(2))  # acc[3] -> acc, bit 3; mem[15][0] -> mem[15]
     matches = [n for n in net.netnames if n == base or n.endswith("." + base)]
     if base in net.netnames:
         matches = [base]

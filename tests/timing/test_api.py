@@ -186,3 +186,10 @@ def test_a_hung_tool_times_out(make_design, tmp_path: Path, monkeypatch: pytest.
                        '[design]\ntop = "top"\nsources = ["rtl/*.v"]\n[[clocks]]\nport = "clk"\nperiod_ns = 5\n')
     with pytest.raises(ToolTimeout, match="did not finish within 1 s"):
         timing_report(str(root))
+
+
+def test_path_to_one_bit_and_to_a_memory_word(shared_design) -> None:
+    bit = explain_path(str(shared_design("mac16")), to="acc[31]")
+    assert bit.data["explanation"]["endpoint"] == "acc[31]"
+    word = explain_path(str(shared_design("fifo")), to="mem[15][0]")
+    assert word.data["explanation"]["endpoint"] == "mem[15][0]"

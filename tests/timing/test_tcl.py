@@ -69,7 +69,7 @@ def test_quote_escapes_every_special_character() -> None:
 
 
 def test_identifiers_are_validated() -> None:
-    for good in ("clk", "acc", "u_core.state", "data[3]", "_x$1"):
+    for good in ("clk", "acc", "u_core.state", "data[3]", "_x$1", "mem[15][0]", "gen[2].u_x.q[1]"):
         assert validate_identifier(good) == good
     for bad in ("x]; exec touch /tmp/pwned; #", "a b", "", "1abc", "a[", "$x", "a;b", "a\nb"):
         with pytest.raises(ConfigError, match="not a valid identifier"):
