@@ -179,6 +179,10 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
                 found[scan.running] = TestResult(
                     scan.running, ERROR, message=f"the simulator exited (code {attempt.get('returncode')}) "
                     "while this test was running", log_excerpt=_section(text, scan.running))
+                for info in selected:
+                    if info.fullname not in found:
+                        found[info.fullname] = TestResult(
+                            info.fullname, NOT_RUN, message=f"not run: the simulator exited during {scan.running}")
             elif not found:
                 run.error = f"the simulator exited (code {attempt.get('returncode')}) without running any test"
         if attempt.get("gave_up"):

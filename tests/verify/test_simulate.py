@@ -133,3 +133,15 @@ def test_verilator_runs_the_same_tests(fifo: Path, shared_cache: Path) -> None:
     assert [t.short_name for t in run.tests] == ["test_overflow", "test_wrap_around"]
     design = load_design(fifo)
     assert design.state_dir.joinpath("runs").is_dir()
+
+
+def test_simulator_that_dies_mid_test(fifo: Path) -> None:
+    tests = fifo.parent.parent / "verification" / "fifo"
+    (tests / "test_crash.py").write_text(
+        "import os\n\nimport cocotb\nfrom cocotb.triggers import Timer\n\n\n@cocotb.test()\nasync def test_a(dut):\n"
+        "    await Timer(5, 'ns')\n\n\n@cocotb.test()\nasync def test_dies(dut):\n    await Timer(5, 'ns')\n"
+        "    os._exit(3)\n\n\n@cocotb.test()\nasync def test_c(dut):\n    await Timer(5, 'ns')\n")
+    run = simulate_design(fifo, "icarus", modules=["test_crash"])
+    assert [(t.short_name, t.status) for t in run.tests] == [("test_a", "pass"), ("test_dies", "error"),
+                                                             ("test_c", "not-run")]
+    assert "exited (code 3)" in run.tests[1].message
