@@ -19,6 +19,8 @@ VERDICT_TEXT = {CLEAN: "clean", REGRESSION: "**regression**", IMPROVES: "improve
 
 @dataclass
 class TestDelta:
+    __test__ = False  # not a pytest test class
+
     test: str
     baseline: str
     patched: str

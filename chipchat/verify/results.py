@@ -26,6 +26,8 @@ class Location:
 class TestResult:
     """One cocotb test on one simulator."""
 
+    __test__ = False  # not a pytest test class
+
     name: str  # module.test
     status: str  # pass | fail | error | skip | timeout | not-run
     sim_time_ns: float = 0.0

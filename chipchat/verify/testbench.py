@@ -19,6 +19,8 @@ from chipchat.verify.results import Location
 
 @dataclass(frozen=True)
 class TestInfo:
+    __test__ = False  # not a pytest test class
+
     module: str
     name: str
     file: str
