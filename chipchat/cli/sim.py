@@ -9,7 +9,7 @@ from chipchat.cli._common import add_design_arg, add_json_arg, emit, open_design
 from chipchat.errors import ConfigError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sim", help="run the design's cocotb tests (Icarus or Verilator) and explain failing ones",
         description="Build the design (cached by content), run its cocotb tests with a wall-clock limit per test, "

@@ -10,7 +10,7 @@ from pathlib import Path
 from chipchat.cli._common import add_design_arg, add_json_arg, emit, open_design
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "verify", help="check proposed RTL patches: sandboxed apply, lint, build, all tests vs the baseline",
         description="Apply each unified diff in its own sandbox copy of the design (never the design itself), "
