@@ -47,6 +47,10 @@ class Settings:
     ui_port: int = _setting(7860, "CHIPCHAT_UI_PORT", "Port of the chat UI.")
     ui_auth: str = _setting(
         "", "CHIPCHAT_UI_AUTH", "Optional UI login as `user:password` (several separated by commas).")
+    orfs_platforms: str = _setting(
+        "", "CHIPCHAT_ORFS_PLATFORMS",
+        "An OpenROAD-flow-scripts `flow/platforms` folder: its platforms (nangate45, sky130hd ...) become "
+        "usable by name.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

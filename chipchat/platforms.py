@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chipchat.config import settings
 from chipchat.errors import ConfigError
 
 QFLOW_TECH = Path("/usr/share/qflow/tech")
@@ -225,7 +226,7 @@ def from_liberty(lib: str | os.PathLike[str], lef: str | os.PathLike[str] | None
 # -- OpenROAD-flow-scripts platform folders ----------------------------------------------
 
 def _orfs_named() -> dict[str, Path]:
-    folder = os.environ.get(ORFS_ENV, "")
+    folder = settings().orfs_platforms
     if not folder:
         return {}
     root = Path(folder).expanduser()
