@@ -1,0 +1,207 @@
+"""The evidence behind a proposal: parse, lint, regression, timing delta, comparison with the original.
+
+Everything runs on a sandbox copy (the user's files are never written):
+
+1. the diff is applied (strictly) and the sources are parsed by pyslang — for Amaranth the
+   design is re-elaborated first; errors come back as ``file:line: message``;
+2. ``verilator --lint-only`` on the original and the edited design: errors, and new warnings;
+3. the regression through the verification batch runner (baseline vs patched, every test);
+4. the timing delta through ``timing.api`` (WNS/TNS before vs after, the new worst path);
+5. for edits that keep the function (rename, reset, retiming), a lagged comparison of every
+   output with the original under one random stimulus (:mod:`chipchat.edit.equiv`).
+
+A build failure is a result (``build_ok`` False with the compiler's message), not an exception.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chipchat.design import Design
+from chipchat.edit.patch import PatchError
+from chipchat.edit.sandbox import Sandbox, SandboxDesign
+from chipchat.errors import ChipChatError, ToolNotFound
+
+
+@dataclass
+class CheckOptions:
+    simulators: tuple[str, ...] = ("icarus",)
+    tests: bool = True
+    timing: bool = True
+    compare: bool = True
+    jobs: int = 0
+    executor: str = "local"
+
+
+def check_edit(design: Design, diff: str, *, folder: Path, latency: dict[str, int] | None = None,
+               compare: str = "none", port_map: dict[str, str] | None = None,
+               options: CheckOptions | None = None) -> dict[str, Any]:
+    """Check ``diff`` against ``design`` in a sandbox; returns the evidence as JSON-able data."""
+    from chipchat.edit.evidence import render
+
+    opts = options or CheckOptions()
+    t0 = time.monotonic()
+    ev: dict[str, Any] = {"build_ok": True, "build_errors": [], "stage": "ok", "latency": dict(latency or {})}
+    box = Sandbox(design, folder.name)
+    strip = str(box.root) + "/"
+    try:
+        try:
+            box.apply(diff)
+        except PatchError as exc:
+            _fail(ev, "apply", [str(exc)])
+            return _finish(ev, t0, render)
+        sd = box.design()
+        errors = parse_errors(sd)
+        ev["parse"] = {"ok": not errors, "errors": [e.replace(strip, "") for e in errors]}
+        if errors:
+            _fail(ev, "parse", ev["parse"]["errors"])
+            return _finish(ev, t0, render)
+        ev["lint"] = _lint(design, sd, strip)
+        if not ev["lint"]["ok"] and ev["lint"].get("ran", True):
+            _fail(ev, "lint", ev["lint"]["errors"])
+            return _finish(ev, t0, render)
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            tests = pool.submit(_tests, design, diff, folder, opts) if opts.tests else None
+            timing = pool.submit(_timing, design, sd) if opts.timing else None
+            equiv = pool.submit(_equivalence, design, sd, latency or {}, port_map or {}) \
+                if opts.compare and compare != "none" else None
+            ev["tests"] = tests.result() if tests else {"ran": False, "note": "not run (tests switched off)"}
+            ev["timing"] = timing.result() if timing else {"ran": False, "note": "not run (timing switched off)"}
+            ev["equivalence"] = equiv.result() if equiv else {
+                "ran": False, "note": "not applicable: this edit changes the function" if compare == "none"
+                else "not run (comparison switched off)"}
+        for key in ("tests", "timing"):
+            if ev[key].get("build_errors"):
+                _fail(ev, key, ev[key]["build_errors"])
+    finally:
+        box.remove()
+    return _finish(ev, t0, render)
+
+
+def _fail(ev: dict[str, Any], stage: str, errors: list[str]) -> None:
+    ev["build_ok"] = False
+    ev["stage"] = stage
+    ev["build_errors"] = [e for e in errors if e][:12] or ["the build failed"]
+
+
+def _finish(ev: dict[str, Any], t0: float, render: Any) -> dict[str, Any]:
+    ev["wall_s"] = round(time.monotonic() - t0, 2)
+    summary, markdown = render(ev)
+    ev["summary"], ev["markdown"] = summary, markdown
+    return ev
+
+
+def parse_errors(sd: SandboxDesign) -> list[str]:
+    """Elaboration (Amaranth) and pyslang errors of the sandboxed design, as ``file:line:col: message``."""
+    from chipchat.rtl.parse import parse_design
+
+    local = sd.local()
+    try:
+        model = parse_design(local)
+    except ChipChatError as exc:  # Amaranth elaboration failed: ParseError carries the user's file:line
+        return [str(exc).split("\n  fix:")[0]]
+    errors = [f"{f.where()}: error: {f.message}" for f in model.files if f.status == "error"]
+    errors += [str(d) for d in model.diagnostics if d.severity == "error"]
+    return errors
+
+
+def _lint(design: Design, sd: SandboxDesign, strip: str) -> dict[str, Any]:
+    from chipchat.steps.verilator_lint import lint
+
+    try:
+        before = lint(design)
+        after = lint(sd)
+    except ToolNotFound as exc:
+        return {"ran": False, "ok": True, "errors": [], "new_warnings": [], "note": str(exc).splitlines()[0]}
+    known = {w.key(str(design.root)) for w in before.warnings}
+    new = [w for w in after.warnings if w.key(str(sd.root)) not in known]
+    return {"ran": True, "ok": after.ok, "errors": [str(e).replace(strip, "") for e in after.errors],
+            "new_warnings": [str(w).replace(strip, "") for w in new], "warnings": len(after.warnings),
+            "run_dir": after.run_dir}
+
+
+def _tests(design: Design, diff: str, folder: Path, opts: CheckOptions) -> dict[str, Any]:
+    from chipchat.verify.api import verify
+    from chipchat.verify.batch import NOT_COMPILE, OK
+    from chipchat.verify.testbench import resolve_modules
+
+    try:
+        resolve_modules(design)
+    except ChipChatError as exc:
+        return {"ran": False, "note": f"no tests to run: {str(exc).splitlines()[0]}"}
+    try:
+        report = verify(design, [diff], list(opts.simulators), opts.jobs, opts.executor,
+                        report_dir=folder / "verify")
+    except ChipChatError as exc:
+        return {"ran": False, "note": f"the regression could not run: {str(exc).splitlines()[0]}"}
+    verdict = report.patches[0]
+    out: dict[str, Any] = {"ran": True, "verdict": verdict.verdict, "report": report.files.get("markdown", ""),
+                           "simulators": {}}
+    for sim in report.simulators:
+        base = report.baseline.get(sim)
+        cmp = verdict.sims.get(sim)
+        job = next((o for o in report.outcomes if o.patch == verdict.patch and o.simulator == sim), None)
+        row: dict[str, Any] = {
+            "status": cmp.status if cmp else verdict.verdict,
+            "baseline": base.run.summary() if base and base.run else (base.status if base else "—"),
+            "patched": job.run.summary() if job and job.run else (cmp.status if cmp else verdict.verdict),
+            "newly_failing": [{"test": d.test, "message": d.message} for d in (cmp.newly_failing if cmp else [])],
+            "newly_passing": [d.test for d in (cmp.newly_passing if cmp else [])],
+            "message": (cmp.message if cmp else verdict.message) or "",
+        }
+        if job and job.run:
+            row["total"] = len(job.run.tests)
+            row["passed"] = sum(1 for t in job.run.tests if not t.failed)
+        out["simulators"][sim] = row
+    if verdict.verdict == NOT_COMPILE or any(r["status"] == NOT_COMPILE for r in out["simulators"].values()):
+        out["build_errors"] = [verdict.message] if verdict.message else \
+            [r["message"] for r in out["simulators"].values() if r["message"]]
+    elif verdict.verdict not in (OK, "clean", "regression", "improves"):
+        out["note"] = verdict.message
+    return out
+
+
+def _timing(design: Design, sd: SandboxDesign) -> dict[str, Any]:
+    from chipchat.timing.api import run_timing
+
+    if design.sdc is None and not design.clocks:
+        return {"ran": False, "note": "no clock constraint (no SDC, no [[clocks]]), so no timing"}
+    out: dict[str, Any] = {"ran": True}
+    for side, d in (("before", design), ("after", sd)):
+        try:
+            run = run_timing(d, paths=1)
+        except ToolNotFound as exc:
+            return {"ran": False, "note": str(exc).splitlines()[0]}
+        except ChipChatError as exc:
+            if side == "before":
+                return {"ran": False, "note": f"the original design could not be timed: {str(exc).splitlines()[0]}"}
+            return {"ran": False, "note": "synthesis of the edited design failed",
+                    "build_errors": [str(exc).replace(str(sd.root) + "/", "").split("\n  fix:")[0]]}
+        m = run.sta.metrics
+        out[side] = {"wns": m.get("wns"), "tns": m.get("tns"), "worst_slack": m.get("worst_slack"),
+                     "cells": run.synth.metrics.get("cells"), "area": run.synth.metrics.get("area"),
+                     "flops": run.synth.metrics.get("flops"), "run_dir": str(run.sta.run_dir)}
+        out["period_ns"] = run.period_ns
+        if run.results.paths:
+            start, end = run.names(run.results.paths[0])
+            out[side]["worst_path"] = f"{start} → {end}"
+    return out
+
+
+def _equivalence(design: Design, sd: SandboxDesign, latency: dict[str, int], port_map: dict[str, str]
+                 ) -> dict[str, Any]:
+    from chipchat.edit.equiv import compare_designs
+
+    try:
+        result = compare_designs(design, sd, latency, rename=port_map)
+    except ToolNotFound as exc:
+        return {"ran": False, "note": str(exc).splitlines()[0]}
+    except ChipChatError as exc:
+        return {"ran": False, "note": str(exc).splitlines()[0]}
+    data = result.to_json()
+    data["sentence"] = result.sentence()
+    return data

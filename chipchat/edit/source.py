@@ -1,0 +1,288 @@
+"""Byte-exact locations in the user's sources, text edits at those locations, and unified diffs.
+
+Transformations never search a whole file with a regular expression: they ask
+:class:`SourceIndex` (a pyslang compilation of the design's own sources) where a
+declaration, a statement or every reference to a symbol is, and replace exactly those
+bytes. Comments and strings are never touched unless a transformation asks for
+:meth:`SourceIndex.comment_mentions` explicitly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyslang
+from pyslang import ast, syntax
+
+from chipchat.design import Design
+from chipchat.errors import DesignError
+
+COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace bytes ``start:end`` of ``file`` (absolute path) by ``text``."""
+
+    file: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A byte range in a source file."""
+
+    file: str
+    start: int
+    end: int
+
+
+def apply_edits(data: bytes, edits: list[Edit]) -> bytes:
+    """``data`` with every edit applied (edits must not overlap; identical duplicates are merged)."""
+    unique = sorted(set(edits), key=lambda e: (e.start, e.end))
+    out = bytearray()
+    pos = 0
+    for e in unique:
+        if e.start < pos:
+            raise ValueError(f"overlapping edits at byte {e.start} of {e.file}")
+        out += data[pos:e.start] + e.text.encode()
+        pos = e.end
+    out += data[pos:]
+    return bytes(out)
+
+
+def unified_diff(rel: str, old: str, new: str, context: int = 3) -> str:
+    """A ``git diff``-style unified diff of one file (``a/rel`` → ``b/rel``), exact about final newlines."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    out: list[str] = []
+    for line in difflib.unified_diff(a, b, f"a/{rel}", f"b/{rel}", n=context):
+        if line.startswith(("---", "+++")):
+            out.append(line.rstrip("\n") + "\n")
+        elif line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def diff_edits(root: Path, edits: list[Edit]) -> tuple[str, dict[str, str]]:
+    """The unified diff of ``edits`` relative to ``root``, and the new text of each changed file."""
+    by_file: dict[str, list[Edit]] = {}
+    for e in edits:
+        by_file.setdefault(e.file, []).append(e)
+    parts: list[str] = []
+    new_texts: dict[str, str] = {}
+    for file in sorted(by_file):
+        path = Path(file)
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        old = path.read_bytes()
+        new = apply_edits(old, by_file[file])
+        if new != old:
+            new_texts[rel] = new.decode("utf-8")
+            parts.append(unified_diff(rel, old.decode("utf-8"), new_texts[rel]))
+    return "".join(parts), new_texts
+
+
+def aligned(data: bytes, loc: Loc, text: str) -> Edit:
+    """Replace ``loc`` by ``text``, re-padding a following run of 2+ spaces so columns stay aligned."""
+    run = len(data[loc.end:]) - len(data[loc.end:].lstrip(b" "))
+    old_len = len(data[loc.start:loc.end].decode())
+    if run >= 2 and data[loc.end + run:loc.end + run + 1] not in (b"\n", b""):
+        pad = max(1, run + old_len - len(text))
+        return Edit(loc.file, loc.start, loc.end + run, text + " " * pad)
+    return Edit(loc.file, loc.start, loc.end, text)
+
+
+def line_start(data: bytes, offset: int) -> int:
+    """Offset of the first byte of the line holding ``offset``."""
+    return data.rfind(b"\n", 0, offset) + 1
+
+
+def line_end(data: bytes, offset: int) -> int:
+    """Offset just past the newline ending the line that holds ``offset``."""
+    nl = data.find(b"\n", offset)
+    return len(data) if nl < 0 else nl + 1
+
+
+def indent_of(data: bytes, offset: int) -> str:
+    start = line_start(data, offset)
+    m = re.match(rb"[ \t]*", data[start:offset])
+    return m.group(0).decode() if m else ""
+
+
+class SourceIndex:
+    """A pyslang compilation of a design's HDL sources, answering "where exactly is X?"."""
+
+    def __init__(self, design: Design) -> None:
+        from chipchat.rtl.parse import SourceSet, _preprocessor_bag
+
+        self.design = design
+        self.sm = pyslang.SourceManager()
+        options = _preprocessor_bag(SourceSet(list(design.sources), design.include_dirs, design.defines))
+        self.trees: dict[str, Any] = {}
+        self.data: dict[str, bytes] = {}
+        self.comp = ast.Compilation()
+        for path in design.sources:
+            key = str(Path(path).resolve())
+            tree = syntax.SyntaxTree.fromFile(key, self.sm, options)
+            self.trees[key] = tree
+            self.data[key] = Path(key).read_bytes()
+            self.comp.addSyntaxTree(tree)
+        self.bodies: dict[str, Any] = {}
+        for inst in self.comp.getRoot().topInstances:
+            self._collect(inst)
+
+    def _collect(self, inst: Any) -> None:
+        name = inst.definition.name
+        if name in self.bodies:
+            return
+        self.bodies[name] = inst.body
+        for sym in self._members(inst.body):
+            if sym.kind == ast.SymbolKind.Instance:
+                self._collect(sym)
+
+    def _members(self, scope: Any) -> Iterator[Any]:
+        for sym in scope:
+            yield sym
+            if sym.kind == ast.SymbolKind.GenerateBlock and not sym.isUninstantiated:
+                yield from self._members(sym)
+            elif sym.kind == ast.SymbolKind.GenerateBlockArray:
+                for entry in sym.entries:
+                    yield from self._members(entry)
+
+    # -- locations -------------------------------------------------------------------------
+    def file_of(self, loc: Any) -> str | None:
+        try:
+            name = str(self.sm.getFullPath(loc.buffer))
+        except Exception:  # noqa: BLE001 - locations without a buffer (macro expansions)
+            return None
+        key = str(Path(name).resolve()) if name else ""
+        return key if key in self.data else None
+
+    def loc(self, node: Any) -> Loc | None:
+        """The byte range of a syntax node or AST expression (None inside macro expansions)."""
+        rng = node.sourceRange
+        file = self.file_of(rng.start)
+        if file is None or self.file_of(rng.end) != file:
+            return None
+        return Loc(file, rng.start.offset, rng.end.offset)
+
+    def text(self, loc: Loc) -> str:
+        return self.data[loc.file][loc.start:loc.end].decode("utf-8")
+
+    def body(self, module: str) -> Any:
+        if module not in self.bodies:
+            raise DesignError(f"module {module} is not part of the elaborated design",
+                              hint="modules: " + ", ".join(sorted(self.bodies)))
+        return self.bodies[module]
+
+    def members(self, module: str) -> list[Any]:
+        return list(self._members(self.body(module)))
+
+    def symbol(self, module: str, name: str) -> Any | None:
+        """The net, variable or parameter ``name`` declared in ``module`` (not the port wrapper)."""
+        kinds = (ast.SymbolKind.Net, ast.SymbolKind.Variable, ast.SymbolKind.Parameter)
+        return next((s for s in self.members(module) if s.kind in kinds and s.name == name), None)
+
+    def port(self, module: str, name: str) -> Any | None:
+        return next((s for s in self.members(module) if s.kind == ast.SymbolKind.Port and s.name == name), None)
+
+    def name_loc(self, sym: Any) -> Loc | None:
+        file = self.file_of(sym.location)
+        if file is None:
+            return None
+        start = sym.location.offset
+        return Loc(file, start, start + len(sym.name.encode()))
+
+    def references(self, module: str, name: str) -> list[Loc]:
+        """Every place ``name`` of ``module`` is declared or read/written, as exact byte ranges."""
+        sym = self.symbol(module, name)
+        if sym is None:
+            return []
+        ident = (sym.name, sym.location.offset, self.file_of(sym.location))
+        found: dict[tuple[str, int], Loc] = {}
+        decl = self.name_loc(sym)
+        if decl is not None:
+            found[(decl.file, decl.start)] = decl
+        for expr in self.named_values(module):
+            s = expr.symbol
+            if s is None or (s.name, s.location.offset, self.file_of(s.location)) != ident:
+                continue
+            loc = self.loc(expr)
+            if loc is not None and self.data[loc.file][loc.start:loc.end] == name.encode():
+                found[(loc.file, loc.start)] = loc
+        return sorted(found.values(), key=lambda x: (x.file, x.start))
+
+    def named_values(self, module: str) -> list[Any]:
+        """Every NamedValue expression in ``module``'s body, port connections of its instances included."""
+        out: list[Any] = []
+
+        def visit(node: Any) -> Any:
+            if getattr(node, "kind", None) == ast.ExpressionKind.NamedValue:
+                out.append(node)
+            return ast.VisitAction.Advance
+
+        body = self.body(module)
+        body.visit(visit)
+        for sym in self.members(module):
+            if sym.kind == ast.SymbolKind.Instance:
+                for pc in sym.portConnections:
+                    if pc.expression is not None:
+                        pc.expression.visit(visit)
+        return out
+
+    def references_in(self, module: str, name: str, within: Loc) -> list[Loc]:
+        return [r for r in self.references(module, name)
+                if r.file == within.file and within.start <= r.start and r.end <= within.end]
+
+    def port_connections(self, module: str, port: str) -> list[Loc]:
+        """The ``.port`` names in instantiations of ``module`` anywhere in the design (named connections)."""
+        out: list[Loc] = []
+        for tree in self.trees.values():
+            def visit(node: Any) -> Any:
+                if getattr(node, "kind", None) == syntax.SyntaxKind.HierarchyInstantiation \
+                        and node.type.valueText == module:
+                    def inner(n: Any) -> Any:
+                        if getattr(n, "kind", None) == syntax.SyntaxKind.NamedPortConnection \
+                                and n.name.valueText == port:
+                            file = self.file_of(n.name.location)
+                            if file is not None:
+                                start = n.name.location.offset
+                                out.append(Loc(file, start, start + len(port.encode())))
+                        return True
+
+                    node.visit(inner)
+                return True
+
+            tree.root.visit(visit)
+        return out
+
+    def comment_mentions(self, module: str, name: str) -> list[Loc]:
+        """Whole-word mentions of ``name`` inside comments of ``module``'s source text."""
+        body = self.body(module)
+        definition = body.parentInstance.definition if hasattr(body, "parentInstance") else None
+        syn = getattr(definition, "syntax", None)
+        loc = self.loc(syn) if syn is not None else None
+        if loc is None:
+            return []
+        data = self.data[loc.file]
+        word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
+        out: list[Loc] = []
+        for c in COMMENT.finditer(data, line_start(data, loc.start), loc.end):
+            out += [Loc(loc.file, c.start() + m.start(), c.start() + m.end()) for m in word.finditer(c.group(0))]
+        return out
+
+    def declaration(self, sym: Any) -> Any:
+        """The declaration syntax holding ``sym``'s declarator (a port, net, data or parameter declaration)."""
+        node = sym.syntax
+        return node.parent if node is not None else None
+
+    def is_sv(self, file: str) -> bool:
+        return file.endswith((".sv", ".svh"))

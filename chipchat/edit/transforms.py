@@ -1,0 +1,362 @@
+"""Deterministic RTL transformations (Verilog / SystemVerilog), looked up by name.
+
+Each transformation reads the pyslang model of the design (which signals a statement
+reads and drives, which blocks are clocked and reset) and :class:`SourceIndex` (the
+exact bytes of declarations, statements and references), and returns a :class:`Plan`:
+the edits, what they do, how the latency of each output changes, and how the result
+can be compared with the original. A request that a transformation cannot honour
+raises :class:`Unsupported`, which the caller turns into an answer that says why.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyslang import syntax
+
+from chipchat.answer import Citation
+from chipchat.design import Design
+from chipchat.edit.source import Edit, Loc, SourceIndex, aligned
+from chipchat.errors import ConfigError
+from chipchat.rtl.model import DesignModel, Module, Signal, Span
+from chipchat.rtl.parse import RESET_NAME
+
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+EXACT, LAGGED, NONE = "exact", "lagged", "none"
+
+
+class Unsupported(Exception):  # noqa: N818 - an expected outcome carried to the caller, not an error
+    """The request names a transformation that cannot be applied here; ``reason`` says why."""
+
+    def __init__(self, reason: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.suggestions = suggestions or []
+
+
+@dataclass
+class Plan:
+    """What a transformation will change, before it becomes a diff."""
+
+    transform: str
+    title: str
+    edits: list[Edit]
+    notes: list[str] = field(default_factory=list)
+    latency: dict[str, int] = field(default_factory=dict)  # output port -> extra cycles
+    compare: str = EXACT  # exact | lagged | none: how the edited design relates to the original
+    port_map: dict[str, str] = field(default_factory=dict)  # old port name -> new (renames)
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """The design, its pyslang model and its source index: what every transformation reads."""
+
+    design: Design
+    model: DesignModel
+    index: SourceIndex
+
+    @classmethod
+    def load(cls, design: Design) -> Context:
+        from chipchat.rtl.load import load_model
+
+        return cls(design, load_model(design), SourceIndex(design))
+
+    def module(self, name: str | None = None) -> Module:
+        name = name or self.model.top
+        mod = self.model.module(name or "")
+        if mod is None:
+            raise Unsupported(f"there is no module {name!r} in {self.design.name}",
+                              [f"modules: {', '.join(sorted(self.model.modules))}"])
+        return mod
+
+    def rel(self, file: str) -> str:
+        return self.design.relpath(file)
+
+    def cite(self, span: Span) -> str:
+        return f"{self.rel(span.file)}:{span.line}"
+
+    def citation(self, span: Span, label: str) -> Citation:
+        return Citation(self.rel(span.file), span.line, span.end_line if span.end_line > span.line else 0, label)
+
+    def signal(self, name: str, module: str | None = None) -> tuple[Module, Signal]:
+        """The signal ``name`` (in ``module``, else the top first); Unsupported with close names if absent."""
+        hits = self.model.find_signal(name, module)
+        if hits:
+            return hits[0]
+        names = sorted({s for m in self.model.modules.values() for s in m.signals})
+        close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
+        where = f"module {module}" if module else self.design.name
+        raise Unsupported(f"there is no signal {name!r} in {where}",
+                          [f"did you mean: {', '.join(close)}"] if close else [f"signals: {', '.join(names[:30])}"])
+
+    def replace(self, locs: list[Loc], text: str) -> list[Edit]:
+        """Edits replacing each of ``locs`` by ``text``, keeping the alignment of what follows."""
+        starts = {(loc.file, loc.start) for loc in locs}
+        out: list[Edit] = []
+        for loc in locs:
+            e = aligned(self.index.data[loc.file], loc, text)
+            if any(f == loc.file and loc.end < s < e.end for f, s in starts):
+                e = Edit(loc.file, loc.start, loc.end, text)
+            out.append(e)
+        return out
+
+    def unique(self, mod: Module, base: str) -> str:
+        taken = set(mod.signals) | {p.name for p in mod.parameters}
+        name, i = base, 1
+        while name in taken:
+            name, i = f"{base}{i}", i + 1
+        return name
+
+
+Transform = Callable[..., Plan]
+
+
+@dataclass(frozen=True)
+class TransformInfo:
+    name: str
+    summary: str
+    examples: tuple[str, ...]
+    fn: Transform
+    languages: tuple[str, ...] = ("verilog",)
+
+
+TRANSFORMS: dict[str, TransformInfo] = {}
+
+
+def register(name: str, summary: str, *examples: str, languages: tuple[str, ...] = ("verilog",)
+             ) -> Callable[[Transform], Transform]:
+    def deco(fn: Transform) -> Transform:
+        TRANSFORMS[name] = TransformInfo(name, summary, tuple(examples), fn, languages)
+        return fn
+
+    return deco
+
+
+def get_transform(name: str) -> TransformInfo:
+    from chipchat.edit import pipeline  # noqa: F401 - registers pipeline and register_output
+
+    if name not in TRANSFORMS:
+        raise ConfigError(f"unknown transformation {name!r}", hint="known: " + ", ".join(sorted(TRANSFORMS)))
+    return TRANSFORMS[name]
+
+
+def run_transform(name: str, ctx: Context, args: dict[str, Any]) -> Plan | Unsupported:
+    """Run transformation ``name``; an inapplicable request comes back as :class:`Unsupported` (data)."""
+    info = get_transform(name)
+    try:
+        return info.fn(ctx, **args)
+    except Unsupported as exc:
+        return exc
+
+
+def valid_identifier(name: str) -> bool:
+    """``name`` is a plain (System)Verilog identifier and not a keyword (checked by pyslang)."""
+    if not IDENT.match(name):
+        return False
+    tree = syntax.SyntaxTree.fromText(f"module m; wire {name}; endmodule")
+    return not any(d.isError() for d in tree.diagnostics)
+
+
+# -- rename -------------------------------------------------------------------------------
+
+@register("rename", "rename a signal everywhere: its declaration, every read and write, and named "
+          "port connections of its module (comments only when asked)",
+          "rename wr_ptr to wptr", "rename tick to bit_tick including comments")
+def rename(ctx: Context, old: str, new: str, module: str | None = None, comments: bool = False) -> Plan:
+    mod, sig = ctx.signal(old, module)
+    if not valid_identifier(new):
+        raise Unsupported(f"{new!r} is not a valid Verilog identifier (or it is a keyword)",
+                          ["use letters, digits, `_` and `$`, not starting with a digit"])
+    clash = mod.signals.get(new) or next((p for p in mod.parameters if p.name == new), None)
+    if clash is not None:
+        raise Unsupported(f"`{new}` already exists in module {mod.name} ({ctx.cite(clash.span)})",
+                          ["pick another name"])
+    refs = ctx.index.references(mod.name, old)
+    edits = ctx.replace(refs, new)
+    notes = [f"`{old}` → `{new}` in module {mod.name}: the declaration ({ctx.cite(sig.span)}) and "
+             f"{len(refs) - 1} use(s); comments and strings are left alone"]
+    port_map: dict[str, str] = {}
+    if sig.direction:
+        conns = ctx.index.port_connections(mod.name, old)
+        edits += ctx.replace(conns, new)
+        if conns:
+            notes.append(f"{len(conns)} named port connection(s) `.{old}(...)` of {mod.name}'s instances renamed too")
+        if mod.name == ctx.model.top:
+            port_map[old] = new
+            notes.append(f"`{old}` is a port of the top module: testbenches that drive or read it by name "
+                         "must be changed too (the test results below show which)")
+    if comments:
+        mentions = ctx.index.comment_mentions(mod.name, old)
+        edits += [Edit(m.file, m.start, m.end, new) for m in mentions]
+        notes[0] = notes[0].replace("comments and strings are left alone",
+                                    f"{len(mentions)} mention(s) in comments renamed as asked")
+    return Plan("rename", f"Rename `{old}` to `{new}` in {mod.name}", edits, notes, compare=EXACT,
+                port_map=port_map, citations=[ctx.citation(sig.span, old)])
+
+
+# -- parameters and widths -----------------------------------------------------------------
+
+@register("set_parameter", "change a parameter's (or localparam's) default value",
+          "set DEPTH to 32", "change CLKS_PER_BIT to 8")
+def set_parameter(ctx: Context, name: str, value: str, module: str | None = None) -> Plan:
+    mods = [ctx.module(module)] if module else sorted(
+        (m for m in ctx.model.modules.values() if any(p.name == name for p in m.parameters)),
+        key=lambda m: m.name != ctx.model.top)
+    mod = next((m for m in mods if any(p.name == name for p in m.parameters)), None)
+    if mod is None:
+        params = sorted({f"{p.name} ({m.name})" for m in ctx.model.modules.values() for p in m.parameters})
+        raise Unsupported(f"there is no parameter {name!r}", [f"parameters: {', '.join(params) or 'none'}"])
+    param = next(p for p in mod.parameters if p.name == name)
+    sym = ctx.index.symbol(mod.name, name)
+    init = getattr(getattr(sym, "syntax", None), "initializer", None)
+    loc = ctx.index.loc(init.expr) if init is not None else None
+    if loc is None:
+        raise Unsupported(f"parameter {name} ({ctx.cite(param.span)}) has no default value to change")
+    if not _valid_expression(value):
+        raise Unsupported(f"{value!r} is not a valid constant expression", ["e.g. 32, 8'hFF, WIDTH*2"])
+    old = ctx.index.text(loc)
+    notes = [f"{'localparam' if param.local else 'parameter'} `{name}` of {mod.name} ({ctx.cite(param.span)}): "
+             f"`{old}` → `{value}` (evaluated before: {param.value})"]
+    derived = [p.name for p in mod.parameters if p.name != name
+               and ctx.index.references_in(mod.name, name, _decl_loc(ctx.index, mod.name, p.name))]
+    if derived:
+        notes.append("derived from it, and changing with it: " + ", ".join(f"`{d}`" for d in derived))
+    if name in ctx.design.parameters:
+        notes.append(f"chipchat.toml overrides {name} = {ctx.design.parameters[name]}; the builds use that value")
+    return Plan("set_parameter", f"Set {name} to {value} in {mod.name}", [Edit(loc.file, loc.start, loc.end, value)],
+                notes, compare=NONE, citations=[ctx.citation(param.span, name)])
+
+
+def _decl_loc(index: SourceIndex, module: str, name: str) -> Loc:
+    sym = index.symbol(module, name)
+    loc = index.loc(sym.syntax) if sym is not None and sym.syntax is not None else None
+    return loc or Loc("", 0, 0)
+
+
+def _valid_expression(text: str) -> bool:
+    if not text.strip() or ";" in text:
+        return False
+    tree = syntax.SyntaxTree.fromText(f"module m; localparam X = {text}; endmodule")
+    return not any(d.isError() for d in tree.diagnostics)
+
+
+def type_node(index: SourceIndex, sym: Any) -> tuple[Any, Any]:
+    """(declaration syntax, its data type syntax) of a net/variable/port symbol."""
+    decl = index.declaration(sym)
+    if decl is None:
+        raise Unsupported(f"`{sym.name}` has no declaration in the sources")
+    dtype = decl.header.dataType if decl.kind == syntax.SyntaxKind.ImplicitAnsiPort else getattr(decl, "type", None)
+    return decl, dtype
+
+
+@register("set_width", "change the width of a signal's declaration ([N-1:0])",
+          "change the width of count to 6", "make acc 40 bits wide")
+def set_width(ctx: Context, name: str, width: int, module: str | None = None) -> Plan:
+    if width < 1 or width > 4096:
+        raise Unsupported(f"a width of {width} bits is out of range", ["use 1 to 4096"])
+    if module is None and not ctx.model.find_signal(name) and any(
+            p.name == name for m in ctx.model.modules.values() for p in m.parameters):
+        raise Unsupported(f"{name} is a parameter, not a signal", [f"set {name} to {width}"])
+    mod, sig = ctx.signal(name, module)
+    sym = ctx.index.symbol(mod.name, name)
+    if sym is None:
+        raise Unsupported(f"`{name}` is not declared in {mod.name}'s sources")
+    decl, dtype = type_node(ctx.index, sym)
+    if dtype is None or dtype.kind == syntax.SyntaxKind.NamedType or not hasattr(dtype, "dimensions"):
+        raise Unsupported(f"`{name}` ({ctx.cite(sig.span)}) has the type `{sig.type}`, not a vector whose range "
+                          "can be rewritten", ["change the type definition instead"])
+    if len(list(getattr(decl, "declarators", [decl]))) > 1:
+        raise Unsupported(f"`{name}` is declared together with other signals ({ctx.cite(sig.span)})",
+                          ["split that declaration into one line per signal, then ask again"])
+    if sig.width == width:
+        raise Unsupported(f"`{name}` is already {width} bit(s) wide ({ctx.cite(sig.span)})")
+    dims = list(dtype.dimensions)
+    new_range = f"[{width - 1}:0]" if width > 1 else ""
+    name_loc = ctx.index.name_loc(sym)
+    assert name_loc is not None
+    if dims:
+        first, last = ctx.index.loc(dims[0]), ctx.index.loc(dims[-1])
+        if first is None or last is None:
+            raise Unsupported(f"the range of `{name}` comes from a macro; edit it by hand")
+        edit = Edit(first.file, first.start, last.end, new_range)
+        old_text = ctx.index.data[first.file][first.start:last.end].decode()
+    else:
+        at = ctx.index.loc(dtype) if str(dtype).strip() else None
+        edit = Edit(at.file, at.end, at.end, " " + new_range) if at is not None else \
+            Edit(name_loc.file, name_loc.start, name_loc.start, new_range + " ")
+        old_text = "(scalar)"
+    notes = [f"`{name}` in {mod.name} ({ctx.cite(sig.span)}): {sig.width} → {width} bit(s) (`{old_text.strip()}` → "
+             f"`{new_range or 'scalar'}`)"]
+    uses = [a for a in mod.assignments if a.target == name or name in a.reads]
+    if uses:
+        notes.append("statements that read or drive it (check them for truncation or extension): "
+                     + ", ".join(ctx.cite(a.span) for a in uses[:8]))
+    if any(re.search(r"[A-Za-z_]", str(d)) for d in dims):
+        notes.append(f"the old range `{old_text.strip()}` depended on parameters; the new one is a fixed number")
+    return Plan("set_width", f"Make `{name}` {width} bit(s) wide", [edit], notes, compare=NONE,
+                citations=[ctx.citation(sig.span, name)])
+
+
+# -- synchronous reset ---------------------------------------------------------------------
+
+def zero(ctx: Context, mod: Module, name: str, file: str) -> str:
+    """A zero literal for register ``name`` that fits its declared width in this language."""
+    if ctx.index.is_sv(file):
+        return "'0"
+    sig = mod.signals[name]
+    sym = ctx.index.symbol(mod.name, name)
+    dims: list[Any] = []
+    if sym is not None:
+        _, dtype = type_node(ctx.index, sym)
+        dims = list(getattr(dtype, "dimensions", []) or [])
+    if len(dims) == 1 and re.search(r"[A-Za-z_$]", str(dims[0])):
+        rng = str(dims[0]).strip()[1:-1].split(":")
+        if len(rng) == 2:
+            return f"{{(({rng[0].strip()})-({rng[1].strip()})+1){{1'b0}}}}"
+    return "1'b0" if sig.width <= 1 else f"{sig.width}'d0"
+
+
+def reset_signal(ctx: Context, mod: Module, requested: str | None) -> tuple[str, str]:
+    """(reset signal, its active-level condition text), from the module's other blocks or its ports."""
+    if requested:
+        if requested not in mod.signals:
+            raise Unsupported(f"there is no signal {requested!r} in {mod.name} to use as the reset")
+        name = requested
+    else:
+        used = [b.reset for b in mod.blocks if b.reset]
+        ports = [p.name for p in mod.ports if p.direction == "input" and RESET_NAME.search(p.name)
+                 and not re.search(r"clear|clr", p.name, re.I)]
+        if not used and not ports:
+            raise Unsupported(f"{mod.name} has no reset input to use",
+                              ["add a reset port first, or name the signal: 'add a synchronous reset using <signal>'"])
+        name = (used or ports)[0]
+    active_low = bool(re.search(r"(_n|_ni|n|b)$", name)) and not re.search(r"(rst|reset)$", name)
+    return name, (f"!{name}" if active_low else name)
+
+
+@register("add_sync_reset", "add a synchronous reset (to 0) to clocked registers that have none",
+          "add a synchronous reset", "add a synchronous reset to data_q")
+def add_sync_reset(ctx: Context, signal: str | None = None, module: str | None = None,
+                   reset: str | None = None) -> Plan:
+    from chipchat.edit.reset_edit import reset_edits
+
+    mod = ctx.module(module) if module or not signal else ctx.signal(signal, module)[0]
+    rst, cond = reset_signal(ctx, mod, reset)
+    edits, notes, cites = reset_edits(ctx, mod, rst, cond, signal)
+    return Plan("add_sync_reset", f"Add a synchronous reset ({cond}) in {mod.name}", edits, notes,
+                compare=EXACT, citations=cites)
+
+
+def span_of(ctx: Context, loc: Loc) -> Span:
+    data = ctx.index.data[loc.file]
+    return Span(loc.file, data.count(b"\n", 0, loc.start) + 1, data.count(b"\n", 0, loc.end) + 1)
+
+
+def rel_file(design: Design, file: str) -> str:
+    return Path(file).resolve().relative_to(design.root.resolve()).as_posix()
