@@ -191,7 +191,7 @@ def _tbgen(design: Design, intent: Intent, question: str, previous: Sequence[Cal
 @plans("mutate")
 def _mutate(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
     missing = _optional("mutation_score", "Mutation scoring")
-    return Plan(intent, reply=missing) if missing else Plan(intent, [Call("mutation_score")])
+    return Plan(intent, reply=missing) if missing else Plan(intent, [Call("mutation_score", {"max_mutants": 20})])
 
 
 @plans("propose")
@@ -199,9 +199,8 @@ def _propose(design: Design, intent: Intent, question: str, previous: Sequence[C
     missing = _optional("propose_edit", "Proposing edits")
     if missing:
         return Plan(intent, reply=missing)
-    return Plan(intent, [Call("propose_edit", {"request": question})],
-                note=("The offline planner proposes only the edits of chipchat's transformation library; a "
-                      "free-form edit needs a language model: " + CONFIGURE + "."))
+    # the edit tool itself says when no built-in transformation covers a request and a model is needed
+    return Plan(intent, [Call("propose_edit", {"request": question})])
 
 
 @plans("apply")

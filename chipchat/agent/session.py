@@ -212,7 +212,7 @@ class ChatSession:
                         ". The offline planner answered instead."
                     notices.append(notice)
                     yield Event("notice", text=notice)
-            footer = self._footer(state["results"])
+            footer = self._footer(state["results"]) + self._parse_warnings()
             if footer:
                 yield Event("token", text="\n\n" + footer)
             text = (state["answer"].rstrip() + "\n\n" + footer).strip()
@@ -286,6 +286,16 @@ class ChatSession:
     @staticmethod
     def _runs(results: list[dict[str, Any]]) -> list[str]:
         return list(dict.fromkeys(run for r in results for run in r.get("runs", [])))
+
+    def _parse_warnings(self) -> str:
+        """A line naming the files that could not be parsed (answers come from the rest)."""
+        from chipchat.rtl.load import load_model
+
+        try:
+            problems = parse_problems(self.design, load_model(self.design))
+        except ChipChatError as exc:
+            problems = [f"the RTL could not be parsed: {exc}"]
+        return "".join(f"\n\n> warning: {p}" for p in problems)
 
     def _footer(self, results: list[dict[str, Any]]) -> str:
         if not results:

@@ -75,17 +75,19 @@ TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
     ToolSpec("explain_path", "chipchat.timing.api:explain_path"),
     ToolSpec("nth_worst_path", f"{_FUNCS}:nth_worst_path"),
     ToolSpec("place_design", "chipchat.place.api:place_design"),
-    ToolSpec("run_tests", f"{_VERIFY}:run_tests", hide=("cache_dir", "explain")),
+    ToolSpec("run_tests", f"{_VERIFY}:run_tests", hide=("cache_dir", "explain", "modules")),
     ToolSpec("explain_test", f"{_VERIFY}:explain_test", hide=("cache_dir",)),
     ToolSpec("list_tests", f"{_VERIFY}:list_tests"),
     ToolSpec("lint_design", f"{_VERIFY}:lint_design"),
     ToolSpec("verify_patches", f"{_FUNCS}:verify_patch_files"),
     ToolSpec("propose_edit", "chipchat.edit.api:propose_edit"),
     ToolSpec("list_proposals", "chipchat.edit.api:list_proposals"),
+    ToolSpec("show_proposal", "chipchat.edit.api:show_proposal"),
     # The model's apply only prepares; the write is confirm_apply, which no model can reach.
     ToolSpec("apply_proposal", f"{_FUNCS}:prepare_apply"),
-    ToolSpec("mutation_score", "chipchat.verify.mutate:mutation_score|chipchat.mutate.api:mutation_score",
-             hide=("progress",)),
+    # paths and executors stay the user's choice: a model must not point a run at files to execute or write
+    ToolSpec("mutation_score", "chipchat.mutate.api:mutation_score|chipchat.verify.mutate:mutation_score",
+             hide=("tests", "report_dir", "executor", "jobs", "progress")),
     ToolSpec("generate_testbench", "chipchat.tbgen.api:generate_testbench", hide=("progress",)),
 ]}
 
