@@ -365,5 +365,4 @@ def _tests(root: Path, t: Any, origin: Path) -> TestConfig:
 
 
 def _dedupe(paths: list[Path]) -> list[Path]:
-    seen: set[Path] = set()
-    return [p for p in paths if not (p in seen or seen.add(p))]
+    return list(dict.fromkeys(paths))

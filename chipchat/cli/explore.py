@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from chipchat.cli._common import add_design_arg, add_json_arg, emit, emit_json, open_design
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("index", help="parse the design and build its search index (incremental)")
     add_design_arg(p)
     p.add_argument("--rebuild", action="store_true", help="discard the index and build it from scratch")
@@ -37,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_tree)
 
 
-def _progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
+def _progress_printer(enabled: bool) -> tuple[Any, Any]:
     """A rich progress bar on stderr (so --json output on stdout stays clean)."""
     if not enabled:
         return None, None
@@ -46,7 +47,7 @@ def _progress_printer(enabled: bool):  # type: ignore[no-untyped-def]
 
     progress = Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=Console(stderr=True), transient=True)
-    tasks: dict[str, int] = {}
+    tasks: dict[str, Any] = {}
 
     def update(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
@@ -74,13 +75,14 @@ def cmd_index(args: argparse.Namespace) -> int:
     else:
         report = index.update()
     skipped = {design.relpath(f.path): f for f in model.files if f.status in ("error", "skipped")}
-    data = {
+    skipped_all: dict[str, str] = {**report.skipped, **{k: f"{k}{':' + str(f.line) if f.line else ''}"
+                                                        f"{':' + str(f.col) if f.col else ''}: {f.message}"
+                                                        for k, f in skipped.items()}}
+    data: dict[str, Any] = {
         "design": design.name, "top": model.top, "modules": len(model.modules),
         "files": report.files, "indexed": report.indexed, "unchanged": report.unchanged,
         "removed": report.removed, "chunks": report.chunks, "embedded": report.embedded,
-        "skipped": {**report.skipped, **{k: f"{k}{':' + str(f.line) if f.line else ''}"
-                                          f"{':' + str(f.col) if f.col else ''}: {f.message}"
-                                          for k, f in skipped.items()}},
+        "skipped": skipped_all,
         "duration_s": round(report.duration_s, 2), "rebuilt": report.rebuilt_reason,
         "index": str(index.path),
     }
@@ -92,7 +94,7 @@ def cmd_index(args: argparse.Namespace) -> int:
           f"{report.chunks} chunks ({report.embedded} embedded) in {report.duration_s:.1f} s")
     if report.rebuilt_reason:
         print(f"note: {report.rebuilt_reason}")
-    for reason in data["skipped"].values():
+    for reason in skipped_all.values():
         print(f"skipped: {reason}")
     print(f"index: {index.path}")
     return 0

@@ -198,7 +198,7 @@ def _chunk_hdl(path: Path, rel: str, lines: list[str], incdirs: list[Path], defi
     def line_of(loc: Any) -> int:
         return int(sm.getLineNumber(loc))
 
-    root = tree.root
+    root: Any = tree.root
     top_members = list(root.members) if str(root.kind).endswith("CompilationUnit") else [root]
     for member in top_members:
         kind = str(member.kind).split(".")[-1]
@@ -215,13 +215,6 @@ def _chunk_hdl(path: Path, rel: str, lines: list[str], incdirs: list[Path], defi
             pstart = line_of(member.header.ports.sourceRange.start)
             chunks.append(_make(rel, pstart, hend, "ports", name, lines, f"{name} ports"))
         group: list[tuple[int, int, str]] = []
-
-        def flush() -> None:
-            if group:
-                s, e, k = group[0][0], group[-1][1], group[0][2]
-                chunks.extend(_split_long((rel, s, e, k, name), lines, f"{name} {k}"))
-                group.clear()
-
         for item in member.members:
             ik = _KIND_OF.get(str(item.kind).split(".")[-1], "other")
             s0, e = line_of(item.sourceRange.start), line_of(item.sourceRange.end)
@@ -229,15 +222,24 @@ def _chunk_hdl(path: Path, rel: str, lines: list[str], incdirs: list[Path], defi
             covered.update(range(s, e + 1))
             if ik in _GROUPED:
                 if group and (group[0][2] != ik or e - group[0][0] >= GROUP_LINES or s > group[-1][1] + 2):
-                    flush()
+                    chunks.extend(_flush_group(group, rel, name, lines))
                 group.append((s, e, ik))
                 continue
-            flush()
+            chunks.extend(_flush_group(group, rel, name, lines))
             chunks.extend(_split_long((rel, s, e, ik, name), lines, f"{name} {ik}"))
-        flush()
+        chunks.extend(_flush_group(group, rel, name, lines))
         covered.add(mend)
     chunks.extend(_comment_blocks(rel, lines, covered))
     return chunks
+
+
+def _flush_group(group: list[tuple[int, int, str]], rel: str, name: str, lines: list[str]) -> list[Chunk]:
+    """One chunk for a run of small same-kind items (declarations, assigns); empties ``group``."""
+    if not group:
+        return []
+    s, e, k = group[0][0], group[-1][1], group[0][2]
+    group.clear()
+    return _split_long((rel, s, e, k, name), lines, f"{name} {k}")
 
 
 def _comment_blocks(rel: str, lines: list[str], covered: set[int]) -> list[Chunk]:

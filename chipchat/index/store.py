@@ -82,8 +82,10 @@ class DesignIndex:
         docs = list(d.docs)
         docs += [p for p in sorted(d.root.glob("*")) if p.suffix in DOC_SUFFIXES and p not in docs]
         out.extend((p, "doc", None) for p in docs)
-        seen: set[Path] = set()
-        return [t for t in out if not (t[0].resolve() in seen or seen.add(t[0].resolve()))]
+        unique: dict[Path, tuple[Path, str, dict[int, tuple[str, int]] | None]] = {}
+        for t in out:
+            unique.setdefault(t[0].resolve(), t)
+        return list(unique.values())
 
     def rel(self, path: Path) -> str:
         try:

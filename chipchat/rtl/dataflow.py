@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from pathlib import Path
 
 from chipchat import _exec
 from chipchat.design import Design

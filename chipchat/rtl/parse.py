@@ -95,12 +95,11 @@ def parse_sources(
     if top and top not in model.modules:
         model.diagnostics.append(Diagnostic("error", f"top module {top!r} was not found", "", 0, 0))
         model.top = None
-    # modules defined but not elaborated (only under untaken generate branches, or non-top roots)
     by_file = {s.path: s for s in statuses}
     for mod in model.modules.values():
-        status = by_file.get(mod.file)
-        if status is not None and mod.name not in status.modules:
-            status.modules.append(mod.name)
+        owner = by_file.get(mod.file)
+        if owner is not None and mod.name not in owner.modules:
+            owner.modules.append(mod.name)
     if model.top is None and tops:
         model.top = tops[0].name
     return model
