@@ -5,7 +5,7 @@ from __future__ import annotations
 from chipchat.answer import Answer, Citation
 from chipchat.design import Design
 from chipchat.verify.explain import FailureExplanation, rel
-from chipchat.verify.results import Location, SimRun, TestResult
+from chipchat.verify.results import Diagnostic, Location, SimRun, TestResult
 
 STATUS_MARK = {"pass": "pass", "fail": "**FAIL**", "error": "**ERROR**", "timeout": "**TIMEOUT**",
                "skip": "skip", "not-run": "not run"}
@@ -58,7 +58,7 @@ def _table(tests: list[TestResult]) -> str:
     return "\n".join(rows)
 
 
-def _build_failure(design: Design, answer: Answer, tail: str, errors: list, timed_out: bool) -> str:
+def _build_failure(design: Design, answer: Answer, tail: str, errors: list[Diagnostic], timed_out: bool) -> str:
     if timed_out:
         return "The build did not finish within its time limit and was killed.\n\n```text\n" + tail + "\n```"
     out = ["The design does not compile for this simulator:"]
