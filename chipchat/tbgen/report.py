@@ -1,0 +1,97 @@
+"""The answer to "write a testbench from this spec": what was made, what failed, what was not used."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chipchat.answer import Answer, Citation
+
+if TYPE_CHECKING:
+    from chipchat.tbgen.api import TbgenResult
+
+
+def _cite(where: str, label: str) -> Citation | None:
+    file, _, line = where.rpartition(":")
+    return Citation(file, int(line), 0, label) if file and line.isdigit() else None
+
+
+def render_answer(result: TbgenResult) -> Answer:
+    from chipchat.tbgen.api import LOOKED_FOR, MODEL_NEEDS
+
+    spec = result.spec
+    data = result.to_json()
+    answer = Answer(text="", kind="tbgen", data=data, warnings=list(result.warnings))
+    lines: list[str] = []
+    if not result.usable:
+        lines += [f"**No testbench generated for {result.design}**: {spec.path} has no structure chipchat can turn "
+                  "into checks offline.", "", "Looked for:"]
+        lines += [f"- {item}" for item in LOOKED_FOR]
+        found = [f"{t.kind} table '{t.title}'" for t in spec.tables] + [f"{len(spec.rules)} When/then rule(s)"]
+        lines += ["", "Found: " + ", ".join(found) + "." if spec.tables or spec.rules else "", "", MODEL_NEEDS]
+        if spec.clock is None and spec.ports:
+            lines.insert(1, "The port table names no clock input, and the generated harness is cycle based.")
+        if result.llm:
+            lines += ["", _llm_text(result.llm)]
+        answer.text = "\n".join(line for line in lines if line is not None)
+        return answer
+    if result.file:
+        lines.append(f"**Generated cocotb testbench for {result.design}** from `{spec.path}`: `{result.file}` "
+                     f"({len(result.tests)} tests)")
+        answer.artifacts["testbench"] = result.file
+    model = result.model
+    lines.append("Reference model: " + (f"{model['kind']} — {model['summary']}; predicts "
+                                         f"{', '.join(model['checks'])} every cycle" if model else
+                                         "none (no table the spec gives supports one); checks come from rules and "
+                                         "tables directly"))
+    for note in (model or {}).get("notes", []):
+        lines.append(f"  - not modelled: {note}")
+    for sim, run in result.runs.items():
+        lines.append(f"On {sim}: {run['summary']}" + (f" ({run['error']})" if run.get("error") else ""))
+    if result.llm:
+        lines.append(_llm_text(result.llm))
+    mutation = result.mutation
+    if mutation is not None:
+        score = "n/a" if mutation["score"] is None else f"{100 * mutation['score']:.1f}%"
+        lines.append(f"Mutation score of the generated tests: {mutation['killed']}/{mutation['valid']} = {score} "
+                     f"({mutation['mutants']} mutants on {mutation['simulator']}; report `{mutation['files'].get('markdown', '')}`)")
+        survivors = [r for r in mutation["results"] if r["status"] == "survived"]
+        for r in survivors[:12]:
+            m = r["mutant"]
+            lines.append(f"  - survived: {m['id']} `{m['file']}:{m['line']}` {m['description']}")
+            answer.citations.append(Citation(m["file"], m["line"], 0, f"{m['id']} survived"))
+    dis = result.disagreements
+    if dis:
+        lines += ["", f"**Disagreements between the spec and the RTL ({len(dis)})** — a generated check failed "
+                      "on the RTL; either the spec or the RTL is wrong:"]
+        for d in dis:
+            lines.append(d.line())
+            c = _cite(d.source.split(" ")[0], d.test)
+            if c is not None:
+                answer.citations.append(c)
+    else:
+        lines += ["", "No disagreement between the spec and the RTL: every generated check passes."]
+    used_tables = [t for t in spec.tables if t.used_by]
+    used_rules = [r for r in spec.rules if r.used_by]
+    lines += ["", f"Used: {len(used_tables)} of {len(spec.tables)} tables, {len(used_rules)} of {len(spec.rules)} rules."]
+    for t in used_tables:
+        lines.append(f"- table '{t.title}' (`{spec.where(t.line)}`): {', '.join(t.used_by)}")
+    for r in used_rules:
+        lines.append(f"- rule `{spec.where(r.line)}` '{r.text[:70]}…': {'; '.join(r.used_by)}")
+    unused = spec.unused()
+    if unused:
+        lines += ["", f"Not used ({len(unused)}):"]
+        for u in unused:
+            lines.append(f"- {u['what']} (`{u['where']}`): {u['reason']}")
+            c = _cite(u["where"], "not used")
+            if c is not None:
+                answer.citations.append(c)
+    answer.text = "\n".join(lines)
+    return answer
+
+
+def _llm_text(llm: dict[str, object]) -> str:
+    if llm.get("error"):
+        return f"Language model: {llm['error']}"
+    passing, failing = llm.get("passing") or [], llm.get("failing") or []
+    return (f"Language-model tests `{llm['file']}`: {len(passing)} pass, {len(failing)} fail after "  # type: ignore[arg-type]
+            f"{llm['rounds']} model call(s)" + (f" (still failing: {', '.join(failing)})" if failing else ""))  # type: ignore[arg-type]

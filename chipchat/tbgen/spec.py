@@ -1,0 +1,340 @@
+"""Extract the structured content of a spec (Markdown) into a typed :class:`SpecModel`.
+
+What is read: tables (ports, parameters, reset values, truth/opcode/behaviour tables,
+Karnaugh-style vector tables, register maps, cycle and waveform tables) and
+"When <condition>, then <effect>." rules. Every table and rule is kept with its line
+and, once the generator has looked at it, with what used it or why nothing could — so
+the user sees exactly which parts of the spec became checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from chipchat.tbgen.text import Condition, Effect, clean, level, number, parse_condition, parse_effect
+
+RULE = re.compile(r"\bWhen\s+(?P<c>.+?),\s*then\s+(?P<e>.+?)\s*$")
+NEXT_COL = re.compile(r"^(?:next\s+(?P<a>\w+)|(?P<b>\w+)\s*\(next\))$", re.I)
+AFTER = re.compile(r"\s*(?:\(?after (?:the )?(?:rising )?edge\)?|after|\(registered\))\s*$", re.I)
+PARAM_SETTING = re.compile(r"\b([A-Z][A-Z0-9_]*)\s*=\s*(\d+)\b")
+
+
+@dataclass
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+    line: int
+    kind: str = "unknown"  # ports | parameters | derived | resets | function | vectors | sequence | waveform | ...
+    used_by: list[str] = field(default_factory=list)
+    reason: str = ""
+
+    def col(self, *names: str) -> int | None:
+        for i, h in enumerate(self.header):
+            if clean(h).lower() in names:
+                return i
+        return None
+
+
+@dataclass
+class Rule:
+    text: str
+    line: int
+    condition: str
+    effect: str
+    conditions: list[Condition] | None = None
+    condition_error: str = ""
+    effects: list[Effect] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # effect clauses that are prose
+    used_by: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+@dataclass
+class PortSpec:
+    name: str
+    direction: str
+    width_text: str
+    description: str
+    line: int
+    width: int = 0  # from the RTL when it has the port, else the spec's number
+
+
+@dataclass
+class Finding:
+    """A disagreement found without simulating: the spec and the RTL say different things."""
+
+    what: str
+    spec: str  # spec.md:line
+    expected: str
+    observed: str
+
+
+@dataclass
+class SpecModel:
+    path: str  # as shown to the user (relative to the design)
+    title: str
+    text: str
+    ports: list[PortSpec] = field(default_factory=list)
+    params: dict[str, int] = field(default_factory=dict)  # effective values (RTL first, spec defaults second)
+    resets: dict[str, tuple[int, int]] = field(default_factory=dict)  # port -> (value, line)
+    reset_priority: bool = False
+    tables: list[Table] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    statements: list[tuple[str, int]] = field(default_factory=list)  # rule-like lines not in When/then form
+    names: dict[str, int] = field(default_factory=dict)  # symbolic values (opcode names) -> number
+    findings: list[Finding] = field(default_factory=list)
+    clock: str | None = None
+    reset: tuple[str, int] | None = None  # (port, active level)
+
+    def where(self, line: int) -> str:
+        return f"{self.path}:{line}"
+
+    def port(self, name: str) -> PortSpec | None:
+        return next((p for p in self.ports if p.name == name), None)
+
+    def inputs(self) -> list[PortSpec]:
+        return [p for p in self.ports if p.direction == "input"]
+
+    def outputs(self) -> list[PortSpec]:
+        return [p for p in self.ports if p.direction == "output"]
+
+    def port_for(self, header: str) -> PortSpec | None:
+        """The port a table column is about (``tx after edge`` → ``tx``, ``next acc`` → ``acc``)."""
+        h = AFTER.sub("", clean(header)).strip()
+        m = NEXT_COL.match(h)
+        if m:
+            h = m.group("a") or m.group("b")
+        return self.port(h) or next((p for p in self.ports if p.name.lower() == h.lower()), None)
+
+    def usable(self) -> bool:
+        return any(t.used_by for t in self.tables) or any(r.used_by for r in self.rules)
+
+    def unused(self) -> list[dict[str, str]]:
+        items = [{"what": f"table '{t.title}' ({t.kind})", "where": self.where(t.line), "reason": t.reason}
+                 for t in self.tables if not t.used_by]
+        items += [{"what": f"rule '{_short(r.text)}'", "where": self.where(r.line), "reason": r.reason}
+                  for r in self.rules if not r.used_by]
+        items += [{"what": f"statement '{_short(s)}'", "where": self.where(line),
+                   "reason": "not in 'When <condition>, then <effect>.' form"} for s, line in self.statements]
+        return items
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("text")
+        data["unused"] = self.unused()
+        return data
+
+
+def _short(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def split_cells(line: str) -> list[str]:
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    return [c.strip() for c in re.split(r"(?<!\\)\|", body)]
+
+
+def parse_markdown(text: str) -> tuple[str, list[Table], list[tuple[str, int, str]], list[tuple[str, int, str]]]:
+    """(title, tables, rule sentences (text, line, section), list items (text, line, section))."""
+    lines = text.splitlines()
+    title, heading = "", ""
+    tables: list[Table] = []
+    sentences: list[tuple[str, int, str]] = []
+    items: list[tuple[str, int, str]] = []
+    i = 0
+    while i < len(lines):
+        raw = lines[i]
+        stripped = raw.strip()
+        if stripped.startswith("#"):
+            heading = stripped.lstrip("#").strip()
+            title = title or heading
+        elif stripped.startswith("|") and i + 1 < len(lines) and re.match(r"^\s*\|?\s*:?-{2,}", lines[i + 1]):
+            header = split_cells(stripped)
+            rows: list[list[str]] = []
+            j = i + 2
+            while j < len(lines) and lines[j].strip().startswith("|"):
+                cells = split_cells(lines[j])
+                rows.append((cells + [""] * len(header))[: len(header)])
+                j += 1
+            tables.append(Table(_table_title(lines, i, heading), header, rows, i + 1))
+            i = j
+            continue
+        elif stripped:
+            if re.match(r"^[-*]\s+", stripped):
+                items.append((re.sub(r"^[-*]\s+", "", stripped), i + 1, heading))
+            for sentence in re.split(r"(?<=[.;])\s+(?=When\b)", re.sub(r"^[-*]\s+", "", stripped)):
+                if RULE.search(sentence):
+                    sentences.append((sentence.rstrip("."), i + 1, heading))
+        i += 1
+    return title, tables, sentences, items
+
+
+def _table_title(lines: list[str], at: int, heading: str) -> str:
+    """A table's name: the heading it sits under (plus a caption line right above it, if any)."""
+    above = lines[at - 1].strip() if at > 0 else ""
+    if above and not above.startswith(("#", "|")) and len(above) < 120 and above.endswith(":"):
+        return f"{heading}: {above.rstrip(':')}"
+    return heading
+
+
+def extract(text: str, path: str, rtl_ports: dict[str, tuple[str, int]], rtl_params: dict[str, int | None],
+            clocks: list[str] | None = None) -> SpecModel:
+    """The spec model of ``text``; ``rtl_*`` are the design's real ports and parameter values."""
+    title, tables, sentences, items = parse_markdown(text)
+    spec = SpecModel(path, title, text, tables=tables)
+    for table in tables:
+        _classify_basic(spec, table, rtl_ports, rtl_params)
+    for name, value in rtl_params.items():
+        if value is not None:
+            spec.params[name] = value
+    _find_clock_reset(spec, clocks or [])
+    for table in tables:
+        if table.kind == "unknown":
+            _classify_behaviour(spec, table)
+    spec.reset_priority = bool(re.search(r"\breset\b[^.]*\bpriority\b", text, re.I))
+    known = {p.name for p in spec.ports} | set(spec.params)
+    rule_lines = set()
+    for sentence, line, _section in sentences:
+        m = RULE.search(sentence)
+        assert m is not None
+        rule = Rule(sentence, line, m.group("c"), m.group("e").rstrip("."))
+        rule.conditions, rule.condition_error = parse_condition(rule.condition, spec.names)
+        rule.effects, rule.unread = parse_effect(rule.effect, spec.names, known)
+        spec.rules.append(rule)
+        rule_lines.add(line)
+    spec.statements = [(t, line) for t, line, section in items
+                       if "rule" in section.lower() and line not in rule_lines]
+    return spec
+
+
+def _classify_basic(spec: SpecModel, table: Table, rtl_ports: dict[str, tuple[str, int]],
+                    rtl_params: dict[str, int | None]) -> None:
+    head = [clean(h).lower() for h in table.header]
+    if "port" in head and "direction" in head:
+        table.kind = "ports"
+        _ports(spec, table, rtl_ports)
+    elif head and head[0] in ("parameter", "param") and len(head) > 1:
+        table.kind = "parameters"
+        for row in table.rows:
+            name = clean(row[0])
+            if not re.fullmatch(r"[A-Za-z_]\w*", name):
+                continue
+            default = number(row[1]) if len(row) > 1 else None
+            if default is not None:
+                spec.params.setdefault(name, default)
+            if name in rtl_params and default is not None and rtl_params[name] not in (None, default):
+                spec.findings.append(Finding(f"parameter {name} default", spec.where(table.line), str(default),
+                                             f"{rtl_params[name]} in the RTL (after overrides)"))
+        table.used_by.append("parameter values")
+    elif head and head[0] == "localparam":
+        table.kind = "derived"
+        table.reason = "derived parameters: the generated testbench uses the values the RTL computes"
+    elif any("reset value" in h for h in head):
+        table.kind = "resets"
+
+
+def _ports(spec: SpecModel, table: Table, rtl_ports: dict[str, tuple[str, int]]) -> None:
+    ci, cd, cw = table.col("port"), table.col("direction"), table.col("width")
+    cdesc = table.col("description")
+    for n, row in enumerate(table.rows):
+        name = clean(row[ci or 0])
+        direction = clean(row[cd]).lower() if cd is not None else ""
+        if not re.fullmatch(r"[A-Za-z_]\w*", name):
+            continue
+        width_text = clean(row[cw]) if cw is not None else ""
+        port = PortSpec(name, direction, width_text, row[cdesc].strip() if cdesc is not None else "", table.line + 2 + n)
+        if name not in rtl_ports:
+            spec.findings.append(Finding(f"port {name}", spec.where(port.line), f"a {direction} port {name}",
+                                         "the RTL top module has no such port"))
+            continue
+        rtl_dir, rtl_width = rtl_ports[name]
+        port.width = rtl_width
+        if rtl_dir != direction:
+            spec.findings.append(Finding(f"direction of port {name}", spec.where(port.line), direction, rtl_dir))
+        if width_text.isdigit() and int(width_text) != rtl_width:
+            spec.findings.append(Finding(f"width of port {name}", spec.where(port.line), width_text, str(rtl_width)))
+        spec.ports.append(port)
+    table.used_by.append("port list")
+
+
+def _find_clock_reset(spec: SpecModel, clocks: list[str]) -> None:
+    for p in spec.inputs():
+        desc = p.description.lower()
+        if spec.clock is None and (p.name in clocks or re.search(r"\bclock\b", desc)) and p.width == 1:
+            spec.clock = p.name
+        elif spec.reset is None and "reset" in desc and p.width == 1:
+            active_low = "active low" in desc or "active-low" in desc or p.name.endswith(("_n", "n"))
+            spec.reset = (p.name, 0 if active_low and "active high" not in desc else 1)
+    for table in spec.tables:
+        if table.kind != "resets":
+            continue
+        cv = next(i for i, h in enumerate(table.header) if "reset value" in clean(h).lower())
+        used = False
+        for n, row in enumerate(table.rows):
+            port = spec.port_for(row[0])
+            value = level(row[cv], spec.names) if cv < len(row) else None
+            if port is not None and port.direction == "output" and value is not None:
+                spec.resets[port.name] = (value, table.line + 2 + n)
+                used = True
+        if used:
+            table.used_by.append("reset checks")
+        else:
+            table.reason = "no output port with a numeric reset value"
+
+
+def _classify_behaviour(spec: SpecModel, table: Table) -> None:
+    head = [clean(h) for h in table.header]
+    cols = [spec.port_for(h) for h in head]
+    ins = [c for c in cols if c is not None and c.direction == "input"]
+    outs = [c for c in cols if c is not None and c.direction == "output"]
+    first = head[0].lower() if head else ""
+    nexts = [h for h in head if NEXT_COL.match(AFTER.sub("", h).strip())]
+    settings = {k: int(v) for k, v in PARAM_SETTING.findall(table.title)}
+    mismatch = {k: v for k, v in settings.items() if k in spec.params and spec.params[k] != v}
+    if "state" in first and any("next state" in h.lower() for h in head):
+        table.kind, table.reason = "states", "state machine: internal states are not ports; their effect on the " \
+            "ports is checked through the other tables"
+    elif head and first in ("signal", "register") and not outs:
+        table.kind, table.reason = "internal", "internal signals are not observable at the ports"
+    elif "cycle" in first and "after" in first or re.match(r"^n\b", first):
+        table.kind = "waveform"
+    elif nexts and ins:
+        table.kind = "function"
+        _names(spec, table)
+    elif "cycle" in first:
+        table.kind = "sequence"
+        if not ins:
+            named = [h for h, c in zip(head, cols, strict=False) if c is None and h.lower() not in ("cycle", "cycles", "note")]
+            table.reason = "no input-port column (columns " + ", ".join(f"'{h}'" for h in named) + \
+                " are prose, not port values)"
+    elif ins and outs:
+        table.kind = "vectors"
+    else:
+        other = [h for h, c in zip(head, cols, strict=False) if c is None]
+        table.reason = "its columns (" + ", ".join(f"'{h}'" for h in other[:4]) + ") are not ports of the design"
+        if any(spec.port(h) is None and re.fullmatch(r"[a-z_]\w*", h) and h not in ("cycle", "note") for h in other):
+            table.reason += "; internal signals are not observable at the ports"
+    if mismatch and table.kind in ("sequence", "vectors", "waveform"):
+        table.reason = "written for " + ", ".join(f"{k}={v}" for k, v in mismatch.items()) + "; the design is " \
+            "built with " + ", ".join(f"{k}={spec.params[k]}" for k in mismatch) + \
+            " (override the parameter in chipchat.toml to use this table)"
+        table.kind += "-other-parameters"
+
+
+def _names(spec: SpecModel, table: Table) -> None:
+    """Symbolic values from a function table's name column (``op`` 0 is ``ADD``)."""
+    cn = table.col("name", "mnemonic", "operation")
+    if cn is None:
+        return
+    key = next((i for i, h in enumerate(table.header) if (p := spec.port_for(h)) and p.direction == "input"), None)
+    if key is None:
+        return
+    for row in table.rows:
+        value, name = number(row[key]), clean(row[cn])
+        if value is not None and re.fullmatch(r"[A-Za-z_]\w*", name):
+            spec.names[name] = value
