@@ -15,6 +15,7 @@ A build failure is a result (``build_ok`` False with the compiler's message), no
 
 from __future__ import annotations
 
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -97,15 +98,31 @@ def _finish(ev: dict[str, Any], t0: float, render: Any) -> dict[str, Any]:
 
 def parse_errors(sd: SandboxDesign) -> list[str]:
     """Elaboration (Amaranth) and pyslang errors of the sandboxed design, as ``file:line:col: message``."""
-    from chipchat.rtl.parse import parse_design
+    import pyslang
+    from pyslang import ast, syntax
+
+    from chipchat.rtl.parse import SourceSet, _preprocessor_bag, reader_file
 
     local = sd.local()
     try:
-        model = parse_design(local)
+        files = local.hdl_sources()
     except ChipChatError as exc:  # Amaranth elaboration failed: ParseError carries the user's file:line
         return [str(exc).split("\n  fix:")[0]]
-    errors = [f"{f.where()}: error: {f.message}" for f in model.files if f.status == "error"]
-    errors += [str(d) for d in model.diagnostics if d.severity == "error"]
+    sm = pyslang.SourceManager()
+    options = _preprocessor_bag(SourceSet(files, local.include_dirs, local.defines))
+    comp = ast.Compilation()
+    for path in files:
+        comp.addSyntaxTree(syntax.SyntaxTree.fromFile(str(path), sm, options))
+    engine = pyslang.DiagnosticEngine(sm)
+    errors: list[str] = []
+    for d in comp.getAllDiagnostics():
+        if d.isError():
+            try:
+                where = f"{reader_file(sm, d.location)}:{sm.getLineNumber(d.location)}:" \
+                        f"{sm.getColumnNumber(d.location)}: "
+            except Exception:  # noqa: BLE001 - a diagnostic without a location
+                where = ""
+            errors.append(f"{where}error: {engine.formatMessage(d)}")
     return errors
 
 
@@ -117,11 +134,18 @@ def _lint(design: Design, sd: SandboxDesign, strip: str) -> dict[str, Any]:
         after = lint(sd)
     except ToolNotFound as exc:
         return {"ran": False, "ok": True, "errors": [], "new_warnings": [], "note": str(exc).splitlines()[0]}
-    known = {w.key(str(design.root)) for w in before.warnings}
-    new = [w for w in after.warnings if w.key(str(sd.root)) not in known]
+    known = {_warning_key(w) for w in before.warnings}
+    new = [w for w in after.warnings if _warning_key(w) not in known]
     return {"ran": True, "ok": after.ok, "errors": [str(e).replace(strip, "") for e in after.errors],
             "new_warnings": [str(w).replace(strip, "") for w in new], "warnings": len(after.warnings),
             "run_dir": after.run_dir}
+
+
+def _warning_key(w: Any) -> tuple[str, str, str, str]:
+    """A warning's identity across two runs: no line numbers, no content hash in generated file names,
+    no Amaranth-generated ``$n`` names (they are renumbered by any edit)."""
+    name = re.sub(r"-[0-9a-f]{16,}(?=\.s?v$)", "", w.file.rsplit("/", 1)[-1])
+    return (w.severity, w.code, name, re.sub(r"'\$\d+'", "'$n'", w.message))
 
 
 def _tests(design: Design, diff: str, folder: Path, opts: CheckOptions) -> dict[str, Any]:

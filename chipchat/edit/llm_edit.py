@@ -168,7 +168,7 @@ def llm_edit(design: Design, request: str, folder: Path, options: CheckOptions, 
     if best is None:
         raise ToolFailed("llm", f"the model gave no usable edit in {len(rounds)} round(s): {rounds[-1].problem}",
                          hint="rephrase the request, or raise the number of repair rounds")
-    evidence = check_edit(design, best.diff, folder=folder, options=options) if check else None
+    evidence = check_edit(design, best.diff, folder=folder, options=options, compare="exact") if check else None
     tail = best.reply[best.reply.rfind("```") + 3:].strip() if "```" in best.reply else ""
     return LlmResult(best.diff, evidence, rounds, tail[:500])
 

@@ -149,7 +149,7 @@ def _wrap(ctx: Context, pb: Any, loc: Loc, body: Any, cond: str, values: dict[st
     block_loc = ctx.index.loc(pb)
     assert block_loc is not None
     base = indent_of(data, block_loc.start)
-    if body.kind == SK.SequentialBlockStatement and not str(body.blockName).strip() and list(body.items):
+    if body.kind == SK.SequentialBlockStatement and body.blockName is None and list(body.items):
         items = list(body.items)
         first, last = ctx.index.loc(items[0]), ctx.index.loc(items[-1])
         assert first is not None and last is not None

@@ -91,13 +91,24 @@ def diff_edits(root: Path, edits: list[Edit]) -> tuple[str, dict[str, str]]:
 
 
 def aligned(data: bytes, loc: Loc, text: str) -> Edit:
-    """Replace ``loc`` by ``text``, re-padding a following run of 2+ spaces so columns stay aligned."""
-    run = len(data[loc.end:]) - len(data[loc.end:].lstrip(b" "))
+    """Replace ``loc`` by ``text``; a run of 2+ spaces after it (past closing punctuation such as ``;``
+    or ``,``) is re-padded so that what follows — usually a comment — keeps its column."""
+    tail = len(data[loc.end:loc.end + 3]) - len(data[loc.end:loc.end + 3].lstrip(b";,)]"))
+    at = loc.end + tail
+    run = len(data[at:at + 200]) - len(data[at:at + 200].lstrip(b" "))
     old_len = len(data[loc.start:loc.end].decode())
-    if run >= 2 and data[loc.end + run:loc.end + run + 1] not in (b"\n", b""):
+    if run >= 2 and data[at + run:at + run + 1] not in (b"\n", b""):
         pad = max(1, run + old_len - len(text))
-        return Edit(loc.file, loc.start, loc.end + run, text + " " * pad)
+        return Edit(loc.file, loc.start, at + run, text + data[loc.end:at].decode() + " " * pad)
     return Edit(loc.file, loc.start, loc.end, text)
+
+
+def insert_aligned(data: bytes, file: str, at: int, text: str) -> Edit:
+    """Insert ``text`` at ``at``, taking its width out of a following run of 2+ spaces when there is one."""
+    run = len(data[at:at + 200]) - len(data[at:at + 200].lstrip(b" "))
+    if run >= 2 and data[at + run:at + run + 1] not in (b"\n", b""):
+        return Edit(file, at, at + run, text + " " * max(1, run - len(text)))
+    return Edit(file, at, at, text + " ")
 
 
 def line_start(data: bytes, offset: int) -> int:

@@ -21,7 +21,7 @@ from pyslang import syntax
 
 from chipchat.answer import Citation
 from chipchat.design import Design
-from chipchat.edit.source import Edit, Loc, SourceIndex, aligned
+from chipchat.edit.source import Edit, Loc, SourceIndex, aligned, insert_aligned
 from chipchat.errors import ConfigError
 from chipchat.rtl.model import DesignModel, Module, Signal, Span
 from chipchat.rtl.parse import RESET_NAME
@@ -288,7 +288,10 @@ def set_width(ctx: Context, name: str, width: int, module: str | None = None) ->
         old_text = ctx.index.data[first.file][first.start:last.end].decode()
     else:
         at = ctx.index.loc(dtype) if str(dtype).strip() else None
-        edit = Edit(at.file, at.end, at.end, " " + new_range) if at is not None else \
+        net = getattr(decl.header if decl.kind == syntax.SyntaxKind.ImplicitAnsiPort else decl, "netType", None)
+        if at is None and net is not None and net.valueText:
+            at = Loc(name_loc.file, net.location.offset, net.location.offset + len(net.valueText))
+        edit = insert_aligned(ctx.index.data[at.file], at.file, at.end, " " + new_range) if at is not None else \
             Edit(name_loc.file, name_loc.start, name_loc.start, new_range + " ")
         old_text = "(scalar)"
     notes = [f"`{name}` in {mod.name} ({ctx.cite(sig.span)}): {sig.width} → {width} bit(s) (`{old_text.strip()}` → "
