@@ -23,7 +23,7 @@ from chipchat.errors import ParseError
 from chipchat.index.chunks import Chunk, chunk_file, file_hash
 from chipchat.index.lexical import LexicalIndex, split_identifier
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 COLLECTION = "chipchat_chunks"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -373,6 +373,7 @@ def _embedding_text(c: Chunk) -> str:
 
 
 EMBED_CHARS = 700
+
 CODE_WORDS = frozenset("begin end if else always posedge negedge assign wire reg logic input output module "
                        "endmodule self eq comb sync def return".split())
 
