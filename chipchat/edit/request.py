@@ -37,7 +37,14 @@ def _module(text: str) -> tuple[str, str | None]:
 
 def parse_request(request: str) -> Match | None:
     """The transformation a request asks for, or None when no rule matches."""
-    text = " ".join(request.strip().rstrip(".!").split())
+    text = " ".join(request.strip().rstrip(".!?").split())
+    while True:  # "please", "can you", "I'd like to" ... carry no meaning for the rules
+        shorter = re.sub(r"(?i)^(?:please|can you|could you|would you|will you|i want to|i'd like to|i would like to|"
+                         r"let's|lets|go ahead and|now|ok|okay),?\s+", "", text)
+        shorter = re.sub(r"(?i),?\s+(?:please|for me)$", "", shorter).rstrip(".!?")
+        if shorter == text:
+            break
+        text = shorter
     low = text.lower()
     body, module = _module(text)
     extra = {"module": module} if module else {}

@@ -26,6 +26,8 @@ from chipchat.edit.request import Match, parse_request
     ("make acc 40 bits wide", Match("set_width", {"name": "acc", "width": 40})),
     ("change the width of count to 6", Match("set_width", {"name": "count", "width": 6})),
     ("widen acc to 48 bits", Match("set_width", {"name": "acc", "width": 48})),
+    ("Can you please pipeline the multiplier?", Match("pipeline", {"operator": "*", "word": "multiplier"})),
+    ("I'd like to rename wr_ptr to wptr, please", Match("rename", {"old": "wr_ptr", "new": "wptr", "comments": False})),
 ])
 def test_requests_map_to_transformations(text: str, expected: Match) -> None:
     assert parse_request(text) == expected
