@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--executor", default=None, help="local (process pool) or dask://host:port; default CHIPCHAT_EXECUTOR")
     p.add_argument("--timeout", type=float, default=None, help="wall-clock limit of one test on a mutant, in seconds")
     p.add_argument("--report-dir", default=None, help="where to write report.md and report.json")
+    p.add_argument("--only", default=None, help="comma-separated mutant ids to run (from --list), e.g. m004,m007")
     p.add_argument("--list", action="store_true", help="list the mutants that would run, and exit")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
     add_json_arg(p)
@@ -64,6 +65,7 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     report = api.mutate(design, args.tests, args.simulator, args.max_mutants,
                         config.jobs if args.jobs is None else args.jobs, args.executor or config.executor,
                         args.seed, operators=args.operators, timeout_s=args.timeout, report_dir=args.report_dir,
-                        progress=None if args.quiet else progress)
+                        progress=None if args.quiet else progress,
+                        only=[i.strip() for i in args.only.split(",") if i.strip()] if args.only else None)
     emit(report.answer(), args)
     return 0

@@ -92,8 +92,13 @@ def mutate(
     timeout_s: float | None = None,
     report_dir: str | Path | None = None,
     progress: Progress | None = None,
+    only: list[str] | None = None,
 ) -> MutationReport:
-    """Inject mutants, run the tests on each in parallel and return the typed report."""
+    """Inject mutants, run the tests on each in parallel and return the typed report.
+
+    ``only`` keeps just the mutants with those ids (as listed by :func:`find_mutants` with the
+    same ``max_mutants``, ``seed`` and ``operators``) — to re-check a few after improving the tests.
+    """
     t0 = time.monotonic()
     d = open_design(design)
     sims.simulator(simulator)
@@ -104,6 +109,12 @@ def mutate(
         raise ConfigError(f"--max must be 0 (all mutants) or more, got {max_mutants}")
     folder, mods = resolve_tests(d, tests)
     mutants, candidates = find_mutants(d, max_mutants, seed, operators)
+    if only:
+        unknown = sorted(set(only) - {m.id for m in mutants})
+        if unknown:
+            raise ConfigError(f"no mutant {', '.join(unknown)} among the {len(mutants)} mutants of {d.name}",
+                              hint="list them with `chipchat mutate <design> --list` (same --max, --seed, --operators)")
+        mutants = [m for m in mutants if m.id in only]
     baseline, passing, excluded = _baseline(d, simulator, folder, mods, seed)
     limit = timeout_s or max(MIN_TEST_TIMEOUT_S, 5.0 * baseline["slowest_test_s"] + 5.0)
     stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}"
@@ -137,6 +148,7 @@ def mutation_score(
     operators: str | list[str] | None = None,
     timeout_s: float | None = None,
     report_dir: str | Path | None = None,
+    only: list[str] | None = None,
 ) -> Answer:
     """How many injected bugs (mutants) the design's tests catch, and which ones they miss.
 
@@ -154,6 +166,7 @@ def mutation_score(
         timeout_s: wall-clock limit of one test on a mutant (default: 5× the slowest test on the
             unmutated design + 5 s, at least 10 s); a mutant that hangs is killed and counts as killed.
         report_dir: where report.md and report.json go (default ``<design>/.chipchat/mutate/<time>/``).
+        only: run just these mutant ids (e.g. ``["m004", "m007"]``) of the sampled set.
 
     Returns:
         An Answer with the mutation score (killed / valid mutants; a hung mutant counts as killed,
@@ -161,7 +174,7 @@ def mutation_score(
         ``file:line`` and mutated line, and the per-operator breakdown; ``data`` is the full report.
     """
     return mutate(design, tests, simulator, max_mutants, jobs, executor, seed, operators=operators,
-                  timeout_s=timeout_s, report_dir=report_dir).answer()
+                  timeout_s=timeout_s, report_dir=report_dir, only=only).answer()
 
 
 def list_operators() -> Answer:

@@ -125,6 +125,8 @@ def classify(run: SimRun, result: MutantResult) -> None:
         result.status = INVALID
         if build.timed_out:
             result.message = "the build timed out"
+        elif warnings := [ln.strip() for ln in build.log_tail.splitlines() if ln.strip().startswith("%Warning-")]:
+            result.message = "does not compile (Verilator treats warnings as errors): " + "; ".join(warnings[:2])
         elif build.errors:
             result.message = "does not compile: " + "; ".join(str(e) for e in build.errors[:2])
         else:
