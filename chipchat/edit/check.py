@@ -70,11 +70,11 @@ def check_edit(design: Design, diff: str, *, folder: Path, latency: dict[str, in
             timing = pool.submit(_timing, design, sd) if opts.timing else None
             equiv = pool.submit(_equivalence, design, sd, latency or {}, port_map or {}) \
                 if opts.compare and compare != "none" else None
-            ev["tests"] = tests.result() if tests else {"ran": False, "note": "not run (tests switched off)"}
-            ev["timing"] = timing.result() if timing else {"ran": False, "note": "not run (timing switched off)"}
+            ev["tests"] = tests.result() if tests else {"ran": False, "note": "switched off"}
+            ev["timing"] = timing.result() if timing else {"ran": False, "note": "switched off"}
             ev["equivalence"] = equiv.result() if equiv else {
                 "ran": False, "note": "not applicable: this edit changes the function" if compare == "none"
-                else "not run (comparison switched off)"}
+                else "not run: switched off"}
         for key in ("tests", "timing"):
             if ev[key].get("build_errors"):
                 _fail(ev, key, ev[key]["build_errors"])

@@ -132,6 +132,8 @@ def _tests(ev: dict[str, Any]) -> tuple[list[str], list[str]]:
             if failing:
                 part += f" ({len(failing)} newly failing" + (
                     f", all {len(failing)} assume the old latency)" if reason.startswith("assumes") else ")")
+            elif passed != total:
+                part += " (the same as the baseline)"
             parts.append(part)
         else:
             parts.append(f"tests on {sim}: {row.get('patched')}")

@@ -254,25 +254,29 @@ def stage_text(ctx: Context, mod: Module, stmt: Loc, name: str, side: list[str],
     ind = indent_of(data, stmt.start)
     sv = ctx.index.is_sv(stmt.file)
     decls = [declare(ctx, name, mod, q[name], stmt.file)] + [declare(ctx, s, mod, q[s], stmt.file) for s in side]
-    width = max(len(q[s]) for s in [name, *side])
+    width = max(len(q[s]) for s in side) if side else 0
+    keyword = "always_ff" if sv else "always"
     lines = [
         "",
         f"{ind}// Pipeline stage (chipchat): `{name}` is registered as `{q[name]}`"
-        + (f"; {', '.join(side)} are delayed" if side else "") + ",",
+        + (f"; {', '.join(side)} are delayed with it" if side else "") + ",",
         f"{ind}// so everything that reads them works one clock cycle later on the same values.",
         *(f"{ind}{d}" for d in decls),
-        f"{ind}{'always_ff' if sv else 'always'} {event} begin",
-        f"{ind}    {q[name]:<{width}} <= {name};",
+        f"{ind}{keyword} {event} begin",
+        f"{ind}    {q[name]} <= {name};",
+        f"{ind}end",
     ]
-    if side and cond:
-        lines.append(f"{ind}    if ({cond}) begin")
-        lines += [f"{ind}        {q[s]:<{width}} <= {zero(ctx, mod, s, stmt.file)};" for s in side]
-        lines.append(f"{ind}    end else begin")
-        lines += [f"{ind}        {q[s]:<{width}} <= {s};" for s in side]
-        lines.append(f"{ind}    end")
-    else:
-        lines += [f"{ind}    {q[s]:<{width}} <= {s};" for s in side]
-    lines.append(f"{ind}end")
+    if side:
+        lines.append(f"{ind}{keyword} {event} begin")
+        if cond:
+            lines.append(f"{ind}    if ({cond}) begin")
+            lines += [f"{ind}        {q[s]:<{width}} <= {zero(ctx, mod, s, stmt.file)};" for s in side]
+            lines.append(f"{ind}    end else begin")
+            lines += [f"{ind}        {q[s]:<{width}} <= {s};" for s in side]
+            lines.append(f"{ind}    end")
+        else:
+            lines += [f"{ind}    {q[s]:<{width}} <= {s};" for s in side]
+        lines.append(f"{ind}end")
     return "\n".join(lines) + "\n"
 
 

@@ -56,10 +56,10 @@ def reset_edits(ctx: Context, mod: Module, rst: str, cond: str, only: str | None
         file = ctx.index.loc(pb)
         assert file is not None
         values = {t: zero(ctx, mod, t, file.file) for t in missing}
-        edits += _block_edits(ctx, pb, block, rst, cond, values)
+        edits += _block_edits(ctx, mod, pb, block, rst, cond, values)
         notes.append(f"{ctx.cite(block.span)}: " + ", ".join(f"`{t}` reset to `{v}`" for t, v in values.items())
                      + f" when `{cond}`")
-        cites.append(ctx.citation(block.span, "clocked block"))
+        cites.append(ctx.citation(block.span, missing[0]))
     if only and not edits:
         drivers = mod.drivers(only)
         if only in skipped_arrays:
@@ -115,14 +115,17 @@ def _existing_condition(ctx: Context, mod: Module, blocks: dict[int, Any], rst: 
     return None
 
 
-def _block_edits(ctx: Context, pb: Any, block: Block, rst: str, cond: str, values: dict[str, str]) -> list[Edit]:
+def _block_edits(ctx: Context, mod: Module, pb: Any, block: Block, rst: str, cond: str, values: dict[str, str]) -> list[Edit]:
     body = _body(pb)
     loc = ctx.index.loc(body)
     if loc is None:
         return []
     data = ctx.index.data[loc.file]
     cif = _reset_if(body, rst)
-    if cif is not None:
+    # registers assigned outside the `if (reset) ... else` (after it, say) cannot be reset inside it
+    inside = all(a.conditions[:1] == [rst] for a in mod.assignments
+                 if a.target in values and a.span.file == block.span.file and block.span.contains(a.span))
+    if cif is not None and inside:
         branch = cif.statement
         bloc = ctx.index.loc(branch)
         assert bloc is not None

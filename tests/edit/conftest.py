@@ -11,6 +11,51 @@ from typing import Any
 
 import pytest
 
+COUNTER = """// counter -- test design: one register with a reset, two without.
+`default_nettype none
+module counter (
+    input  wire       clk,
+    input  wire       rst,
+    input  wire       en,
+    input  wire [3:0] d,
+    output reg  [3:0] q,
+    output reg  [3:0] last,
+    output wire       big
+);
+    reg [3:0] count;  // count: increments while en
+    reg       seen;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            count <= 4'd0;
+        end else if (en) begin
+            count <= count + 4'd1;
+            seen  <= 1'b1;
+        end
+    end
+
+    always @(posedge clk) begin
+        q    <= count ^ d;
+        last <= d;
+    end
+
+    assign big = count[3];  // "count" in a comment and in a string below
+    initial $display("count=%d", count);
+endmodule
+`default_nettype wire
+"""
+
+
+@pytest.fixture
+def counter(tmp_path: Path) -> Path:
+    """A small clocked design (not an example): registers with and without a reset, a comment, a string."""
+    root = tmp_path / "counter"
+    (root / "rtl").mkdir(parents=True)
+    (root / "rtl" / "counter.v").write_text(COUNTER)
+    (root / "chipchat.toml").write_text(
+        '[design]\nsources = ["rtl/*.v"]\n\n[[clocks]]\nport = "clk"\nperiod_ns = 10.0\n')
+    return root
+
 
 class ScriptedLLM:
     """Answers each POST /v1/chat/completions with the next canned reply; records every request."""

@@ -71,7 +71,8 @@ def test_a_function_preserving_edit_passes_every_test(design_copy, files_of) -> 
     ev = answer.data["evidence"]
     assert ev["build_ok"] and ev["tests"]["simulators"]["icarus"]["patched"] == "7/7 pass"
     assert ev["equivalence"]["equivalent"] and ev["equivalence"]["latency"] == {}
-    assert ev["timing"] == {"ran": False, "note": "not run (timing switched off)"}
+    assert ev["timing"] == {"ran": False, "note": "switched off"}
+    assert "- **Timing**: not run (switched off)" in answer.text
     assert "7/7 tests pass on icarus" in ev["summary"]
     assert files_of(root) == before
 
@@ -165,3 +166,18 @@ def test_a_tampered_proposal_cannot_escape_the_design(design_copy, tmp_path: Pat
     with pytest.raises(SandboxViolation):
         apply_proposal(root, pid, confirm=True)
     assert not (root.parent.parent / "escaped.v").exists()
+
+
+def test_add_a_synchronous_reset_keeps_the_outputs(counter: Path) -> None:
+    src = counter / "rtl" / "counter.v"
+    answer = propose_edit(counter, "add a synchronous reset")
+    ev = answer.data["evidence"]
+    # Yosys refuses `initial $display(..., count)`: the original cannot be timed, which is said, not hidden
+    assert ev["timing"] == {"ran": False, "note": ev["timing"]["note"]}
+    assert ev["timing"]["note"].startswith("the original design could not be timed: rtl/counter.v")
+    src.write_text(src.read_text().replace('    initial $display("count=%d", count);\n', ""))
+    answer = propose_edit(counter, "add a synchronous reset")
+    ev = answer.data["evidence"]
+    assert ev["build_ok"] and ev["tests"]["ran"] is False and "no tests" in ev["tests"]["note"]
+    assert ev["equivalence"]["equivalent"] and ev["timing"]["ran"]
+    assert ev["timing"]["after"]["flops"] == ev["timing"]["before"]["flops"]

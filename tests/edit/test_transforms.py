@@ -4,47 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from chipchat.design import load_design
 from chipchat.edit.check import parse_errors
 from chipchat.edit.sandbox import Sandbox
 from chipchat.edit.source import diff_edits
 from chipchat.edit.transforms import Context, Plan, Unsupported, run_transform
-
-COUNTER = """// counter -- test design: one register with a reset, two without.
-`default_nettype none
-module counter (
-    input  wire       clk,
-    input  wire       rst,
-    input  wire       en,
-    input  wire [3:0] d,
-    output reg  [3:0] q,
-    output reg  [3:0] last,
-    output wire       big
-);
-    reg [3:0] count;  // count: increments while en
-    reg       seen;
-
-    always @(posedge clk) begin
-        if (rst) begin
-            count <= 4'd0;
-        end else if (en) begin
-            count <= count + 4'd1;
-            seen  <= 1'b1;
-        end
-    end
-
-    always @(posedge clk) begin
-        q    <= count ^ d;
-        last <= d;
-    end
-
-    assign big = count[3];  // "count" in a comment and in a string below
-    initial $display("count=%d", count);
-endmodule
-`default_nettype wire
-"""
 
 
 def plan_for(root: Path, transform: str, **args: object) -> Plan:
@@ -69,14 +33,6 @@ def edited(root: Path, plan: Plan) -> tuple[str, dict[str, str]]:
     return diff, texts
 
 
-@pytest.fixture
-def counter(tmp_path: Path) -> Path:
-    root = tmp_path / "counter"
-    (root / "rtl").mkdir(parents=True)
-    (root / "rtl" / "counter.v").write_text(COUNTER)
-    return root
-
-
 def test_pipeline_the_multiplier_of_mac16(design_copy) -> None:
     root = design_copy("mac16")
     plan = plan_for(root, "pipeline", operator="*")
@@ -84,7 +40,8 @@ def test_pipeline_the_multiplier_of_mac16(design_copy) -> None:
     new = texts["rtl/mac16.v"]
     assert "product_q <= product;" in new
     # enable and clear are delayed with the product; valid_out follows the delayed enable
-    assert "en_q      <= en;" in new and "clear_q   <= clear;" in new
+    assert "en_q    <= en;" in new and "clear_q <= clear;" in new
+    assert "    always @(posedge clk) begin\n        product_q <= product;\n    end\n" in new
     assert "valid_out <= en_q;" in new
     assert "acc <= acc + product_q;" in new and "acc <= en_q ? product_q : 32'd0;" in new
     assert "if (clear_q) begin" in new and "end else if (en_q) begin" in new
@@ -190,6 +147,7 @@ def test_add_sync_reset_extends_and_wraps_blocks(counter: Path) -> None:
     # the block without one is wrapped in `if (rst) ... else` with its old body re-indented
     assert ("    always @(posedge clk) begin\n        if (rst) begin\n            q <= 4'd0;\n"
             "            last <= 4'd0;\n        end else begin\n            q    <= count ^ d;\n") in new
+    assert plan.citations[0].label == "seen"
     only = plan_for(counter, "add_sync_reset", signal="last")
     _, texts = edited(counter, only)
     assert "last <= 4'd0;" in texts["rtl/counter.v"] and "q <= 4'd0;" not in texts["rtl/counter.v"]
@@ -204,3 +162,13 @@ def test_add_sync_reset_refusals(design_copy, counter: Path) -> None:
     text = text.replace("if (rst) begin\n            count <= 4'd0;\n        end else if (en)", "if (en)")
     (counter / "rtl" / "counter.v").write_text(text)
     assert "no reset input" in refusal(counter, "add_sync_reset").reason
+
+
+def test_a_register_assigned_after_the_reset_branch_gets_its_own(counter: Path) -> None:
+    src = counter / "rtl" / "counter.v"
+    src.write_text(src.read_text().replace("            seen  <= 1'b1;\n        end\n    end",
+                                           "        end\n        seen <= en;\n    end"))
+    _, texts = edited(counter, plan_for(counter, "add_sync_reset", signal="seen"))
+    new = texts["rtl/counter.v"]
+    # `seen` is assigned after the if/else, where a reset inside the branch would be overridden: wrapped instead
+    assert "        if (rst) begin\n            seen <= 1'b0;\n        end else begin\n            if (rst) begin" in new
