@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chipchat.answer import Answer, Citation
+from chipchat.answer import Answer
 from chipchat.design import Design, TestConfig, load_design
 from chipchat.errors import ConfigError, DesignError
 from chipchat.resources import resolve_design_path
@@ -160,7 +160,8 @@ def generate(
         result.disagreements += outcome.disagreements
         if outcome.error:
             result.warnings.append(outcome.error)
-    (folder / "spec.json").write_text(_dumps(result.to_json())) if result.folder else None
+    if result.folder:
+        (folder / "spec.json").write_text(_dumps(result.to_json()))
     if grade and result.usable:
         result.mutation = _grade(d, folder, names[0], max_mutants, seed, jobs, executor, result)
     if out and result.folder:
@@ -256,7 +257,3 @@ def answer(result: TbgenResult) -> Answer:
 
     return render_answer(result)
 
-
-def _citation(where: str, label: str) -> Citation | None:
-    file, _, line = where.rpartition(":")
-    return Citation(file, int(line), 0, label) if line.isdigit() else None

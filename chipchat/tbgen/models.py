@@ -42,9 +42,11 @@ class ModelPlan:
     notes: list[str] = field(default_factory=list)  # what the model could not use
 
 
-def lam(expr: str) -> str:
+def lam(expr: str, wrap: str = "") -> str:
+    """``lambda <names>, **_: <expr>`` (optionally ``wrap(<expr>)``): called with every value by keyword."""
     args = ", ".join(names_in(expr))
-    return f"lambda {args + ', ' if args else ''}**_: {expr}"
+    body = f"{wrap}({expr})" if wrap else expr
+    return f"lambda {args + ', ' if args else ''}**_: {body}"
 
 
 def _claim_rules(spec: SpecModel, ports: set[str], label: str) -> None:
@@ -103,7 +105,7 @@ def next_state_table(spec: SpecModel) -> ModelPlan | None:
         "ROWS = [  # (input values, {register: next value}, spec source), first match wins",
         *rows, "]",
         "DERIVED = {  # outputs computed from the registers",
-        *[f"    {name!r}: ({lam(expr)}, {src!r})," for name, expr, src in derived], "}",
+        *[f"    {name!r}: ({lam(expr, 'int')}, {src!r})," for name, expr, src in derived], "}",
         f"RESET_IN_TABLE = {reset_in_table!r}",
         "",
         NEXT_STATE_MODEL,
@@ -128,7 +130,7 @@ def _derived(spec: SpecModel, regs: set[str], known: set[str]) -> list[tuple[str
         inv = re.search(r"\binverse of `(\w+)`", p.description)
         expr = to_python(m.group(1), known) if m else (f"1 - {inv.group(1)}" if inv and inv.group(1) in known else None)
         if expr is not None and set(names_in(expr)) <= regs | set(spec.params):
-            out.append((p.name, f"int({expr})", f"{spec.where(p.line)} port {p.name}: {p.description[:60]}"))
+            out.append((p.name, expr, f"{spec.where(p.line)} port {p.name}: {p.description[:60]}"))
     return out
 
 

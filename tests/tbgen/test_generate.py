@@ -1,0 +1,125 @@
+"""Generated testbenches run on the real RTL: acceptance, disagreements with evidence, grading, bad input, CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chipchat.errors import ConfigError
+from chipchat.tbgen.api import generate, generate_testbench
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".chipchat" not in p.parts and "__pycache__" not in p.parts}
+
+
+def test_uart_tx_testbench_from_its_spec_runs_and_is_graded(design_copy) -> None:
+    uart = design_copy("uart_tx")
+    tests = uart.parent.parent / "verification" / "uart_tx"
+    before = snapshot(tests)
+    answer = generate_testbench(uart, str(uart / "spec.md"), max_mutants=4, jobs=2)
+    data = answer.data
+    gen = Path(data["file"])
+    assert gen.name == "test_uart_tx_gen.py" and gen.parent.parent == uart / ".chipchat" / "tbgen"
+    assert data["runs"]["icarus"]["ok"] and not data["disagreements"]
+    assert data["model"]["kind"] == "serial-frame"
+    assert {"test_reset_values", "test_frames_sampled_mid_bit", "test_random"} <= set(data["tests"])
+    mutation = data["mutation"]
+    assert mutation["mutants"] == 4 and mutation["valid"] >= 3 and mutation["killed"] >= 3
+    assert {u["where"] for u in data["not_used"]} == {"spec.md:39", "spec.md:103", "spec.md:75"}
+    assert "Mutation score of the generated tests" in answer.text and "Not used (3)" in answer.text
+    assert snapshot(tests) == before  # never written into the user's verification folder
+
+
+def test_a_spec_rtl_disagreement_is_reported_with_evidence(design_copy) -> None:
+    mac = design_copy("mac16")
+    spec = mac / "spec.md"
+    text = spec.read_text()
+    wrong = text.replace("| 2 | 0 | 1 | 0 | 5 | 6 | 42 | 1 |", "| 2 | 0 | 1 | 0 | 5 | 6 | 43 | 1 |")
+    wrong = wrong.replace("| valid_out | output | 1 |", "| valid_out | output | 1 |\n| overflow | output | 1 | set on wrap |\n"
+                          "| valid_out_copy | output | 1 | the same |", 1)
+    assert wrong != text
+    spec.write_text(wrong)
+    result = generate(mac, grade=False)
+    table = [d for d in result.disagreements if d.test == "test_table_example_sequence"]
+    assert len(table) == 1, [d.to_json() for d in result.disagreements]
+    d = table[0]
+    assert d.kind == "spec-vs-rtl" and d.simulator == "icarus"
+    assert d.source.startswith("spec.md:68 table 'Example sequence' cycle 2")  # 2 port rows were added above
+    assert (d.expected, d.observed) == ("acc = 43 (0x2b)", "42 (0x2a)")
+    log, line, text_at = d.log.split(":", 2)
+    assert Path(log).is_file() and "spec expects 43" in Path(log).read_text().splitlines()[int(line) - 1]
+    static = {x.test for x in result.disagreements if x.kind == "static"}
+    assert static == {"port overflow", "port valid_out_copy"}
+    # the other generated tests still pass: one wrong row does not hide them
+    run = result.runs["icarus"]
+    assert sum(t["status"] == "pass" for t in run["tests"]) == len(run["tests"]) - 1
+    md = generate_testbench(mac, grade=False).text
+    assert "Disagreements between the spec and the RTL" in md and "spec.md:68" in md
+
+
+def test_amaranth_design_from_its_opcode_table(design_copy) -> None:
+    result = generate(design_copy("alu8"), grade=False)
+    assert result.model["kind"] == "next-state-table" and result.runs["icarus"]["ok"]
+    assert {"test_table_truth_table_examples", "test_table_timing_example", "test_table_rows"} <= set(result.tests)
+
+
+def test_fifo_rules_and_out_folder(design_copy, tmp_path: Path) -> None:
+    fifo = design_copy("fifo")
+    result = generate(fifo, grade=False, out=tmp_path / "mine")
+    assert result.model["kind"] == "fifo-queue" and result.runs["icarus"]["ok"], result.runs["icarus"]["summary"]
+    assert (tmp_path / "mine" / "test_fifo_gen.py").read_text() == Path(result.file).read_text()
+    rules = {r["line"]: r for r in result.to_json()["extracted"]["rules"]}
+    assert rules[71]["used_by"][0] == "reference model (FIFO queue)"
+    assert rules[71]["used_by"][1].startswith("test_rule_line_71 (checks part of it; not ports: mem, wr_ptr")
+    assert rules[79]["reason"].startswith("condition is prose")
+
+
+def test_a_spec_with_no_usable_structure(design_copy, tmp_path: Path) -> None:
+    mac = design_copy("mac16")
+    prose = tmp_path / "notes.md"
+    prose.write_text("# mac16\n\nIt multiplies things and adds them up. Ask Bob for details.\n")
+    answer = generate_testbench(mac, str(prose))
+    data = answer.data
+    assert not data["usable"] and data["file"] == "" and not data["tests"]
+    assert data["looked_for"] and "When <condition>, then <effect>." in " ".join(data["looked_for"])
+    assert "No testbench generated" in answer.text and "CHIPCHAT_LLM_BASE_URL" in answer.text
+    assert "what each output does" in answer.text
+    assert not (mac / ".chipchat" / "tbgen").exists() or not list((mac / ".chipchat" / "tbgen").rglob("*.py"))
+
+
+def test_bad_spec_arguments(design_copy, tmp_path: Path) -> None:
+    mac = design_copy("mac16")
+    with pytest.raises(ConfigError, match="does not exist"):
+        generate(mac, str(tmp_path / "missing.md"))
+    binary = tmp_path / "spec.md"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        generate(mac, str(binary))
+
+
+def test_cli_acceptance_command(design_copy) -> None:
+    uart = design_copy("uart_tx")
+    done = subprocess.run([sys.executable, "-m", "chipchat", "tbgen", str(uart), "--spec", str(uart / "spec.md"),
+                           "--no-grade", "--json"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)["data"]
+    assert data["runs"]["icarus"]["ok"] and data["mutation"] is None
+    bad = subprocess.run([sys.executable, "-m", "chipchat", "tbgen", str(uart), "--spec", "nope.md"],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "spec file nope.md does not exist" in bad.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("verilator")
+def test_generated_testbench_runs_on_both_simulators(design_copy) -> None:
+    result = generate(design_copy("fifo"), simulator="icarus,verilator", grade=False)
+    assert result.runs["icarus"]["ok"] and result.runs["verilator"]["ok"], result.runs["verilator"]["summary"]
+    assert not result.disagreements
