@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 from chipchat.design import Design
 from chipchat.rtl.model import DesignModel
@@ -28,7 +30,7 @@ def load_model(design: Design, *, use_cache: bool = True) -> DesignModel:
     model = parse_design(design)
     if use_cache:
         design.ensure_state_dir()
-        tmp = cache.with_suffix(".tmp")
+        tmp = cache.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # concurrent loads each write their own
         tmp.write_text(json.dumps({"key": key, "model": model.to_json()}))
         tmp.replace(cache)
     return model
