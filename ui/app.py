@@ -29,6 +29,7 @@ EXAMPLES = ["why does this path miss timing?", "and the second-worst path?", "wh
             "summarize the design", "run the tests", "place the design"]
 CSS = """
 #cc-chat .message-wrap table { font-size: 0.85em; }
+#cc-chat .message-wrap th { white-space: nowrap; }
 .cc-source { font-family: ui-monospace, monospace; font-size: 0.85em; }
 .cc-source-title { font-weight: 600; margin-bottom: 4px; }
 .cc-dim { color: #888; font-weight: normal; }
@@ -61,6 +62,7 @@ class Workspace:
         with self.lock:
             if design_root not in self.sessions:
                 self.sessions[design_root] = ChatSession(open_design(design_root), config=self.config)
+                self.sessions[design_root].warm_up()
             return self.sessions[design_root]
 
     def servable(self, path: str) -> str:
@@ -82,7 +84,7 @@ def _header(session: ChatSession | None) -> str:
 
 def _tool_title(tool: str, args: dict[str, Any]) -> str:
     shown = ", ".join(f"{k}={json.dumps(v)}" for k, v in args.items())
-    return f"🔧 {tool}({shown})"
+    return f"tool · {tool}({shown})"
 
 
 def _brief(result: dict[str, Any]) -> str:
@@ -144,9 +146,10 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                     verify = gr.Dataframe(headers=present.VERIFY_HEADERS, interactive=False,
                                           label="Patches × tests")
                 with gr.Tab("Proposals", id="proposals"):
-                    proposal = gr.Textbox(label="Proposal prepared for applying", interactive=False,
-                                          elem_id="cc-proposal")
-                    diff = gr.Markdown()
+                    proposal = gr.Dropdown(label="Proposal", elem_id="cc-proposal", interactive=True,
+                                           choices=present.proposal_choices(first.design) if first else [])
+                    refresh = gr.Button("Refresh the list", size="sm")
+                    diff = gr.Markdown(elem_id="cc-diff")
                     confirm = gr.Checkbox(label="I reviewed this change and its checks: write it to my files",
                                           value=False, elem_id="cc-confirm")
                     apply_btn = gr.Button("Apply", variant="stop", elem_id="cc-apply")
@@ -154,7 +157,7 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
 
         panel_outputs = [cites, timing, hist, placement, sim, waves, verify, proposal, diff, tabs]
 
-        def panels(turn: Turn) -> list[Any]:
+        def panels(turn: Turn, session: ChatSession) -> list[Any]:
             res = turn.results
             out: list[Any] = [gr.update(choices=[present.citation_label(c) for c in turn.citations], value=None)]
             out += [gr.skip()] * (len(panel_outputs) - 1)
@@ -179,9 +182,12 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
             if v:
                 out[6] = present.verify_rows(v)
                 tab = "verify"
-            if turn.awaiting_confirmation:
-                prepared = next(r for r in res if r.get("data", {}).get("awaiting_confirmation"))
-                out[7], out[8] = turn.awaiting_confirmation, prepared.get("text", "")
+            e = present.latest(res, ("edit",))
+            pid = turn.awaiting_confirmation or (e or {}).get("data", {}).get("proposal_id")
+            if pid:
+                design = session.design
+                out[7] = gr.update(choices=present.proposal_choices(design), value=pid)
+                out[8] = present.proposal_text(design, pid)
                 tab = "proposals"
             out[9] = gr.Tabs(selected=tab) if tab else gr.skip()
             return out
@@ -218,7 +224,7 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                         if answer_at is not None:  # the failed model's partial text goes
                             messages.pop(answer_at)
                             answer_at = None
-                        messages.append(gr.ChatMessage(role="assistant", content=f"⚠️ {ev.text}"))
+                        messages.append(gr.ChatMessage(role="assistant", content=f"**Note:** {ev.text}"))
                     elif ev.kind == "token":
                         if answer_at is None:
                             answer_at = len(messages)
@@ -233,7 +239,7 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                             messages.append(gr.ChatMessage(role="assistant", content=body))
                         else:
                             messages[answer_at] = gr.ChatMessage(role="assistant", content=body)
-                        yield messages, "", *panels(ev.turn)
+                        yield messages, "", *panels(ev.turn, session)
                         return
                     last = time.monotonic()
                     yield messages, "", *skip
@@ -293,5 +299,20 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                 return f"**Not applied:** {exc}", False
             return ans.text, False
 
-        apply_btn.click(apply, inputs=[root, proposal, confirm], outputs=[applied, confirm])
+        apply_btn.click(apply, inputs=[root, proposal, confirm], outputs=[applied, confirm]).then(
+            lambda r, pid: (gr.update(choices=present.proposal_choices(ws.session(r).design), value=pid),
+                            present.proposal_text(ws.session(r).design, pid)) if r else (gr.skip(), gr.skip()),
+            inputs=[root, proposal], outputs=[proposal, diff])
+
+        def show(design_root: str, pid: str | None) -> str:
+            if not design_root or not pid:
+                return ""
+            try:
+                return present.proposal_text(ws.session(design_root).design, pid)
+            except ChipChatError as exc:
+                return f"**Cannot show {pid}:** {exc}"
+
+        proposal.change(show, inputs=[root, proposal], outputs=[diff])
+        refresh.click(lambda r: gr.update(choices=present.proposal_choices(ws.session(r).design)) if r
+                      else gr.skip(), inputs=[root], outputs=[proposal])
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import glob
 import importlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,21 +50,32 @@ def search_design(design: Design, question: str) -> Answer:
     """
     from chipchat.qa.search import search_answer
 
-    return search_answer(design, question, index=_index(design))
+    index, lock = _index(design)
+    with lock:
+        return search_answer(design, question, index=index)
 
 
-_INDEXES: dict[str, Any] = {}
+def warm_index(design: Design) -> None:
+    """Build or refresh the design's search index (the chat's warm-up does this in the background)."""
+    index, lock = _index(design)
+    with lock:
+        index.update()
 
 
-def _index(design: Design) -> Any:
-    """One index object per design folder, so its embedding model loads once per process."""
+_INDEXES: dict[str, tuple[Any, threading.Lock]] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def _index(design: Design) -> tuple[Any, threading.Lock]:
+    """One index object per design folder (its embedding model loads once per process) and its lock."""
     from chipchat.config import settings
     from chipchat.index.store import DesignIndex
 
     key = f"{design.root}|{settings().embeddings}"
-    if key not in _INDEXES:
-        _INDEXES[key] = DesignIndex(design)
-    return _INDEXES[key]
+    with _INDEXES_LOCK:
+        if key not in _INDEXES:
+            _INDEXES[key] = (DesignIndex(design), threading.Lock())
+        return _INDEXES[key]
 
 
 def nth_worst_path(design: Design, rank: int = 2, clock_period_ns: float | None = None) -> Answer:

@@ -106,3 +106,24 @@ def pictures(result: dict[str, Any]) -> list[tuple[str, str]]:
         if str(path).lower().endswith(".png") and Path(path).is_file():
             out.append((str(path), name.replace("waves:", "waveform: ")))
     return out
+
+
+def proposal_choices(design: Design) -> list[tuple[str, str]]:
+    """(label, id) of the design's proposals, newest first (empty when this build has no edit module)."""
+    from chipchat.agent.functions import edit_api
+
+    api = edit_api()
+    if api is None:
+        return []
+    items = api.list_proposals(design).data.get("proposals", [])
+    return [(f"{p['id']} — {p['title']} ({p['status']})", p["id"]) for p in items]
+
+
+def proposal_text(design: Design, proposal_id: str) -> str:
+    """The proposal's diff, notes and evidence as Markdown."""
+    from chipchat.agent.functions import edit_api
+
+    api = edit_api()
+    if api is None or not proposal_id:
+        return ""
+    return str(api.show_proposal(design, proposal_id).text)

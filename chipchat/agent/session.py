@@ -17,6 +17,7 @@ writes.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -86,6 +87,8 @@ class ChatSession:
         self.messages: list[Any] = []
         self.notices: list[str] = []
         self._lock = threading.Lock()
+        self._warm = threading.Event()
+        self._warm.set()  # set again once a warm-up has imported and parsed what a turn needs
         self._load()
 
     # -- model ----------------------------------------------------------------------------
@@ -124,6 +127,35 @@ class ChatSession:
         ]
         return "\n".join(lines)
 
+    def warm_up(self) -> threading.Thread:
+        """Import the agent loop and the tools, and parse the design, in the background.
+
+        The UI and the terminal call this while the user types the first question, so that
+        question pays for the tools it runs, not for Python imports (about 2 s here) or for
+        building the search index (about 10 s with semantic embeddings, once per design).
+        """
+        def work() -> None:
+            try:
+                import langchain.agents  # noqa: F401
+
+                langchain_tools(self.design)
+                self.system_prompt()
+            except Exception:  # noqa: BLE001 - a warm-up failure shows up again, clearly, on the first question
+                pass
+            finally:
+                self._warm.set()
+            try:
+                from chipchat.agent.functions import warm_index
+
+                warm_index(self.design)
+            except Exception:  # noqa: BLE001 - as above: the search tool reports it when asked
+                pass
+
+        self._warm.clear()
+        thread = threading.Thread(target=work, name="chipchat-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     # -- memory ---------------------------------------------------------------------------
     def _load(self) -> None:
         from langchain_core.messages import messages_from_dict
@@ -145,7 +177,7 @@ class ChatSession:
 
         self.design.ensure_state_dir()
         self.memory_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.memory_path.with_suffix(".tmp")
+        tmp = self.memory_path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
         tmp.write_text(json.dumps({"version": 1, "design": str(self.design.root),
                                    "messages": messages_to_dict(self.messages)}, default=str))
         tmp.replace(self.memory_path)
@@ -193,6 +225,7 @@ class ChatSession:
             raise ConfigError("the question is empty", hint="type a question about the design")
         with self._lock:
             t0 = time.monotonic()
+            self._warm.wait(timeout=120)  # the same imports and parse this turn needs; not the search index
             notices = list(self.notices)
             self.notices.clear()
             for n in notices:

@@ -50,9 +50,9 @@ def check_zip(archive: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> list
         if ".." in parts:
             raise SandboxViolation(f"zip member {info.filename!r} points outside the archive (`..`); rejected",
                                    hint="zip the design folder with relative paths")
-        mode = info.external_attr >> 16
-        if mode and (stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))):
-            kind = "a symlink" if stat.S_ISLNK(mode) else "not a regular file"
+        kind_bits = stat.S_IFMT(info.external_attr >> 16)  # 0 when the archiver recorded no file type
+        if kind_bits not in (0, stat.S_IFREG, stat.S_IFDIR):
+            kind = "a symlink" if kind_bits == stat.S_IFLNK else "not a regular file"
             raise SandboxViolation(f"zip member {info.filename!r} is {kind}; rejected",
                                    hint="zip regular files only (copy the files a link points to)")
         total += info.file_size
@@ -107,6 +107,10 @@ def unpack_zip(zip_path: str | Path, workspace: str | Path | None = None,
                                               "a zip bomb? rejected")
                         fout.write(chunk)
                 budget -= written
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise ConfigError(f"{src.name} is damaged ({exc}); nothing was unpacked",
+                          hint="zip the design folder again") from None
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
         raise

@@ -61,6 +61,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     session = ChatSession(open_design(args), conversation=args.conversation)
     if args.new:
         session.reset()
+    session.warm_up()
     return repl(session, sys.stdin, sys.stdout, input_fn=None)
 
 

@@ -120,3 +120,23 @@ def test_a_tool_that_times_out_leaves_the_chat_usable(design_copy, monkeypatch):
     _, turn = run(session, "what drives acc?")
     assert "rtl/mac16.v:40" in turn.text
     assert [r for r, _ in session.history()] == ["user", "assistant", "user", "assistant"]
+
+
+def test_warm_up_and_concurrent_questions_share_the_caches_safely(design_copy):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chipchat.rtl.load import load_model
+
+    design = load_design(design_copy("fifo"))
+    cache = design.root / ".chipchat" / "model.json"
+    with ThreadPoolExecutor(8) as pool:  # parses that finish together write the model cache together
+        for _ in range(15):
+            cache.unlink(missing_ok=True)
+            assert all(m.top == "fifo" for m in pool.map(lambda _: load_model(design), range(8)))
+    sessions = [ChatSession(design, config=OFFLINE, conversation=f"c{i}") for i in range(3)]
+    for s in sessions:
+        s.warm_up()
+    with ThreadPoolExecutor(3) as pool:
+        turns = list(pool.map(lambda s: s.ask("what drives full?"), sessions))
+    assert all("rtl/fifo.v:38" in t.text for t in turns)
+    assert not list((design.root / ".chipchat").rglob("*.tmp"))

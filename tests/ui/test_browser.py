@@ -1,0 +1,72 @@
+"""The chat UI in a real browser: Debian's Chromium, headless, driven by Playwright, fully offline."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ANSWER_TIMEOUT_MS = 240_000  # a cold synthesis + STA on a busy 2-core machine
+
+
+def open_ui(browser, url):
+    page = browser.new_page()
+    page.goto(url)
+    page.locator("#cc-input textarea").wait_for(timeout=60_000)
+    return page
+
+
+def ask(page, question):
+    page.locator("#cc-input textarea").fill(question)
+    page.locator("#cc-send").click()
+
+
+def test_why_does_this_path_miss_timing(serve, browser, design_copy, artifacts_dir):
+    url, _ = serve(design_copy("mac16"))
+    page = open_ui(browser, url)
+    ask(page, "why does this path miss timing?")
+    chat = page.locator("#cc-chat")
+    chat.get_by_text("Cited:").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    answer = chat.locator(".message", has_text="Worst path:").last
+    text = answer.inner_text()
+    assert "misses timing" in text and "b[2] → acc[31]" in text  # the path: startpoint → endpoint
+    assert "rtl/mac16.v:28" in text  # the cited RTL line (the multiplier)
+    assert "Tool runs:" in text and ".chipchat/runs/" in text
+    assert chat.get_by_text("tool · timing_report(paths=5)").count() >= 1  # the collapsible tool step
+    hist = page.locator("#cc-hist img")
+    hist.wait_for(timeout=30_000)
+    assert hist.evaluate("img => img.complete && img.naturalWidth") > 200  # the slack histogram, loaded
+    assert "acc[31]" in page.locator("#cc-timing").inner_text()
+    answer.get_by_text("Worst path:").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts_dir / "ui_timing.png"), full_page=True)
+
+    page.get_by_role("tab", name="Source").click()
+    page.get_by_text("rtl/mac16.v:28 — a * b").click()  # click a citation …
+    hit = page.locator("#cc-source tr.cc-hit")
+    hit.wait_for(timeout=30_000)  # … the file opens with the line highlighted
+    assert hit.count() == 1 and "product = a * b" in hit.inner_text() and "28" in hit.inner_text()
+    page.screenshot(path=str(artifacts_dir / "ui_source.png"), full_page=True)
+    assert browser.external == []  # nothing left 127.0.0.1
+
+
+def test_apply_writes_only_after_the_confirmation(serve, browser, design_copy, artifacts_dir):
+    from chipchat.design import load_design
+    from chipchat.edit.api import propose_edit
+
+    root = design_copy("mac16")
+    pid = propose_edit(load_design(root), "pipeline the multiplier", check=False).data["proposal_id"]
+    rtl = (root / "rtl" / "mac16.v").read_bytes()
+    url, _ = serve(root)
+    page = open_ui(browser, url)
+    ask(page, f"apply proposal {pid}")
+    page.locator("#cc-chat").get_by_text("Nothing was written.").first.wait_for(timeout=60_000)
+    page.locator("#cc-diff").get_by_text("pipeline").first.wait_for(timeout=30_000)  # the Proposals tab opened
+    page.locator("#cc-apply").click()
+    page.locator("#cc-applied").get_by_text("Tick the confirmation box first").wait_for(timeout=30_000)
+    assert (root / "rtl" / "mac16.v").read_bytes() == rtl
+    page.locator("#cc-confirm input").check()
+    page.locator("#cc-apply").click()
+    page.locator("#cc-applied").get_by_text(f"Applied proposal {pid}").wait_for(timeout=60_000)
+    assert (root / "rtl" / "mac16.v").read_bytes() != rtl
+    assert not page.locator("#cc-confirm input").is_checked()  # the confirmation does not stick
+    page.screenshot(path=str(artifacts_dir / "ui_apply.png"), full_page=True)
