@@ -67,3 +67,15 @@ def test_a_design_without_a_clock_is_not_compared(tmp_path) -> None:
     result = compare_designs(design, design, {})
     assert not result.ran and "no clock" in result.note
     assert result.sentence().startswith("not compared with the original")
+
+
+def test_the_generated_testbench_is_plain_verilog_data() -> None:
+    from chipchat.edit.equiv import Ports, testbench
+
+    ports = Ports("clk", "rst_n", 0, [("en", 1), ("a", 40)], [("y", 8)])
+    tb = testbench("dut_top", ports, 100, 7, {"W": 8}, rename={"y": "result"})
+    assert "dut_top #(.W(8)) dut (.clk(clk), .rst_n(rst_n), .en(en), .a(a), .result(y));" in tb
+    assert "rst_n = (i < 3 || ($random(seed) & 255) == 0) ? 1'b0 : 1'b1;" in tb  # active-low reset
+    assert "a = {$random(seed), $random(seed)};" in tb  # 40 bits from two 32-bit draws
+    assert "if (i % 128 == 0) begin" in tb and "bias_en = {$random(seed)} % 3;" in tb
+    assert '$fdisplay(f, "%0d %b %h", i, rst_n, y);' in tb and "seed = 7;" in tb
