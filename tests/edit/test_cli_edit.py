@@ -22,6 +22,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           stdin=subprocess.DEVNULL)
 
 
+@pytest.mark.slow
 def test_propose_then_apply_only_with_yes(design_copy, files_of, tmp_path: Path) -> None:
     root = design_copy("fifo")
     before = files_of(root)
