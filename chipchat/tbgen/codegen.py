@@ -191,13 +191,13 @@ def _slug(title: str) -> str:
 
 def _table(spec: SpecModel, table: Table, reset: str | None, active: int) -> tuple[str, dict[str, object]] | None:
     """A sequence or vector table as replay rows; None (with the reason recorded) when it cannot be replayed."""
-    if table.kind not in ("sequence", "vectors") or table.reason:
+    if table.kind not in ("sequence", "vectors", "kmap") or table.reason:
         return None
     cols = [(i, spec.port_for(h)) for i, h in enumerate(table.header)]
     label_col = 0 if clean(table.header[0]).lower().startswith("cycle") else None
     rows: list[tuple[str, dict[str, int], dict[str, int], str]] = []
     for n, row in enumerate(table.rows):
-        line = table.line + 2 + n
+        line = table.row_line(n)
         label = clean(row[label_col]) if label_col is not None else str(n + 1)
         repeat = 1
         rng = re.fullmatch(r"(\d+)\s*-\s*(\d+)", label)

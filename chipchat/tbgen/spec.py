@@ -19,6 +19,7 @@ RULE = re.compile(r"\bWhen\s+(?P<c>.+?),\s*then\s+(?P<e>.+?)\s*$")
 NEXT_COL = re.compile(r"^(?:next\s+(?P<a>\w+)|(?P<b>\w+)\s*\(next\))$", re.I)
 AFTER = re.compile(r"\s*(?:\(?after (?:the )?(?:rising )?edge\)?|after|\(registered\))\s*$", re.I)
 PARAM_SETTING = re.compile(r"\b([A-Z][A-Z0-9_]*)\s*=\s*(\d+)\b")
+KMAP_CORNER = re.compile(r"^([A-Za-z_][\w, ]*?)\s*\\+\s*([A-Za-z_][\w, ]*?)$")
 
 
 @dataclass
@@ -30,6 +31,10 @@ class Table:
     kind: str = "unknown"  # ports | parameters | derived | resets | function | vectors | sequence | waveform | ...
     used_by: list[str] = field(default_factory=list)
     reason: str = ""
+    lines: list[int] = field(default_factory=list)  # spec line of each row when rows were expanded (K-maps)
+
+    def row_line(self, n: int) -> int:
+        return self.lines[n] if self.lines else self.line + 2 + n
 
     def col(self, *names: str) -> int | None:
         for i, h in enumerate(self.header):
@@ -296,7 +301,13 @@ def _classify_behaviour(spec: SpecModel, table: Table) -> None:
     nexts = [h for h in head if NEXT_COL.match(AFTER.sub("", h).strip())]
     settings = {k: int(v) for k, v in PARAM_SETTING.findall(table.title)}
     mismatch = {k: v for k, v in settings.items() if k in spec.params and spec.params[k] != v}
-    if "state" in first and any("next state" in h.lower() for h in head):
+    if _kmap(spec, table):
+        return
+    if any(h.lower() in ("address", "offset", "addr") for h in head):
+        table.kind, table.reason = "register-map", "a register map needs a bus protocol (how the ports perform a " \
+            "read or a write), which the spec does not give as a table or rule; a language model could write the " \
+            "bus sequences"
+    elif "state" in first and any("next state" in h.lower() for h in head):
         table.kind, table.reason = "states", "state machine: internal states are not ports; their effect on the " \
             "ports is checked through the other tables"
     elif head and first in ("signal", "register") and not outs:
@@ -324,6 +335,43 @@ def _classify_behaviour(spec: SpecModel, table: Table) -> None:
             "built with " + ", ".join(f"{k}={spec.params[k]}" for k in mismatch) + \
             " (override the parameter in chipchat.toml to use this table)"
         table.kind += "-other-parameters"
+
+
+def _kmap_names(text: str, spec: SpecModel) -> list[str] | None:
+    """The inputs a K-map axis stands for: ``a, b``, ``ab`` (one letter each) or one port name."""
+    t = text.replace("`", "").strip()
+    names = [n.strip() for n in t.split(",")] if "," in t else ([t] if spec.port(t) else list(t))
+    ok = all((p := spec.port(n)) is not None and p.direction == "input" for n in names)
+    return names if names and ok else None
+
+
+def _kmap(spec: SpecModel, table: Table) -> bool:
+    """A Karnaugh map (corner ``ab\\cd``, Gray-coded bit labels) becomes one vector row per cell."""
+    m = KMAP_CORNER.match(clean(table.header[0]).replace("`", "")) if table.header else None
+    if not m:
+        return False
+    rows_in, cols_in = _kmap_names(m.group(1), spec), _kmap_names(m.group(2), spec)
+    words = [a or b for a, b in re.findall(r"`(\w+)`|\b(\w+)\b", table.title)]
+    outs = [w for w in words if (p := spec.port(w)) is not None and p.direction == "output"]
+    table.kind = "kmap"
+    if rows_in is None or cols_in is None or len(set(outs)) != 1:
+        table.reason = "a Karnaugh map needs input-port names on both axes (e.g. `ab\\cd`) and exactly one " \
+            "output port named in its heading or caption"
+        return True
+    header = rows_in + cols_in + [outs[0]]
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for n, row in enumerate(table.rows):
+        label = clean(row[0])
+        for col, cell in zip(table.header[1:], row[1:], strict=False):
+            bits = label + clean(col)
+            if len(bits) != len(rows_in) + len(cols_in) or set(bits) - {"0", "1"}:
+                table.reason = f"K-map label '{label}'/'{clean(col)}' is not {len(rows_in)}+{len(cols_in)} bits"
+                return True
+            rows.append([*bits, cell])
+            lines.append(table.line + 2 + n)
+    table.header, table.rows, table.lines = header, rows, lines
+    return True
 
 
 def _names(spec: SpecModel, table: Table) -> None:

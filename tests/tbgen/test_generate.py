@@ -123,3 +123,68 @@ def test_generated_testbench_runs_on_both_simulators(design_copy) -> None:
     result = generate(design_copy("fifo"), simulator="icarus,verilator", grade=False)
     assert result.runs["icarus"]["ok"] and result.runs["verilator"]["ok"], result.runs["verilator"]["summary"]
     assert not result.disagreements
+
+
+MAJ3_RTL = """module maj3 (
+    input  wire clk,
+    input  wire rst,
+    input  wire a,
+    input  wire b,
+    input  wire c,
+    output reg  y
+);
+    always @(posedge clk) begin
+        if (rst) y <= 1'b0;
+        else     y <= (a & b) | (a & c) | (b & c);
+    end
+endmodule
+"""
+
+MAJ3_SPEC = """# maj3 — registered majority vote
+
+## Ports
+
+| port | direction | width | description |
+|------|-----------|-------|-------------|
+| clk | input | 1 | Clock; rising edge. |
+| rst | input | 1 | Synchronous reset, active high. |
+| a | input | 1 | First vote. |
+| b | input | 1 | Second vote. |
+| c | input | 1 | Third vote. |
+| y | output | 1 | Registered majority of the votes. |
+
+## Reset values
+
+| register / output | reset value |
+|-------------------|-------------|
+| y | 0 |
+
+## Karnaugh map of `y` after the rising edge
+
+| a\\\\bc | 00 | 01 | 11 | 10 |
+|-------|----|----|----|----|
+| 0 | 0 | 0 | 1 | 0 |
+| 1 | 0 | 1 | 1 | 1 |
+
+## Registers
+
+| address | name | access | description |
+|---------|------|--------|-------------|
+| 0x0 | CTRL | rw | not on this block |
+"""
+
+
+def test_karnaugh_map_and_register_map(tmp_path: Path) -> None:
+    design = tmp_path / "maj3"
+    (design / "rtl").mkdir(parents=True)
+    (design / "rtl" / "maj3.v").write_text(MAJ3_RTL)
+    (design / "spec.md").write_text(MAJ3_SPEC)
+    result = generate(design, max_mutants=0, jobs=2)
+    kmap = next(t for t in result.spec.tables if t.kind == "kmap")
+    assert kmap.header == ["a", "b", "c", "y"] and len(kmap.rows) == 8
+    assert kmap.used_by == ["test_table_karnaugh_map_of_y_after_the_rising_edge"]
+    assert result.runs["icarus"]["ok"] and not result.disagreements
+    regs = next(t for t in result.spec.tables if t.kind == "register-map")
+    assert not regs.used_by and "bus protocol" in regs.reason
+    mutation = result.mutation
+    assert mutation is not None and mutation["valid"] >= 4 and mutation["score"] >= 0.8, mutation["markdown"]
