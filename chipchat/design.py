@@ -260,13 +260,14 @@ def _infer_tests(root: Path, notes: list[str]) -> TestConfig:
 
 
 def _walk(root: Path) -> list[Path]:
+    """Files under ``root``, never descending into SKIP_DIRS or hidden folders (``.chipchat`` changes
+    under our feet while builds run there, so walking into it can race with a rename)."""
+    import os
+
     out: list[Path] = []
-    for p in root.rglob("*"):
-        rel = p.relative_to(root).parts
-        if any(part in SKIP_DIRS or part.startswith(".") for part in rel[:-1]) or rel[-1].startswith("."):
-            continue
-        if p.is_file():
-            out.append(p)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        out.extend(Path(folder) / f for f in sorted(files) if not f.startswith(".") and (Path(folder) / f).is_file())
     return out
 
 
