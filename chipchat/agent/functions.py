@@ -159,7 +159,7 @@ def _edit_call(name: str) -> Callable[..., Answer]:
     if fn is None:
         raise ConfigError(f"edits are not available: chipchat.edit.api.{name} is missing from this installation",
                           hint="update chipchat to a version with the edit module")
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 def prepare_apply(design: Design, proposal_id: str) -> Answer:

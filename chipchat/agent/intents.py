@@ -32,7 +32,8 @@ RULES: list[tuple[str, re.Pattern[str]]] = [
     ("tbgen", re.compile(r"\b(write|generate|create|make)\b.*\b(test ?bench|tests?)\b.*\b(spec|from)\b|"
                          r"\btest ?bench from\b|\bgenerate (a )?test ?bench\b")),
     ("mutate", re.compile(r"\bmutat(ion|ions|e|ed|ing)|\bmutants?\b|\bhow good are (the|my) tests\b")),
-    ("verify", re.compile(r"\bverify\b.*\bpatch|\bpatches\b|\bproposals?\b.*\b(test|check|verify)")),
+    ("verify", re.compile(r"\bverify\b.*\bpatch|\bpatches\b|\bproposals?\b.*\b(test|check|verify)|"
+                          r"\b(verify|check|test)\b.*\.(diff|patch)\b")),
     ("lint", re.compile(r"\blint(ing|er)?\b")),
     ("place", re.compile(r"\b(place|placement|floorplan|layout|placed|where .*critical path (runs|is on))\b")),
     ("timing", re.compile(r"\b(timing|slack|critical path|wns|tns|fmax|max(imum)? frequency|"
@@ -61,9 +62,9 @@ def classify(question: str, model: DesignModel | None = None) -> Intent:
     """Route ``question``; ``search`` is the fallback for anything without a structural verb."""
     q = question.lower().strip()
     name = "search"
-    for intent, pattern in RULES:
+    for rule, pattern in RULES:
         if pattern.search(q):
-            name = intent
+            name = rule
             break
     signal, module = (find_names(question, model) if model is not None else (None, None))
     if name in ("drivers", "loads", "assigned", "reset", "fanin") and signal is None:

@@ -49,7 +49,7 @@ class OfflineChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "chipchat-offline"
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflineChatModel:  # type: ignore[override]
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflineChatModel:
         return self
 
     def respond(self, messages: Sequence[BaseMessage]) -> AIMessage:

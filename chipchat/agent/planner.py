@@ -185,7 +185,13 @@ def _optional(tool: str, what: str) -> str | None:
 @plans("tbgen")
 def _tbgen(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
     missing = _optional("generate_testbench", "Testbench generation")
-    return Plan(intent, reply=missing) if missing else Plan(intent, [Call("generate_testbench")])
+    if missing:
+        return Plan(intent, reply=missing)
+    args: dict[str, Any] = {"max_mutants": 20}
+    first, _, rest = question.partition("\n")
+    if rest.strip():  # "write a testbench from this spec:\n<the spec text>"
+        args["spec"] = rest.strip() + "\n"
+    return Plan(intent, [Call("generate_testbench", args)])
 
 
 @plans("mutate")

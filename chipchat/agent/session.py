@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from chipchat.agent import providers
 from chipchat.agent.offline import text_of
@@ -267,6 +267,7 @@ class ChatSession:
         stream = agent.stream({"messages": [*self._context(), user]}, stream_mode=["messages", "updates"],
                               config={"recursion_limit": 40})
         for mode, data in stream:
+            data = cast(Any, data)
             if mode == "messages":
                 chunk, meta = data
                 if isinstance(chunk, AIMessageChunk) and meta.get("langgraph_node") == "model":
@@ -279,8 +280,9 @@ class ChatSession:
                     state["new"].append(m)
                     if isinstance(m, AIMessage):
                         for tc in m.tool_calls:
-                            started[tc["id"]] = time.monotonic()
-                            yield Event("tool_start", tool=tc["name"], call_id=tc["id"], args=dict(tc["args"]))
+                            call_id = tc["id"] or ""
+                            started[call_id] = time.monotonic()
+                            yield Event("tool_start", tool=tc["name"], call_id=call_id, args=dict(tc["args"]))
                         if not m.tool_calls:
                             state["answer"] = text_of(m)
                     elif isinstance(m, ToolMessage):
@@ -290,7 +292,7 @@ class ChatSession:
                         state["results"].append(result)
                         took = time.monotonic() - started.get(m.tool_call_id, time.monotonic())
                         yield Event("tool_end", tool=m.name or "", call_id=m.tool_call_id, result=result,
-                                    duration_s=took, text=result.get("error", ""))
+                                    duration_s=took, text=str(result.get("error") or ""))
 
     def _remember(self, question: str, new: list[Any], text: str) -> None:
         from langchain_core.messages import AIMessage, HumanMessage

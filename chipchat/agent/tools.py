@@ -52,7 +52,7 @@ class ToolSpec:
                 continue
             fn = getattr(mod, attr, None)
             if callable(fn):
-                return fn  # type: ignore[no-any-return]
+                return fn
         return None
 
 
@@ -88,7 +88,8 @@ TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
     # paths and executors stay the user's choice: a model must not point a run at files to execute or write
     ToolSpec("mutation_score", "chipchat.mutate.api:mutation_score|chipchat.verify.mutate:mutation_score",
              hide=("tests", "report_dir", "executor", "jobs", "progress")),
-    ToolSpec("generate_testbench", "chipchat.tbgen.api:generate_testbench", hide=("progress",)),
+    ToolSpec("generate_testbench", "chipchat.tbgen.api:generate_testbench",
+             hide=("out", "executor", "jobs", "progress")),
 ]}
 
 
@@ -158,7 +159,7 @@ def args_schema(spec: ToolSpec, fn: Callable[..., Any]) -> type[BaseModel]:
             continue
         default = ... if p.default is p.empty else p.default
         fields[pname] = (ann, Field(default, description=docs.get(pname, "")))
-    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    model: type[BaseModel] = create_model(
         f"{spec.name}_args", __config__=ConfigDict(extra="forbid"), **fields)
     return model
 

@@ -140,3 +140,36 @@ def test_warm_up_and_concurrent_questions_share_the_caches_safely(design_copy):
         turns = list(pool.map(lambda s: s.ask("what drives full?"), sessions))
     assert all("rtl/fifo.v:38" in t.text for t in turns)
     assert not list((design.root / ".chipchat").rglob("*.tmp"))
+
+
+def test_run_the_tests_through_the_chat(design_copy):
+    from chipchat.agent import present
+
+    session = ChatSession(load_design(design_copy("fifo")), config=OFFLINE)
+    events, turn = run(session, "run the tests")
+    assert events[0].tool == "run_tests" and events[0].args == {"simulator": "icarus"}
+    result = turn.results[0]
+    rows = present.sim_rows(result)
+    assert rows and all(r[1] == "pass" for r in rows) and "fifo on icarus" in turn.text
+    assert turn.runs and "**Tool runs:**" in turn.text
+
+
+def test_verify_patches_through_the_chat(design_copy):
+    from chipchat.agent import present
+
+    root = design_copy("fifo")
+    rtl = (root / "rtl" / "fifo.v").read_text().splitlines(keepends=True)
+    line = next(i for i, t in enumerate(rtl) if "assign full" in t)
+    broken = rtl[:line] + [rtl[line].replace("==", "!=")] + rtl[line + 1:]
+    import difflib
+
+    (root / "patches").mkdir()
+    (root / "patches" / "break_full.diff").write_text("".join(difflib.unified_diff(
+        rtl, broken, "a/rtl/fifo.v", "b/rtl/fifo.v")))
+    session = ChatSession(load_design(root), config=OFFLINE)
+    events, turn = run(session, "verify patches/*.diff")
+    assert events[0].tool == "verify_patches" and events[0].args == {"patches": ["patches/*.diff"]}
+    (row,) = present.verify_rows(turn.results[0])
+    assert row[:2] == ["break_full", "regression"] and "test_overflow" in row[3], row  # newly failing tests
+    _, turn = run(session, "verify ../../outside.diff")
+    assert "outside the design folder" in turn.text

@@ -67,7 +67,8 @@ def test_the_model_facing_apply_cannot_confirm_or_force():
 
 
 def test_paths_that_run_or_write_stay_out_of_the_schema():
-    for name, hidden in (("mutation_score", {"tests", "report_dir", "executor"}), ("run_tests", {"cache_dir"})):
+    for name, hidden in (("mutation_score", {"tests", "report_dir", "executor"}), ("run_tests", {"cache_dir"}),
+                         ("generate_testbench", {"out", "executor"})):
         spec = get_spec(name)
         if spec.function() is None:
             continue
