@@ -191,6 +191,15 @@ def _term(text: str, symbol: str) -> tuple[int, int] | None:
     return k, c
 
 
+def _expr(term: tuple[int, int]) -> str:
+    """(2, -1) → ``2 * C - 1``, (1, 0) → ``C``, (0, 3) → ``3``."""
+    k, c = term
+    base = "" if k == 0 else ("C" if k == 1 else f"{k} * C")
+    if not base:
+        return str(c)
+    return base if c == 0 else f"{base} {'-' if c < 0 else '+'} {abs(c)}"
+
+
 def serial_frame(spec: SpecModel) -> ModelPlan | None:
     table = next((t for t in spec.tables if t.kind == "waveform"), None)
     if table is None:
@@ -219,9 +228,9 @@ def serial_frame(spec: SpecModel) -> ModelPlan | None:
         later = re.match(r"^(.+?)\s+and later$", cell)
         span = [p.strip() for p in cell.split("...")] if "..." in cell else None
         if later and (t := _term(later.group(1), symbol)):
-            end = f"{t[0]} * C + {t[1]}"
+            end = _expr(t)
         elif span and len(span) == 2 and (a := _term(span[0], symbol)) and (b := _term(span[1], symbol)):
-            segments.append(f"    ({a[0]} * C + {a[1]}, {b[0]} * C + {b[1]}, {values!r}, {spec.where(line)!r}),")
+            segments.append(f"    ({_expr(a)}, {_expr(b)}, {values!r}, {spec.where(line)!r}),")
         else:
             return None
     if not segments or end is None or not idle:

@@ -75,6 +75,7 @@ def test_score_and_surviving_mutants_of_a_weak_test(design_copy, tmp_path: Path)
     data = answer.data
     assert data["mutants"] == 6 and data["candidates"] > 50
     assert data["valid"] == data["killed"] + data["counts"]["survived"]
+    assert data["counts"]["error"] == 0 and data["counts"]["unavailable"] == 0
     survivors = [r for r in data["results"] if r["status"] == "survived"]
     assert survivors, "a test that only checks reset lets bugs through"
     assert 0 < data["killed"] < data["valid"] and data["score"] == round(data["killed"] / data["valid"], 4)

@@ -33,6 +33,7 @@ def test_uart_tx_testbench_from_its_spec_runs_and_is_graded(design_copy) -> None
     assert {"test_reset_values", "test_frames_sampled_mid_bit", "test_random"} <= set(data["tests"])
     mutation = data["mutation"]
     assert mutation["mutants"] == 4 and mutation["valid"] >= 3 and mutation["killed"] >= 3
+    assert mutation["counts"]["error"] == 0 and mutation["counts"]["unavailable"] == 0
     assert {u["where"] for u in data["not_used"]} == {"spec.md:39", "spec.md:103", "spec.md:75"}
     assert "Mutation score of the generated tests" in answer.text and "Not used (3)" in answer.text
     assert snapshot(tests) == before  # never written into the user's verification folder
@@ -188,3 +189,4 @@ def test_karnaugh_map_and_register_map(tmp_path: Path) -> None:
     assert not regs.used_by and "bus protocol" in regs.reason
     mutation = result.mutation
     assert mutation is not None and mutation["valid"] >= 4 and mutation["score"] >= 0.8, mutation["markdown"]
+    assert mutation["counts"]["error"] == 0, mutation["markdown"]
