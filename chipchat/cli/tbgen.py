@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "reference model where the spec allows, run it on the RTL and grade it by mutation score. A "
                     "generated test that fails is reported as a disagreement between spec and RTL, with evidence. "
                     "With CHIPCHAT_LLM_BASE_URL set, a language model writes tests for what could not be extracted. "
-                    "Output goes to <design>/.chipchat/tbgen/<run>/ (never the design's test folder unless --out).")
+                    "Output goes to <design>/.chipchat/tbgen/<run>/ (never the design's test folder unless --out). "
+                    "Exit code 0 when a testbench was generated and the spec and RTL agree, 1 otherwise.")
     add_design_arg(p)
     p.add_argument("--spec", default=None, help="the spec (Markdown); default: the design's spec document")
     p.add_argument("--sim", "--simulator", dest="simulator", default="icarus",
@@ -39,4 +40,5 @@ def cmd_tbgen(args: argparse.Namespace) -> int:
                           seed=args.seed, jobs=config.jobs if args.jobs is None else args.jobs,
                           executor=args.executor or config.executor, out=args.out)
     emit(api.answer(result), args)
-    return 0 if result.usable else 1
+    agree = not any(d.kind in ("spec-vs-rtl", "static") for d in result.disagreements)
+    return 0 if result.usable and agree else 1

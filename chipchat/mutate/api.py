@@ -47,13 +47,12 @@ def find_mutants(design: DesignArg, max_mutants: int = 50, seed: int = 1,
     if d.amaranth is not None:
         source, edits = amaranth_sites.find_edits(d.amaranth.file, ops)
         found += make_mutants(d.relpath(d.amaranth.file), source, edits, "amaranth")
-    else:
-        root = d.root.resolve()
-        for path in d.sources:
-            if not path.resolve().is_relative_to(root):
-                continue  # a patch may only change files inside the design folder
-            source, edits = verilog_sites.find_edits(path, ops, d.defines, d.include_dirs)
-            found += make_mutants(d.relpath(path), source, edits, "verilog")
+    root = d.root.resolve()
+    for path in d.sources:  # Verilog next to an Amaranth design is mutated too
+        if not path.resolve().is_relative_to(root):
+            continue  # a patch may only change files inside the design folder
+        source, edits = verilog_sites.find_edits(path, ops, d.defines, d.include_dirs)
+        found += make_mutants(d.relpath(path), source, edits, "verilog")
     return sample(found, max_mutants, seed), len(found)
 
 
