@@ -157,7 +157,7 @@ SET_VERBS = r"(?:becomes?|goes to|goes|is|are|stays?|returns? to|=)"
 
 
 def _protect(text: str) -> tuple[str, list[str]]:
-    """Backticked expressions (not plain names) become placeholders ``@0@`` so punctuation inside survives."""
+    """Backticked expressions (not plain names) become markers ``@0@`` so punctuation inside survives."""
     exprs: list[str] = []
 
     def keep(m: re.Match[str]) -> str:
