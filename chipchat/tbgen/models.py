@@ -51,7 +51,7 @@ def lam(expr: str, wrap: str = "") -> str:
 
 def _claim_rules(spec: SpecModel, ports: set[str], label: str) -> None:
     for rule in spec.rules:
-        if set(re.findall(r"`(\w+)`", rule.text)) & ports:
+        if set(re.findall(r"`(\w+)`", rule.text)) & ports and label not in rule.used_by:
             rule.used_by.append(label)
 
 
