@@ -84,8 +84,9 @@ class MutationReport:
             if self.candidates > len(self.results) else ""
         lines = [f"## Mutation testing of {self.design}: {self.headline()}", "",
                  f"{len(self.results)} mutants{sampled}: {c[KILLED] + c[TIMED_OUT]} killed "
-                 f"({c[TIMED_OUT]} of them by a timeout: the mutant hung the simulation and was stopped after "
-                 f"{self.test_timeout_s:g} s), {c[SURVIVED]} survived, {c[INVALID]} invalid (do not compile"
+                 f"({c[TIMED_OUT]} by a timeout: a mutant that hangs a test is stopped after "
+                 f"{self.test_timeout_s:g} s and counts as killed), {c[SURVIVED]} survived, {c[INVALID]} invalid "
+                 f"(do not compile"
                  f"{' or elaborate' if self.language == 'amaranth' else ''}; not counted)"
                  + (f", {c[BROKEN] + c[UNAVAILABLE]} could not be run" if c[BROKEN] + c[UNAVAILABLE] else "") + ".",
                  ""]
