@@ -271,13 +271,13 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                 target = str(unpack_zip(zip_file, ws.root / "uploads")) if zip_file else (folder or "").strip()
                 session = ws.session(str(open_design(target).root))
             except ChipChatError as exc:
-                return gr.skip(), gr.skip(), gr.skip(), f"**Could not open the design:** {exc}", gr.skip()
+                return gr.skip(), gr.skip(), gr.skip(), f"**Could not open the design:** {exc}", gr.skip(), None
             msgs = [gr.ChatMessage(role=r, content=t) for r, t in session.history()]
             d = session.design
             return (str(d.root), _header(session), msgs, f"Opened `{d.root}`\n\n```\n{d.summary()}\n```",
-                    str(d.root))
+                    str(d.root), None)
 
-        switch_io = dict(outputs=[root, header, chat, info, path])
+        switch_io = dict(outputs=[root, header, chat, info, path, upload])
         open_btn.click(lambda f: switch(f, None), inputs=[path], **switch_io)
         upload.upload(lambda z: switch(None, z), inputs=[upload], **switch_io)
 

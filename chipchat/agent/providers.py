@@ -100,8 +100,15 @@ def describe_failure(exc: BaseException, settings: Settings) -> str:
 
 
 def _cause(exc: BaseException) -> str:
+    """The innermost reason in the exception chain ("[Errno 111] Connection refused")."""
+    reason, seen = str(exc), set()
     inner = exc.__cause__ or exc.__context__
-    return _short(str(inner) if inner else str(exc)) or type(exc).__name__
+    while inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        if str(inner):
+            reason = str(inner)
+        inner = inner.__cause__ or inner.__context__
+    return _short(reason) or type(exc).__name__
 
 
 def _short(text: str, limit: int = 200) -> str:

@@ -70,3 +70,36 @@ def test_apply_writes_only_after_the_confirmation(serve, browser, design_copy, a
     assert (root / "rtl" / "mac16.v").read_bytes() != rtl
     assert not page.locator("#cc-confirm input").is_checked()  # the confirmation does not stick
     page.screenshot(path=str(artifacts_dir / "ui_apply.png"), full_page=True)
+
+
+def test_the_design_picker_opens_folders_and_zips_and_rejects_unsafe_zips(serve, browser, design_copy, tmp_path):
+    import zipfile
+
+    mac16, fifo = design_copy("mac16"), design_copy("fifo")
+    url, _ = serve(mac16)
+    page = open_ui(browser, url)
+    page.get_by_role("tab", name="Design").click()
+    header = page.locator("#cc-header")
+    page.get_by_label("Design folder").fill(str(fifo))
+    page.get_by_role("button", name="Open folder").click()
+    header.get_by_text("chipchat — fifo").wait_for(timeout=60_000)
+
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("d/rtl/a.v", "module a; endmodule\n")
+        zf.writestr("../../escape.v", "module e; endmodule\n")
+    page.locator("input[type=file]").set_input_files(str(evil))
+    page.get_by_text("points outside the archive").wait_for(timeout=60_000)
+    assert "chipchat — fifo" in header.inner_text()  # still on the design that was open
+
+    good = tmp_path / "uart.zip"
+    uart = design_copy("uart_tx")
+    with zipfile.ZipFile(good, "w") as zf:
+        for p in uart.rglob("*"):
+            if p.is_file() and ".chipchat" not in p.parts:
+                zf.write(p, f"uart_tx/{p.relative_to(uart)}")
+    page.locator("input[type=file]").set_input_files(str(good))
+    header.get_by_text("chipchat — uart_tx").wait_for(timeout=60_000)
+    ask(page, "what are the ports?")
+    page.locator("#cc-chat").get_by_text("Cited:").last.wait_for(timeout=60_000)
+    assert browser.external == []
