@@ -38,3 +38,18 @@ def design_copy(tmp_path: Path):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def _checkout_state() -> set[str]:
+    """Files under the checkout's designs/ and verification/ (tests must leave them untouched)."""
+    return {str(p.relative_to(REPO)) for top in ("designs", "verification") for p in (REPO / top).rglob("*")
+            if "__pycache__" not in p.parts}
+
+
+@pytest.fixture(autouse=True)
+def _checkout_stays_clean():
+    """Fail the test that writes into the checkout's example designs (use design_copy instead)."""
+    before = _checkout_state()
+    yield
+    added = sorted(_checkout_state() - before)
+    assert not added, f"this test wrote into the checkout: {added[:5]}"
