@@ -30,6 +30,7 @@ EXAMPLES = ["why does this path miss timing?", "and the second-worst path?", "wh
 CSS = """
 #cc-chat .message-wrap table { font-size: 0.85em; }
 #cc-chat .message-wrap th { white-space: nowrap; }
+#cc-chat .message-wrap td { overflow-wrap: normal; word-break: normal; }
 .cc-source { font-family: ui-monospace, monospace; font-size: 0.85em; }
 .cc-source-title { font-weight: 600; margin-bottom: 4px; }
 .cc-dim { color: #888; font-weight: normal; }
@@ -113,8 +114,8 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                 chat = gr.Chatbot(value=history, height=640, elem_id="cc-chat", label="Conversation",
                                   feedback_options=None, buttons=["copy"], group_consecutive_messages=False)
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Ask about the design — e.g. why does this path miss timing?",
-                                     show_label=False, scale=8, elem_id="cc-input", autofocus=True)
+                    box = gr.Textbox(label="Ask about the design (Enter sends)", lines=1, scale=8,
+                                     elem_id="cc-input", autofocus=True)
                     send = gr.Button("Send", variant="primary", scale=1, elem_id="cc-send")
                 gr.Examples(EXAMPLES, inputs=box, label="Try")
                 new = gr.Button("New conversation", size="sm", elem_id="cc-new")

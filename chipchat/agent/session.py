@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, cast
 
 from chipchat.agent import providers
@@ -361,11 +360,8 @@ class ChatSession:
                               hint="tick the confirmation box next to Apply (UI) or answer y (terminal)")
         ans = confirm_apply(self.design, proposal_id)
         with self._lock:
-            self.messages += [HumanMessage(f"(confirmed in the UI) apply proposal {proposal_id}"),
+            self.messages += [HumanMessage(f"(confirmed by the user) apply proposal {proposal_id}"),
                               AIMessage(content=ans.text)]
             self._save()
         return ans
 
-
-def memory_file(design_root: Path, conversation: str = "default") -> Path:
-    return design_root / ".chipchat" / "chat" / f"{conversation}.json"

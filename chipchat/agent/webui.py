@@ -60,10 +60,10 @@ def launch(design: str | Path | None, *, host: str | None = None, port: int | No
            config: Settings | None = None, block: bool = True) -> Any:
     """Build and launch the UI; binds ``config.ui_host`` (127.0.0.1) unless told otherwise."""
     cfg = config or settings()
-    app = build(design, cfg)
+    ui = load_app_module()
+    app = ui.build(str(design) if design is not None else None, cfg)
     app.queue(default_concurrency_limit=4)
     app.launch(server_name=host or cfg.ui_host, server_port=port or cfg.ui_port, share=share,
                auth=auth_pairs(cfg), prevent_thread_lock=not block, quiet=not block, show_error=True,
-               footer_links=[], theme=load_app_module().theme(), css=load_app_module().CSS,
-               inbrowser=False, run_history=False)
+               footer_links=[], theme=ui.theme(), css=ui.CSS, inbrowser=False, run_history=False)
     return app

@@ -94,4 +94,4 @@ def test_only_the_confirmed_apply_writes(injected, digest_tree):
     after = digest_tree(design.root)
     assert answer.data["applied"] is True
     assert [f for f in after if after[f] != before.get(f)] == ["rtl/mac16.v"]
-    assert "(confirmed in the UI) apply proposal" in session.history()[-2][1]
+    assert "(confirmed by the user) apply proposal" in session.history()[-2][1]
