@@ -48,8 +48,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     if args.port is not None and not 1 <= args.port <= 65535:
         raise ConfigError(f"--port must be between 1 and 65535, got {args.port}")
+    from chipchat.config import settings
+
     design = str(open_design(args).root) if args.design else None
-    print(f"chipchat: starting the chat UI on http://{args.host or '127.0.0.1'}:{args.port or 'CHIPCHAT_UI_PORT'}"
+    config = settings()
+    print(f"chipchat: starting the chat UI on http://{args.host or config.ui_host}:{args.port or config.ui_port}"
           " (Ctrl-C stops it)", file=sys.stderr, flush=True)
     launch(design, host=args.host, port=args.port, share=args.share)
     return 0
