@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast as pyast
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,9 @@ class Chunk:
                 "module": self.module, "title": self.title, "src": ",".join(self.src)}
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = dict(vars(self))  # dataclasses.asdict deep-copies: 10× slower on 18k chunks
+        data["src"] = list(self.src)
+        return data
 
 
 def file_hash(path: Path) -> str:

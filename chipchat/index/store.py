@@ -1,13 +1,15 @@
 """The design index: chunks in ChromaDB (semantic) plus BM25 (lexical), kept incremental.
 
 Layout under ``<design>/.chipchat/index/``: ``manifest.json`` (per-file content hash,
-its chunk ids, or why it was skipped), ``chunks.json`` (every chunk's text and span) and
+its chunk ids, or why it was skipped), ``chunks/<file>.json`` (each file's chunks: text and
+span; one file per source so an edit rewrites only its own) and
 ``chroma/`` (a ChromaDB PersistentClient holding the embeddings). Only files whose hash
 changed are re-chunked and re-embedded. A corrupted index folder is rebuilt, not fatal.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -23,7 +25,7 @@ from chipchat.errors import ParseError
 from chipchat.index.chunks import Chunk, chunk_file, file_hash
 from chipchat.index.lexical import LexicalIndex, split_identifier
 
-INDEX_VERSION = 5
+INDEX_VERSION = 7
 COLLECTION = "chipchat_chunks"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -99,9 +101,9 @@ class DesignIndex:
         t0 = time.monotonic()
         report = IndexReport()
         manifest = self._read_manifest(report)
-        chunks = self._load_chunks() if manifest["files"] else {}
+        chunks = self._load_chunks(manifest) if manifest["files"] else {}
         if chunks is None:
-            report.rebuilt_reason = "chunks.json was unreadable; rebuilt the index"
+            report.rebuilt_reason = "the stored chunks were unreadable; rebuilt the index"
             manifest, chunks = self._fresh_manifest(), {}
             self._wipe()
         collection = self._open_collection(report)
@@ -152,7 +154,7 @@ class DesignIndex:
         for rel in [r for r in manifest["skipped"] if r not in present]:
             manifest["skipped"].pop(rel)
         self._apply(collection, chunks, stale_ids, new_chunks, report, progress)
-        self._write(manifest, chunks)
+        self._write(manifest, chunks, report.indexed, report.removed)
         self._chunks, self._lexical, self._by_file = chunks, None, None
         report.chunks = len(chunks)
         report.duration_s = time.monotonic() - t0
@@ -160,6 +162,16 @@ class DesignIndex:
 
     def _apply(self, collection: Any, chunks: dict[str, Chunk], stale: list[str], new: list[Chunk],
                report: IndexReport, progress: Progress | None) -> None:
+        reusable: dict[str, list[float]] = {}
+        if collection is not None and stale and new:
+            # an edit shifts the lines (and so the ids) of every later chunk in the file, but not their
+            # text: vectors are reused by the hash of the text they embed, so only edited chunks are re-embedded
+            for i in range(0, len(stale), 5000):
+                got = collection.get(ids=stale[i:i + 5000], include=["embeddings", "metadatas"])
+                for meta, vector in zip(got["metadatas"] or [], got["embeddings"] if got["embeddings"] is not None
+                                        else [], strict=False):
+                    if meta and meta.get("etext"):
+                        reusable[str(meta["etext"])] = [float(x) for x in vector]
         for cid in stale:
             chunks.pop(cid, None)
         if collection is not None and stale:
@@ -171,20 +183,28 @@ class DesignIndex:
             return
         from chipchat.index.embed import embed
 
+        texts = {c.id: _embedding_text(c) for c in new}
+        hashes = {cid: hashlib.sha1(t.encode()).hexdigest()[:16] for cid, t in texts.items()}
+        todo = [c for c in new if hashes[c.id] not in reusable]
+        vectors = dict(reusable)
         batch = 256
-        for i in range(0, len(new), batch):
-            part = new[i:i + batch]
-            vectors = embed([_embedding_text(c) for c in part])
-            collection.upsert(ids=[c.id for c in part], embeddings=vectors,
-                              metadatas=[c.metadata() for c in part], documents=[c.text for c in part])
+        for i in range(0, len(todo), batch):
+            part = todo[i:i + batch]
+            for c, v in zip(part, embed([texts[c.id] for c in part]), strict=True):
+                vectors[hashes[c.id]] = v
             report.embedded += len(part)
             if progress:
-                progress("embedding", min(i + batch, len(new)), len(new))
+                progress("embedding", min(i + batch, len(todo)), len(todo))
+        for i in range(0, len(new), 1000):
+            part = new[i:i + 1000]
+            collection.upsert(ids=[c.id for c in part], embeddings=[vectors[hashes[c.id]] for c in part],
+                              metadatas=[{**c.metadata(), "etext": hashes[c.id]} for c in part],
+                              documents=[c.text for c in part])
 
     # -- querying ------------------------------------------------------------------------
     def chunks(self) -> dict[str, Chunk]:
         if self._chunks is None:
-            loaded = self._load_chunks()
+            loaded = self._load_chunks(self._manifest_or_empty())
             if loaded is None or not loaded:
                 self.update()
                 loaded = self._chunks or {}
@@ -264,7 +284,14 @@ class DesignIndex:
 
     # -- storage -------------------------------------------------------------------------
     def _fresh_manifest(self) -> dict[str, Any]:
-        return {"version": INDEX_VERSION, "embeddings": self.embeddings, "files": {}, "skipped": {}}
+        return {"version": INDEX_VERSION, "embeddings": self._embedding_id(), "files": {}, "skipped": {}}
+
+    def _embedding_id(self) -> str:
+        if self.embeddings == "none":
+            return "none"
+        from chipchat.index.embed import VARIANT
+
+        return VARIANT
 
     def _read_manifest(self, report: IndexReport) -> dict[str, Any]:
         path = self.path / "manifest.json"
@@ -278,28 +305,44 @@ class DesignIndex:
             report.rebuilt_reason = "the index manifest was corrupted; rebuilt the index"
             self._wipe()
             return self._fresh_manifest()
-        if data.get("version") != INDEX_VERSION or data.get("embeddings") != self.embeddings:
+        if data.get("version") != INDEX_VERSION or data.get("embeddings") != self._embedding_id():
             report.rebuilt_reason = "index format or embedding setting changed; rebuilt the index"
             self._wipe()
             return self._fresh_manifest()
         data.setdefault("skipped", {})
         return data
 
-    def _load_chunks(self) -> dict[str, Chunk] | None:
-        path = self.path / "chunks.json"
-        if not path.exists():
-            return {}
+    def _manifest_or_empty(self) -> dict[str, Any]:
         try:
-            raw = json.loads(path.read_text())
-            return {cid: Chunk(**c) for cid, c in raw.items()}
-        except (OSError, ValueError, TypeError):
-            return None
+            data = json.loads((self.path / "manifest.json").read_text())
+            return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else {"files": {}}
+        except (OSError, ValueError):
+            return {"files": {}}
 
-    def _write(self, manifest: dict[str, Any], chunks: dict[str, Chunk]) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        tmp = self.path / "chunks.json.tmp"
-        tmp.write_text(json.dumps({cid: c.to_json() for cid, c in chunks.items()}))
-        tmp.replace(self.path / "chunks.json")
+    def _chunk_file(self, rel: str) -> Path:
+        return self.path / "chunks" / (hashlib.sha1(rel.encode()).hexdigest()[:16] + ".json")
+
+    def _load_chunks(self, manifest: dict[str, Any]) -> dict[str, Chunk] | None:
+        """Every stored chunk, or ``None`` when a chunk file is missing or damaged (the index is rebuilt)."""
+        chunks: dict[str, Chunk] = {}
+        try:
+            for rel in manifest["files"]:
+                for c in json.loads(self._chunk_file(rel).read_text()):
+                    chunks[c["id"]] = Chunk(**c)
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return chunks
+
+    def _write(self, manifest: dict[str, Any], chunks: dict[str, Chunk], changed: list[str],
+               removed: list[str]) -> None:
+        (self.path / "chunks").mkdir(parents=True, exist_ok=True)
+        for rel in changed:
+            ids = manifest["files"][rel]["chunks"]
+            tmp = self._chunk_file(rel).with_suffix(".tmp")
+            tmp.write_text(json.dumps([chunks[i].to_json() for i in ids]))
+            tmp.replace(self._chunk_file(rel))
+        for rel in removed:
+            self._chunk_file(rel).unlink(missing_ok=True)
         tmp = self.path / "manifest.json.tmp"
         tmp.write_text(json.dumps(manifest, indent=1))
         tmp.replace(self.path / "manifest.json")
@@ -349,29 +392,35 @@ def _chroma_collection(path: Path) -> Any:
 
 
 def _embedding_text(c: Chunk) -> str:
-    """What MiniLM reads: prose for documents; for code, its comments and words, not its punctuation.
+    """What MiniLM reads: prose for documents; for code, what its comments and names say.
 
     Code tokenizes into many word pieces (``{W{1'b0}}``) that carry no meaning for a
-    sentence model and make embedding several times slower; the comments, the
-    declaration notes of the signals used and the split identifiers carry the meaning.
+    sentence model, and embedding cost grows with every piece: a code chunk is embedded
+    as its comments, the declaration notes of the signals it assigns and its distinct
+    name parts — about a third of the pieces of the full context (benchmarks/bench_index.py),
+    with the recall measured in benchmarks/bench_retrieval.py.
     """
-    head = f"{c.kind} {c.title}".strip()
     if c.kind == "doc":
-        return f"{head}\n{c.text}"[:EMBED_CHARS]
+        return f"{c.title}\n{c.text}"[:EMBED_CHARS]
     comments: list[str] = []
     words: list[str] = []
+    assigned: set[str] = set()
     for line in c.text.splitlines():
         code, sep, comment = line.partition("//") if "//" in line else line.partition("#")
         if sep and comment.strip():
             comments.append(comment.strip())
+        assigned.update(name for pair in ASSIGNED.findall(code) for name in pair if name)
         for ident in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code):
             for w in split_identifier(ident):
                 if len(w) > 1 and w not in words and w not in CODE_WORDS:
                     words.append(w)
-    parts = [head, ". ".join(comments), c.context, " ".join(words[:48])]
+    notes = [n for n in c.context.split("; ") if n.split(":", 1)[0] in assigned][:3]
+    parts = [f"{c.kind} of {c.module}" if c.module else c.kind, ". ".join(comments), "; ".join(notes),
+             " ".join(words[:24])]
     return "\n".join(p for p in parts if p)[:EMBED_CHARS]
 
 
+ASSIGNED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]]*\])?\s*(?:<=|=(?!=))|([A-Za-z_]\w*)\.eq\(")
 EMBED_CHARS = 700
 
 CODE_WORDS = frozenset("begin end if else always posedge negedge assign wire reg logic input output module "

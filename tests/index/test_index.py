@@ -85,7 +85,7 @@ def test_corrupted_index_is_rebuilt(design_copy, monkeypatch):
     (d.state_dir / "index" / "manifest.json").write_text("{not json")
     report = DesignIndex(d).update()
     assert "corrupted" in report.rebuilt_reason and report.chunks > 5
-    (d.state_dir / "index" / "chunks.json").write_bytes(b"\x00garbage")
+    next((d.state_dir / "index" / "chunks").glob("*.json")).write_bytes(b"\x00garbage")
     report = DesignIndex(d).update()
     assert report.rebuilt_reason and DesignIndex(d).search("write pointer", mode="lexical")
 
