@@ -126,7 +126,7 @@ def to_answer(report: PlaceReport, explanation: Answer | None = None) -> Answer:
     else:
         headline = f"**{report.design}** meets timing after placement: worst slack {_ns(slack)}."
     parts = [headline, summary_table(report)]
-    if report.paths:
+    if report.paths and explanation is None:  # the explanation names the same path in RTL terms
         worst = report.paths[0]
         parts.append(f"Worst path: `{worst.startpoint}` → `{worst.endpoint}` through {len(worst.cells)} pins, "
                      f"arrival {_ns(worst.data_arrival)}, slack {_ns(worst.slack)}.")
