@@ -122,14 +122,30 @@ class CocotbBuild(Step):
 
     def _make_with_shared_objects(self, run: RunDir, argv: list[str], log: str, env: dict[str, str], build_dir: Path,
                                   metrics: dict[str, Any]) -> Any:
-        """``make`` with Verilator's runtime objects taken from (and given to) the object cache."""
+        """``make`` with Verilator's runtime objects taken from (and given to) the object cache.
+
+        The model itself (``Vtop__ALL.a``) is compiled first, while another build may still be
+        compiling the runtime objects this one will reuse; then the rest is seeded and linked.
+        """
+        model = run.exec([*argv, f"{objcache.PREFIX}__ALL.a"], log=log.replace(".log", "-model.log"), env=env,
+                         cwd=build_dir, tool="make")
+        if not model.ok:
+            return model
         cache = self.cache_dir() / "verilator-objs"
         keys = objcache.keys(build_dir, str(toolchain.find_tool("verilator").path), VERILATOR_MAIN)
-        with objcache.shared(cache, build_dir, keys) as seeded:
-            metrics["reused_objects"] = seeded
-            result = run.exec(argv, log=log, env=env, cwd=build_dir, tool="make")
-            if result.ok:
-                objcache.store(cache, build_dir, keys)
+        parts: list[int] = []
+
+        def compile_objects(names: list[str]) -> bool:
+            parts.append(len(parts) + 1)
+            return run.exec([*argv, *names], log=log.replace(".log", f"-objects-{parts[-1]}.log"), env=env,
+                            cwd=build_dir, tool="make").ok
+
+        jobs = int(argv[argv.index("-j") + 1]) if "-j" in argv else 1
+        seeded, compiled = objcache.provide(cache, build_dir, keys, compile_objects, batch=jobs)
+        metrics["reused_objects"], metrics["compiled_objects"] = seeded, compiled
+        result = run.exec(argv, log=log, env=env, cwd=build_dir, tool="make")
+        if result.ok:
+            objcache.store(cache, build_dir, keys)
         return result
 
     def _done(self, run: RunDir, metrics: dict[str, Any], logs: list[str], final: Path | None = None) -> StepResult:

@@ -21,7 +21,7 @@ from typing import Any
 from chipchat.design import Design, load_design
 from chipchat.edit.patch import Patch, PatchError, apply_patch, load_patch, parse_patch
 from chipchat.edit.sandbox import Sandbox
-from chipchat.errors import ChipChatError, SandboxViolation, ToolNotFound
+from chipchat.errors import ChipChatError, ConfigError, SandboxViolation, ToolNotFound
 from chipchat.verify import simulators as sims
 from chipchat.verify.results import LintResult, SimRun
 
@@ -85,6 +85,9 @@ def read_patches(items: list[str | Path]) -> list[PatchInput]:
     names: set[str] = set()
     for i, item in enumerate(items, 1):
         is_text = isinstance(item, str) and "\n" in item
+        if not is_text and not Path(item).is_file():
+            raise ConfigError(f"patch file {item} does not exist",
+                              hint="pass unified diff files (e.g. --patches proposals/*.diff)")
         source = "<text>" if is_text else str(item)
         name = f"patch-{i}" if is_text else Path(item).stem
         while name in names or name == BASELINE:
@@ -124,13 +127,16 @@ def make_jobs(design: Design, patches: list[PatchInput], simulators: list[str], 
     Workers take jobs in order: first the baselines of simulators with slow builds (a cold
     Verilator build also compiles the runtime objects every later build reuses), then all
     jobs of the fast simulators while that build runs, then the slow simulators' patches.
+
+    ``workers`` is also the number of cores the batch may use: every job compiles with one
+    ``make`` job, except the slow baselines — the critical path — which may use them all.
     """
-    cpus = os.cpu_count() or 1
-    make_jobs = min(cpus, max(2, cpus // max(1, workers or cpus)))
-    jobs = [BatchJob(str(design.root), BASELINE, None, sim, make_jobs=make_jobs, **options) for sim in simulators]
+    cores = min(os.cpu_count() or 1, max(1, workers or os.cpu_count() or 1))
+    jobs = [BatchJob(str(design.root), BASELINE, None, sim, make_jobs=cores if sim in SLOW_BUILDS else 1, **options)
+            for sim in simulators]
     for entry in patches:
         if entry.status == OK and entry.patch is not None:
-            jobs += [BatchJob(str(design.root), entry.name, entry.patch.text, sim, make_jobs=make_jobs, **options)
+            jobs += [BatchJob(str(design.root), entry.name, entry.patch.text, sim, make_jobs=1, **options)
                      for sim in simulators]
 
     def rank(job: BatchJob) -> int:

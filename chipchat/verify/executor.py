@@ -13,8 +13,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
 from chipchat.errors import ConfigError, ToolFailed
@@ -81,7 +82,7 @@ def _run_pool(fn: Callable[[T], R], jobs: Sequence[T], n: int, progress: Progres
         futures: dict[Future[R], int] = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
         pending = set(futures)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
                 exc = fut.exception()
                 if exc is not None:
@@ -95,9 +96,11 @@ def _run_pool(fn: Callable[[T], R], jobs: Sequence[T], n: int, progress: Progres
 
 
 def _start_method() -> str:
-    """``spawn``, not ``fork``: the parent may hold threads (a UI, a Dask client) that fork would copy
-    mid-state. But spawn re-imports ``__main__`` by path, which fails for a script read from stdin:
-    then fork is the only way."""
+    """``fork`` when this process has a single thread: workers start at once, with chipchat
+    already imported. With other threads (a UI, a Dask client) fork could copy a lock mid-use,
+    so ``spawn`` — unless ``__main__`` cannot be re-imported (a script read from stdin)."""
+    if threading.active_count() == 1:
+        return "fork"
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     return "fork" if main_file is not None and not os.path.exists(main_file) else "spawn"
 

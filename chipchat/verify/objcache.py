@@ -4,7 +4,8 @@ Every Verilator model links the same runtime (``verilated.o``, ``verilated_vpi.o
 tracing …) and cocotb's ``verilator.o`` main, which only depends on the model's
 ``Vtop.h``. Compiling them is most of a small design's build (~15 of ~23 s here), yet
 they only change with the Verilator version and the build switches. This cache keeps
-them per key and seeds new build folders with them, so ``make`` compiles only the model.
+them per key and seeds new build folders with them, so ``make`` compiles only the model;
+builds running at the same time share the work of compiling a runtime nobody has yet.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 PREFIX = "Vtop"
 SWITCH = re.compile(r"^(VM_[A-Z0-9_]+)\s*=\s*(\S*)\s*$", re.M)
@@ -75,31 +77,72 @@ def seed(cache: Path, build_dir: Path, object_keys: dict[str, str]) -> list[str]
     return seeded
 
 
-@contextmanager
-def shared(cache: Path, build_dir: Path, object_keys: dict[str, str], *, wait_s: float = 900.0) -> Iterator[list[str]]:
-    """Seed ``build_dir``; if objects are missing, compile them at most once across processes.
+def provide(
+    cache: Path,
+    build_dir: Path,
+    object_keys: dict[str, str],
+    compile_objects: Callable[[list[str]], bool],
+    *,
+    batch: int = 1,
+    wait_s: float = 900.0,
+) -> tuple[list[str], list[str]]:
+    """Put every object of ``object_keys`` into ``build_dir``: from the cache, or compiled here.
 
-    The first build that misses holds a lock while it compiles (and, inside this block,
-    stores) them; a concurrent build of the same objects waits for that lock and then
-    seeds from the cache instead of compiling the same runtime again.
+    Objects are claimed one lock each, ``batch`` at a time (as many as this build compiles
+    in parallel), so concurrent builds that miss the same runtime share its compilation:
+    each compiles what nobody else has claimed, stores it, and seeds the rest when they
+    appear. Returns (seeded, compiled). A failed compile stops early; ``make`` then reports it.
     """
-    seeded = seed(cache, build_dir, object_keys)
-    missing = sorted(object_keys[n] for n in object_keys if n not in seeded)
-    if not missing:
-        yield seeded
-        return
+    seeded: list[str] = []
+    compiled: list[str] = []
+    pending = dict(object_keys)
+    deadline = time.monotonic() + wait_s
+    while pending:
+        for name in seed(cache, build_dir, pending):
+            seeded.append(name)
+            pending.pop(name)
+        if not pending:
+            break
+        with _claim(cache, pending, batch) as claimed:
+            if claimed:
+                late = seed(cache, build_dir, {n: pending[n] for n in claimed})  # stored meanwhile
+                seeded += late
+                todo = [n for n in claimed if n not in late]
+                ok = not todo or compile_objects(todo)
+                if todo and ok:
+                    store(cache, build_dir, {n: object_keys[n] for n in todo})
+                    compiled += todo
+                for name in claimed:
+                    pending.pop(name)
+                if not ok:
+                    break
+                continue
+        if time.monotonic() > deadline:
+            break  # whoever holds the locks is stuck: make compiles the rest itself
+        time.sleep(0.2)
+    return seeded, compiled
+
+
+@contextmanager
+def _claim(cache: Path, pending: dict[str, str], batch: int) -> Iterator[list[str]]:
+    """Lock up to ``batch`` of the pending objects that no other build is compiling."""
     cache.mkdir(parents=True, exist_ok=True)
-    with open(cache / f".lock-{_hash(*missing)}", "w") as lock:
-        deadline = time.monotonic() + wait_s
-        while True:
+    held: list[tuple[str, IO[str]]] = []
+    try:
+        for name, key in pending.items():
+            if len(held) >= max(1, batch):
+                break
+            lock: IO[str] = open(cache / f".lock-{key}", "w")  # noqa: SIM115 - open while the lock is held
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except BlockingIOError:
-                if time.monotonic() > deadline:
-                    break  # compile them ourselves rather than wait forever
-                time.sleep(0.2)
-        yield seed(cache, build_dir, object_keys)
+                lock.close()
+                continue
+            held.append((name, lock))
+        yield [name for name, _ in held]
+    finally:
+        for _, lock in held:
+            lock.close()  # closing releases the lock
 
 
 def store(cache: Path, build_dir: Path, object_keys: dict[str, str]) -> list[str]:

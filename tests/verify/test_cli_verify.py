@@ -54,3 +54,5 @@ def test_verify_rejects_an_unknown_executor(fifo: Path, tmp_path: Path, capsys) 
     patch.write_text("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n")
     assert main(["verify", str(fifo), "--patches", str(patch), "--executor", "ray://h:1"]) == 2
     assert "valid executors" in capsys.readouterr().err
+    assert main(["verify", str(fifo), "--patches", str(tmp_path / "missing.diff")]) == 2
+    assert "missing.diff does not exist" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -19,6 +20,15 @@ def test_pool_and_serial_give_the_same_results_in_order() -> None:
     assert sorted(seen) == list(range(len(jobs)))
     assert run_jobs(math.factorial, jobs, executor="serial") == pooled
     assert run_jobs(math.factorial, [], executor="local") == []
+
+
+def test_progress_is_reported_as_each_job_finishes() -> None:
+    t0 = time.monotonic()
+    seen: list[tuple[int, float]] = []
+    run_jobs(time.sleep, [0.05, 1.5], executor="local", workers=2,
+             progress=lambda i, _r: seen.append((i, time.monotonic() - t0)))
+    assert [i for i, _ in seen] == [0, 1]
+    assert seen[0][1] < seen[1][1] - 0.5  # the short job was reported before the long one ended
 
 
 def test_a_failing_job_is_raised() -> None:

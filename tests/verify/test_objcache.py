@@ -62,31 +62,42 @@ def test_store_then_seed_with_fresh_timestamps(tmp_path: Path) -> None:
     assert "verilator.o" not in objcache.seed(tmp_path / "cache", other, objcache.keys(other, str(main), main))
 
 
-def test_concurrent_builds_compile_the_runtime_once(tmp_path: Path) -> None:
+def test_concurrent_builds_share_the_compilation(tmp_path: Path) -> None:
     main = tmp_path / "verilator.cpp"
     main.write_text("int main() {}")
     cache = tmp_path / "cache"
-    order: list[str] = []
+    compiled: dict[str, list[str]] = {}
+    results: dict[str, tuple[list[str], list[str]]] = {}
 
-    def build(name: str, delay: float) -> None:
-        time.sleep(delay)
+    def build(name: str) -> None:
         folder = tmp_path / name
         folder.mkdir()
         (folder / "Vtop_classes.mk").write_text(CLASSES)
         (folder / "Vtop.h").write_text("class Vtop {};")
         keys = objcache.keys(folder, str(main), main)
-        with objcache.shared(cache, folder, keys) as seeded:
-            order.append(f"{name}:{len(seeded)}")
-            if not seeded:  # "compile": takes a while, then store for the others
-                time.sleep(0.6)
-                for n in keys:
-                    (folder / n).write_bytes(n.encode())
-                    (folder / (n[:-2] + ".d")).write_text("x")
-                objcache.store(cache, folder, keys)
 
-    threads = [threading.Thread(target=build, args=("first", 0.0)), threading.Thread(target=build, args=("late", 0.2))]
+        def compile_objects(names: list[str]) -> bool:
+            time.sleep(0.4)  # a compiler at work
+            for n in names:
+                (folder / n).write_bytes(n.encode())
+                (folder / (n[:-2] + ".d")).write_text("x")
+            compiled.setdefault(name, []).extend(names)
+            return True
+
+        results[name] = objcache.provide(cache, folder, keys, compile_objects, batch=1)
+
+    threads = [threading.Thread(target=build, args=(n,)) for n in ("a", "b")]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert order == ["first:0", "late:3"]
+    everything = sorted(n for names in compiled.values() for n in names)
+    assert everything == ["verilated.o", "verilated_vpi.o", "verilator.o"]  # each compiled exactly once
+    assert len(compiled) == 2  # both builds took part
+    for name in ("a", "b"):
+        seeded, own = results[name]
+        assert sorted(seeded + own) == everything
+        assert all((tmp_path / name / n).is_file() for n in everything)
+    late = fake_build(tmp_path / "late")
+    seeded, own = objcache.provide(cache, late, objcache.keys(late, str(main), main), lambda names: False)
+    assert own == [] and sorted(seeded) == everything
