@@ -12,7 +12,7 @@ run: setup
 	$(VENV)/bin/chipchat ui $(DESIGN)
 
 test: setup
-	$(PY) -m pytest -q -n 2 --dist loadgroup
+	$(PY) -m pytest -q -rs -n 2 --dist loadgroup
 
 lint: setup
 	$(VENV)/bin/ruff check chipchat tests ui benchmarks

@@ -13,11 +13,8 @@ from chipchat.place.api import place_design, placement_backends
 from chipchat.place.defio import read_def
 from chipchat.place.lef import read_lef
 from chipchat.place.picture import render_placement
-from chipchat.toolchain import have_tool
 
-from .conftest import FIXTURES, LEF, needs_osu018
-
-pytestmark = [needs_osu018, pytest.mark.skipif(not have_tool("graywolf"), reason="graywolf is not installed")]
+from .conftest import FIXTURES, LEF
 
 
 def png_size(path: Path) -> tuple[int, int]:

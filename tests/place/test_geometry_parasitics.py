@@ -8,10 +8,6 @@ from chipchat.place.defio import Component, DefDesign, Net, Pin, Row
 from chipchat.place.geometry import net_geometry, placement_stats, transform
 from chipchat.place.parasitics import WireRC, estimate, spef_name, write_spef
 
-from .conftest import needs_osu018
-
-pytestmark = needs_osu018
-
 
 def test_orientations_mirror_pins_inside_the_cell(osu018_lef):
     inv = osu018_lef.macros["INVX1"]  # 1.6 x 10 um

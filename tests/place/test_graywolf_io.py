@@ -11,9 +11,7 @@ from chipchat.place import graywolf_io as gw
 from chipchat.place.lef import read_lef
 from chipchat.place.netlist import Cell, Netlist, Port, check_against_lef
 
-from .conftest import LEF, needs_osu018
-
-pytestmark = needs_osu018
+from .conftest import LEF
 
 
 def tiny_netlist() -> Netlist:

@@ -11,14 +11,11 @@ from chipchat.place.defio import read_def, write_def
 from chipchat.place.lef import read_lef
 
 OSU018_LEF = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lef")
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "openroad"
+FIXTURES = Path(__file__).resolve().parents[1] / "golden" / "openroad"
 GCD_DEF = FIXTURES / "gcd_nangate45_placed.def"
 
-needs_osu = pytest.mark.skipif(not OSU018_LEF.exists(), reason="qflow-tech-osu018 is not installed")
-needs_fixtures = pytest.mark.skipif(not GCD_DEF.exists(), reason="real OpenROAD fixtures (../shared) are absent")
 
 
-@needs_osu
 def test_osu018_lef_macros_sites_and_layer_rc():
     lib = read_lef([OSU018_LEF])
     assert lib.dbu_per_micron == 1000
@@ -67,7 +64,6 @@ def test_missing_lef_file(tmp_path):
         read_lef([tmp_path / "nope.lef"])
 
 
-@needs_fixtures
 def test_openroad_placed_def_fixture():
     d = read_def(GCD_DEF)
     assert (d.name, d.dbu, d.die) == ("gcd", 2000, (0, 0, 65480, 65480))
@@ -84,7 +80,6 @@ def test_openroad_placed_def_fixture():
     assert net.vias == 4
 
 
-@needs_fixtures
 def test_def_round_trip(tmp_path):
     d = read_def(GCD_DEF)
     again = read_def(write_def(d, tmp_path / "copy.def"))

@@ -4,13 +4,12 @@ OpenROAD is not installable on these machines. The generated script is compared 
 reviewed golden file, then run in tclsh under flows/openroad/recorder.tcl, where every
 OpenROAD command checks its options against OpenROAD's documented syntax and records
 the call. Log parsing and failure diagnosis use real OpenROAD output
-(../shared/fixtures/openroad) and OpenROAD's documented message texts. The one test
+(tests/golden/openroad, copied from ../shared/fixtures/openroad) and OpenROAD's documented message texts. The one test
 that runs the binary is marked ``openroad`` and skips here.
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,10 +24,9 @@ from chipchat.place.openroad_script import (
     render_place_script,
 )
 
-from .conftest import FIXTURES, LEF, LIB, REPO, lef_without, needs_osu018
+from .conftest import FIXTURES, LEF, LIB, REPO, lef_without
 
 GOLDEN = REPO / "tests" / "golden" / "place" / "openroad_place_mac16.tcl"
-needs_tclsh = pytest.mark.skipif(shutil.which("tclsh") is None, reason="tclsh is not installed")
 
 
 def inputs(**over) -> PlaceScriptInputs:
@@ -82,7 +80,6 @@ def test_openroad_command_line():
         "/opt/or/openroad", "-no_init", "-no_splash", "-exit", "-metrics", "m.json", "place.tcl"]
 
 
-@needs_tclsh
 def test_recorder_runs_the_script_and_checks_order_and_arguments(tmp_path):
     script = tmp_path / "place.tcl"
     script.write_text(render_place_script(inputs(def_out=tmp_path / "placed.def")))
@@ -102,7 +99,6 @@ def test_recorder_runs_the_script_and_checks_order_and_arguments(tmp_path):
     assert order.index("global_placement") < order.index("detailed_placement") < order.index("estimate_parasitics")
 
 
-@needs_tclsh
 @pytest.mark.parametrize("edit, complaint", [
     (("-group_path_count", "-group_pathcount"), "unknown option -group_pathcount"),
     (("-site core ", ""), "use -site to add placement rows"),
@@ -118,7 +114,6 @@ def test_recorder_rejects_what_openroad_would_reject(tmp_path, edit, complaint):
     assert complaint in str(err.value)
 
 
-@pytest.mark.skipif(not (FIXTURES / "global_placement_gcd.log").exists(), reason="OpenROAD fixtures absent")
 def test_real_global_placement_log():
     log = parse_openroad_log((FIXTURES / "global_placement_gcd.log").read_text())
     assert log.utilization_pct == pytest.approx(54.233)
@@ -126,7 +121,6 @@ def test_real_global_placement_log():
     assert not log.errors and log.has("GPL-1001")
 
 
-@pytest.mark.skipif(not (FIXTURES / "report_checks_dbsta.log").exists(), reason="OpenROAD fixtures absent")
 def test_real_dbsta_log_messages():
     log = parse_openroad_log((FIXTURES / "report_checks_dbsta.log").read_text())
     assert [m.id for m in log.messages][:2] == ["ODB-0227", "ODB-0128"]
@@ -177,7 +171,6 @@ def test_real_openroad_places_mac16(design_copy):
     assert Path(answer.artifacts["def"]).exists()
 
 
-@needs_osu018
 def test_rows_site_and_pin_layers_come_from_the_lef(osu018_lef, tmp_path):
     from chipchat.steps.openroad_place import rows_and_pin_layers
 
@@ -190,7 +183,6 @@ def test_rows_site_and_pin_layers_come_from_the_lef(osu018_lef, tmp_path):
         rows_and_pin_layers(osu018_lef, [LEF], site="unit")
 
 
-@needs_osu018
 def test_openroad_step_without_the_binary_says_how_to_install(design_copy, monkeypatch, tmp_path):
     from chipchat.design import load_design
     from chipchat.steps.openroad_place import OpenroadPlace

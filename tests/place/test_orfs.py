@@ -13,7 +13,6 @@ from .conftest import FIXTURES
 
 METRICS = FIXTURES / "gcd_nangate45.metrics.json"
 CHECKS = FIXTURES / "report_checks_sky130_rsz.log"
-needs_fixtures = pytest.mark.skipif(not METRICS.exists(), reason="real OpenROAD fixtures (../shared) are absent")
 
 
 def test_export_writes_config_mk_sdc_and_sources(design_copy, tmp_path):
@@ -46,14 +45,12 @@ def test_export_to_an_unknown_platform_lists_the_valid_ones(design_copy, tmp_pat
     assert "nangate45" in str(err.value.hint) and "sky130hd" in str(err.value.hint)
 
 
-@needs_fixtures
 def test_metrics_with_repeated_keys_keep_the_last_stage():
     metrics = read_metrics(METRICS)
     assert metrics["route__wirelength"] == 6521
     assert metrics["design__instance__displacement__max"] == 2.19  # the third (last) occurrence
 
 
-@needs_fixtures
 def test_import_real_metrics_file():
     res = import_orfs(METRICS)
     assert res.wns == pytest.approx(-0.04396638733084503)  # DRT::worst_slack_max, after routing
@@ -62,7 +59,6 @@ def test_import_real_metrics_file():
     assert res.instance_count == 363 and res.wirelength_um == 6521
 
 
-@needs_fixtures
 def test_import_run_folder_with_finish_report(tmp_path):
     reports = tmp_path / "reports" / "nangate45" / "gcd" / "base"
     reports.mkdir(parents=True)

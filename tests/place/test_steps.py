@@ -13,11 +13,8 @@ from chipchat.place.defio import read_def
 from chipchat.steps.graywolf_place import GraywolfPlace, WireParasitics
 from chipchat.steps.opensta import OpenSTA, read_results
 from chipchat.steps.qrouter_route import QrouterRoute
-from chipchat.toolchain import have_tool
 
-from .conftest import LEF, LIB, fake_tool, lef_without, needs_osu018
-
-pytestmark = [needs_osu018, pytest.mark.skipif(not have_tool("graywolf"), reason="graywolf is not installed")]
+from .conftest import LEF, LIB, fake_tool, lef_without
 
 
 def place(design, synth, timeout_s=None, **config):
@@ -66,7 +63,6 @@ def test_placement_wires_slow_the_design_down(placed):
     assert "not found" not in (after_step.run_dir / "sta.log").read_text()
 
 
-@pytest.mark.skipif(not have_tool("qrouter"), reason="qrouter is not installed")
 def test_qrouter_routes_the_placement(placed):
     design, _, result = placed
     routed = QrouterRoute(design, lef=[str(LEF)], **{"def": str(result.artifacts["def"])}).start()

@@ -17,11 +17,10 @@ from chipchat.errors import ConfigError, ParseError, ToolTimeout
 from chipchat.platforms import Platform, get_platform
 from chipchat.steps.opensta import EndpointQuery, OpenSTA, generated_sdc, read_results, sdc_period
 from chipchat.tcl import tcl_quote
-from chipchat.toolchain import find_tool, have_tool
+from chipchat.toolchain import find_tool
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "sta"
 LIB018 = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
-needs_sta = pytest.mark.skipif(not have_tool("sta"), reason="OpenSTA (sta) is not installed")
 PORTS = {"inputs": ["clk", "a", "b", "c"], "outputs": ["y", "z"]}
 EVIL = "x]; exec touch {pwned}; #"
 
@@ -107,7 +106,6 @@ def test_evil_port_name_in_chipchat_toml_runs_nothing(tmp_path: Path) -> None:
     assert not pwned.exists()
 
 
-@needs_sta
 def test_evil_port_name_reaches_sta_only_as_a_literal(tmp_path: Path) -> None:
     """Even past validation, a quoted name is a literal for OpenSTA: nothing is executed."""
     pwned = tmp_path / "pwned"
@@ -120,7 +118,6 @@ def test_evil_port_name_reaches_sta_only_as_a_literal(tmp_path: Path) -> None:
     assert not pwned.exists()
 
 
-@needs_sta
 def test_real_run_matches_a_direct_sta_run(tmp_path: Path) -> None:
     root = tiny(tmp_path, sdc=(GOLDEN / "tiny.sdc").read_text())
     for period in (None, 0.4):
@@ -139,7 +136,6 @@ def test_real_run_matches_a_direct_sta_run(tmp_path: Path) -> None:
     assert result.metrics["violating_endpoints"] > 0  # 0.4 ns is too fast for this netlist
 
 
-@needs_sta
 def test_worst_path_to_a_named_endpoint(tmp_path: Path) -> None:
     root = tiny(tmp_path, sdc=(GOLDEN / "tiny.sdc").read_text())
     result = step(root, to=EndpointQuery("y", pins=["r3/D"])).start()
@@ -147,7 +143,6 @@ def test_worst_path_to_a_named_endpoint(tmp_path: Path) -> None:
     assert [(p.startpoint, p.endpoint) for p in to_paths] == [("r1", "r3")]
 
 
-@needs_sta
 def test_sdc_clock_on_a_missing_port_names_the_sdc_line(tmp_path: Path) -> None:
     root = tiny(tmp_path, sdc="# constraints\ncreate_clock -name clk -period 5 [get_ports clkx]\n")
     with pytest.raises(ConfigError) as err:
@@ -155,7 +150,6 @@ def test_sdc_clock_on_a_missing_port_names_the_sdc_line(tmp_path: Path) -> None:
     assert "constraints.sdc:2" in str(err.value) and "clkx" in str(err.value)
 
 
-@needs_sta
 def test_sdc_syntax_error_names_the_sdc_line(tmp_path: Path) -> None:
     root = tiny(tmp_path, sdc="create_clock -name clk -period 5 [get_ports clk]\nset_input_delay -clock\n")
     with pytest.raises(ParseError) as err:
@@ -163,7 +157,6 @@ def test_sdc_syntax_error_names_the_sdc_line(tmp_path: Path) -> None:
     assert err.value.file == "constraints.sdc" and err.value.line == 2
 
 
-@needs_sta
 def test_a_liberty_that_sta_cannot_read(tmp_path: Path) -> None:
     broken = tmp_path / "broken.lib"
     broken.write_text("library (x) {\n  cell (A {\n")
@@ -174,7 +167,6 @@ def test_a_liberty_that_sta_cannot_read(tmp_path: Path) -> None:
     assert err.value.file and err.value.file.endswith("broken.lib") and err.value.line is not None
 
 
-@needs_sta
 def test_nothing_to_time(tmp_path: Path) -> None:
     root = tmp_path / "comb"
     (root / "rtl").mkdir(parents=True)
@@ -212,7 +204,6 @@ def test_a_hung_sta_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         pytest.fail("the hung sta is still running")
 
 
-@needs_sta
 def test_paths_of_all_groups_are_ordered_by_slack(tmp_path: Path) -> None:
     sdc = ("create_clock -name clk -period 1.0 [get_ports clk]\ncreate_clock -name vclk -period 0.45\n"
            "set_input_delay 0.2 -clock clk [get_ports {a b c}]\nset_output_delay 0.3 -clock vclk [get_ports {y z}]\n")

@@ -14,10 +14,8 @@ from chipchat.design import load_design
 from chipchat.errors import ConfigError, DesignError, ParseError, ToolTimeout
 from chipchat.platforms import get_platform
 from chipchat.steps.yosys_synth import YosysSynth, recipe_path
-from chipchat.toolchain import have_tool
 
 QFLOW = Path("/usr/share/qflow/tech")
-needs_yosys = pytest.mark.skipif(not have_tool("yosys"), reason="yosys is not installed")
 LIB018 = QFLOW / "osu018" / "osu018_stdcells.lib"
 
 COUNTER = """
@@ -102,7 +100,6 @@ def test_bad_options_are_rejected(tmp_path: Path) -> None:
         YosysSynth(design).script()
 
 
-@needs_yosys
 def test_real_synthesis_metrics_and_cache(tmp_path: Path) -> None:
     folder = make(tmp_path, COUNTER)
     design = load_design(folder)
@@ -125,7 +122,6 @@ def test_real_synthesis_metrics_and_cache(tmp_path: Path) -> None:
     assert not changed.cached and changed.run_dir != first.run_dir
 
 
-@needs_yosys
 def test_buffering_and_sizing_cut_the_fanout(tmp_path: Path) -> None:
     design = load_design(make(tmp_path, FANOUT))
     plain = YosysSynth(design, clock_period_ns=5.0, repair="none").start().metrics
@@ -135,7 +131,6 @@ def test_buffering_and_sizing_cut_the_fanout(tmp_path: Path) -> None:
     assert "buffer" in repaired["repair_note"] and "no buffering" in plain["repair_note"]
 
 
-@needs_yosys
 def test_rtl_that_does_not_synthesize_is_located(tmp_path: Path) -> None:
     folder = make(tmp_path, "module top(input a, output b);\n  assign b = a &;\nendmodule\n")
     with pytest.raises(ParseError) as err:
@@ -143,7 +138,6 @@ def test_rtl_that_does_not_synthesize_is_located(tmp_path: Path) -> None:
     assert err.value.file == "rtl/top.v" and err.value.line == 2 and "syntax error" in str(err.value)
 
 
-@needs_yosys
 def test_missing_module_points_at_the_instance(tmp_path: Path) -> None:
     folder = make(tmp_path, "module top(input clk, input a, output b);\n  assign b = a;\n  nosuch u_x (.a(a));\n"
                             "endmodule\n")
@@ -152,7 +146,6 @@ def test_missing_module_points_at_the_instance(tmp_path: Path) -> None:
     assert err.value.file == "rtl/top.v" and err.value.line == 3 and "nosuch" in str(err.value)
 
 
-@needs_yosys
 def test_wrong_top_is_a_design_error(tmp_path: Path) -> None:
     design = load_design(make(tmp_path, COUNTER))
     design.top = "nothere"
@@ -160,8 +153,6 @@ def test_wrong_top_is_a_design_error(tmp_path: Path) -> None:
         YosysSynth(design).start()
 
 
-@needs_yosys
-@pytest.mark.skipif(not (QFLOW / "osu050").is_dir(), reason="qflow-tech-osu050 is not installed")
 def test_pad_cells_are_never_used(tmp_path: Path) -> None:
     design = load_design(make(tmp_path, FANOUT))
     result = YosysSynth(design, platform="osu050", clock_period_ns=20.0).start()

@@ -9,9 +9,6 @@ import pytest
 
 from chipchat.cli import main
 from chipchat.cli.timing import parse_period
-from chipchat.toolchain import have_tool
-
-needs_tools = pytest.mark.skipif(not (have_tool("yosys") and have_tool("sta")), reason="needs yosys and sta")
 
 
 def test_period_units() -> None:
@@ -23,7 +20,6 @@ def test_period_units() -> None:
             parse_period(bad)
 
 
-@needs_tools
 def test_timing_command_markdown_and_json(shared_design, capsys: pytest.CaptureFixture[str]) -> None:
     root = shared_design("mac16")
     assert main(["timing", str(root), "--clock-period", "8ns", "--paths", "3"]) == 0
@@ -37,7 +33,6 @@ def test_timing_command_markdown_and_json(shared_design, capsys: pytest.CaptureF
     assert any(c["file"] == "rtl/mac16.v" for c in data["citations"]) and data["runs"]
 
 
-@needs_tools
 def test_errors_are_one_clear_message(shared_design, capsys: pytest.CaptureFixture[str]) -> None:
     root = shared_design("uart_tx")
     assert main(["timing", str(root), "--platform", "nope"]) == 2

@@ -10,9 +10,6 @@ from chipchat.timing.api import timing_report
 from chipchat.timing.explain import PathExplanation, Stage, rank_fixes
 from chipchat.timing.netlist import Netlist, src_locations
 from chipchat.timing.report import TimingPath
-from chipchat.toolchain import have_tool
-
-needs_tools = pytest.mark.skipif(not (have_tool("yosys") and have_tool("sta")), reason="needs yosys and sta")
 
 HIER = """
     module mul (
@@ -41,7 +38,6 @@ HIER = """
 """
 
 
-@needs_tools
 def test_statements_are_found_through_the_hierarchy(make_design) -> None:
     root = make_design("hier", HIER, '[design]\ntop = "top"\nsources = ["rtl/*.v"]\n[[clocks]]\nport = "clk"\n'
                                      'period_ns = 2.0\n')
@@ -108,7 +104,6 @@ def test_fix_estimates_come_from_the_path_numbers() -> None:
     assert rank_fixes(met, period_ns=5.0) == []
 
 
-@needs_tools
 def test_an_already_timed_path_is_explained_against_its_netlist(shared_design) -> None:
     """The entry the placement flow uses: a parsed path plus the Yosys JSON it was timed on."""
     import json

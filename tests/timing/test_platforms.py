@@ -19,10 +19,8 @@ from chipchat.platforms import (
 from chipchat.timing.liberty import parse_liberty, read_liberty
 
 QFLOW = Path("/usr/share/qflow/tech")
-needs_osu = pytest.mark.skipif(not (QFLOW / "osu018").is_dir(), reason="Debian qflow-tech-osu018 is not installed")
 
 
-@needs_osu
 @pytest.mark.parametrize(("name", "site"), [("osu018", (0.8, 10.0)), ("osu035", (1.6, 20.0)), ("osu050", (2.4, 30.0))])
 def test_builtin_osu_platforms(name: str, site: tuple[float, float]) -> None:
     p = get_platform(name)
@@ -45,7 +43,6 @@ def test_unknown_platform_lists_the_known_ones() -> None:
     assert set(known_platforms()) >= {"osu018", "osu035", "osu050"}
 
 
-@needs_osu
 def test_any_liberty_by_path_finds_buffer_inverter_and_lef(tmp_path: Path) -> None:
     lib = tmp_path / "mylib.lib"
     lib.write_text((QFLOW / "osu018" / "osu018_stdcells.lib").read_text())
@@ -132,7 +129,6 @@ def orfs_folder(tmp_path: Path) -> Path:
     return root
 
 
-@needs_osu
 def test_orfs_platform_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = orfs_folder(tmp_path)
     p = from_orfs(root)
