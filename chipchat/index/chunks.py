@@ -51,6 +51,7 @@ class Chunk:
     title: str = ""
     src: list[str] = field(default_factory=list)
     context: str = ""  # comments of the signals the chunk uses: searched, not shown
+    etext: str = ""  # hash of the text embedded for this chunk: the id of its vector in ChromaDB
 
     def cite(self) -> str:
         return f"{self.file}:{self.start_line}" + (f"-{self.end_line}" if self.end_line > self.start_line else "")

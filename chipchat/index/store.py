@@ -25,7 +25,7 @@ from chipchat.errors import ParseError
 from chipchat.index.chunks import Chunk, chunk_file, file_hash
 from chipchat.index.lexical import LexicalIndex, split_identifier
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 COLLECTION = "chipchat_chunks"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -63,6 +63,7 @@ class DesignIndex:
         self._lexical: LexicalIndex | None = None
         self._collection: Any = None
         self._by_file: dict[str, list[Chunk]] | None = None
+        self._by_text: dict[str, list[str]] | None = None
 
     # -- files ---------------------------------------------------------------------------
     def files_to_index(self) -> list[tuple[Path, str, dict[int, tuple[str, int]] | None]]:
@@ -101,7 +102,10 @@ class DesignIndex:
         t0 = time.monotonic()
         report = IndexReport()
         manifest = self._read_manifest(report)
-        chunks = self._load_chunks(manifest) if manifest["files"] else {}
+        if self._chunks is not None and not report.rebuilt_reason:
+            chunks: dict[str, Chunk] | None = dict(self._chunks)
+        else:
+            chunks = self._load_chunks(manifest) if manifest["files"] else {}
         if chunks is None:
             report.rebuilt_reason = "the stored chunks were unreadable; rebuilt the index"
             manifest, chunks = self._fresh_manifest(), {}
@@ -155,51 +159,49 @@ class DesignIndex:
             manifest["skipped"].pop(rel)
         self._apply(collection, chunks, stale_ids, new_chunks, report, progress)
         self._write(manifest, chunks, report.indexed, report.removed)
-        self._chunks, self._lexical, self._by_file = chunks, None, None
+        self._chunks, self._lexical, self._by_file, self._by_text = chunks, None, None, None
         report.chunks = len(chunks)
         report.duration_s = time.monotonic() - t0
         return report
 
     def _apply(self, collection: Any, chunks: dict[str, Chunk], stale: list[str], new: list[Chunk],
                report: IndexReport, progress: Progress | None) -> None:
-        reusable: dict[str, list[float]] = {}
-        if collection is not None and stale and new:
-            # an edit shifts the lines (and so the ids) of every later chunk in the file, but not their
-            # text: vectors are reused by the hash of the text they embed, so only edited chunks are re-embedded
-            for i in range(0, len(stale), 5000):
-                got = collection.get(ids=stale[i:i + 5000], include=["embeddings", "metadatas"])
-                for meta, vector in zip(got["metadatas"] or [], got["embeddings"] if got["embeddings"] is not None
-                                        else [], strict=False):
-                    if meta and meta.get("etext"):
-                        reusable[str(meta["etext"])] = [float(x) for x in vector]
+        """Update the chunk table and the vectors. Vectors are stored by the hash of the text they embed
+        (content-addressed): an edit shifts the lines of every later chunk of a file but not their
+        text, so only the chunks whose text changed are embedded, and ChromaDB sees a few writes."""
+        stale_hashes = {chunks[cid].etext for cid in stale if cid in chunks}
         for cid in stale:
             chunks.pop(cid, None)
-        if collection is not None and stale:
-            for i in range(0, len(stale), 5000):
-                collection.delete(ids=stale[i:i + 5000])
         for c in new:
+            c.etext = hashlib.sha1(_embedding_text(c).encode()).hexdigest()[:20]
             chunks[c.id] = c
-        if collection is None or not new:
+        if collection is None:
+            return
+        live = {c.etext for c in chunks.values()}
+        gone = sorted(h for h in stale_hashes if h and h not in live)
+        for i in range(0, len(gone), 5000):
+            collection.delete(ids=gone[i:i + 5000])
+        wanted: dict[str, Chunk] = {}
+        for c in new:
+            wanted.setdefault(c.etext, c)
+        present: set[str] = set()
+        keys = list(wanted)
+        for i in range(0, len(keys), 5000):
+            present.update(collection.get(ids=keys[i:i + 5000], include=[])["ids"])
+        todo = [c for h, c in wanted.items() if h not in present]
+        if not todo:
             return
         from chipchat.index.embed import embed
 
-        texts = {c.id: _embedding_text(c) for c in new}
-        hashes = {cid: hashlib.sha1(t.encode()).hexdigest()[:16] for cid, t in texts.items()}
-        todo = [c for c in new if hashes[c.id] not in reusable]
-        vectors = dict(reusable)
         batch = 256
         for i in range(0, len(todo), batch):
             part = todo[i:i + batch]
-            for c, v in zip(part, embed([texts[c.id] for c in part]), strict=True):
-                vectors[hashes[c.id]] = v
+            vectors = embed([_embedding_text(c) for c in part])
+            collection.upsert(ids=[c.etext for c in part], embeddings=vectors,
+                              metadatas=[{"kind": c.kind} for c in part])
             report.embedded += len(part)
             if progress:
                 progress("embedding", min(i + batch, len(todo)), len(todo))
-        for i in range(0, len(new), 1000):
-            part = new[i:i + 1000]
-            collection.upsert(ids=[c.id for c in part], embeddings=[vectors[hashes[c.id]] for c in part],
-                              metadatas=[{**c.metadata(), "etext": hashes[c.id]} for c in part],
-                              documents=[c.text for c in part])
 
     # -- querying ------------------------------------------------------------------------
     def chunks(self) -> dict[str, Chunk]:
@@ -237,9 +239,12 @@ class DesignIndex:
 
         res = collection.query(query_embeddings=embed([query]), n_results=min(k, collection.count()),
                                include=["distances"])
-        known = self.chunks()
-        return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)
-                if cid in known]
+        if self._by_text is None:
+            self._by_text = {}
+            for c in self.chunks().values():
+                self._by_text.setdefault(c.etext, []).append(c.id)
+        return [(cid, 1.0 - float(dist)) for h, dist in zip(res["ids"][0], res["distances"][0], strict=True)
+                for cid in self._by_text.get(h, [])]
 
     def search(self, query: str, k: int = 5, mode: str = "fused", prefer_code: bool = False) -> list[Hit]:
         """Top ``k`` chunks for ``query``; ``mode`` is ``lexical``, ``semantic`` or ``fused`` (RRF).
@@ -255,7 +260,10 @@ class DesignIndex:
         sem = self.search_semantic(query, depth) if mode in ("semantic", "fused") else []
         scores: dict[str, Hit] = {}
         for weight, ranked, attr in ((1.0, lex, "lexical_rank"), (SEMANTIC_WEIGHT, sem, "semantic_rank")):
-            for rank, (cid, _) in enumerate(ranked, 1):
+            rank, last = 0, None
+            for cid, score in ranked:
+                if score != last:  # chunks that share one vector (same text) share its rank
+                    rank, last = rank + 1, score
                 target = self._source_chunk(chunks[cid]) or chunks[cid]
                 hit = scores.setdefault(target.id, Hit(target, 0.0))
                 hit.score += weight / (RRF_K + rank)
