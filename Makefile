@@ -19,7 +19,8 @@ lint: setup
 	$(VENV)/bin/mypy
 
 bench: setup
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@failed=""; for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || failed="$$failed $$b"; done; \
+	if [ -n "$$failed" ]; then echo "benchmarks below target:$$failed"; exit 1; fi
 
 clean:
 	rm -rf build dist *.egg-info
