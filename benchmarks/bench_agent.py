@@ -131,7 +131,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-browser", action="store_true", help="skip the UI first-load figure")
     args = parser.parse_args()
-    os.environ.setdefault("CHIPCHAT_EMBEDDINGS", "minilm")
     with tempfile.TemporaryDirectory(prefix="bench-agent-") as tmp:
         root = Path(tmp) / "designs" / "mac16"
         shutil.copytree(REPO / "designs" / "mac16", root, ignore=shutil.ignore_patterns(".chipchat"))

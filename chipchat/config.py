@@ -34,8 +34,13 @@ class Settings:
     llm_timeout_s: float = _setting(60.0, "CHIPCHAT_LLM_TIMEOUT", "Seconds to wait for one model response.")
     llm_max_retries: int = _setting(2, "CHIPCHAT_LLM_MAX_RETRIES", "Retries on 429/5xx/timeouts.")
     embeddings: str = _setting(
-        "minilm", "CHIPCHAT_EMBEDDINGS",
-        "Semantic embeddings for the index: `minilm` (offline all-MiniLM-L6-v2) or `none` (lexical only).")
+        "static", "CHIPCHAT_EMBEDDINGS",
+        "Semantic embeddings for the index: `static` (model2vec vectors distilled from all-MiniLM-L6-v2: "
+        "fast), `minilm` (the transformer: slower to index, better alone on prose) or `none` (lexical only).")
+    cache_dir: str = _setting(
+        "", "CHIPCHAT_CACHE_DIR",
+        "Machine-local cache (the distilled embedding model); empty means $XDG_CACHE_HOME/chipchat or "
+        "~/.cache/chipchat.")
     tool_timeout_s: float = _setting(
         600.0, "CHIPCHAT_TOOL_TIMEOUT", "Wall-clock limit for one external tool run (synthesis, STA, placement).")
     sim_timeout_s: float = _setting(
@@ -77,8 +82,9 @@ class Settings:
             raise ConfigError(
                 f"CHIPCHAT_LLM_PROVIDER={self.llm_provider!r} is not a known provider",
                 hint="use `offline` or `openai`")
-        if self.embeddings not in ("minilm", "none"):
-            raise ConfigError(f"CHIPCHAT_EMBEDDINGS={self.embeddings!r} is unknown", hint="use `minilm` or `none`")
+        if self.embeddings not in ("static", "minilm", "none"):
+            raise ConfigError(f"CHIPCHAT_EMBEDDINGS={self.embeddings!r} is unknown",
+                              hint="use `static`, `minilm` or `none`")
         if not (self.executor == "local" or self.executor.startswith("dask://")):
             raise ConfigError(
                 f"CHIPCHAT_EXECUTOR={self.executor!r} is unknown", hint="use `local` or `dask://host:port`")

@@ -48,4 +48,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/pip install -q -e '.[dev]'
   echo "$want" > "$stamp"
 fi
+# The index's default embeddings are distilled once per machine from the bundled MiniLM (~20 s).
+.venv/bin/python -m chipchat.index.embed 2>.venv/embed-setup.log || { cat .venv/embed-setup.log >&2; exit 1; }
 echo "setup: ok"

@@ -191,12 +191,13 @@ class DesignIndex:
         todo = [c for h, c in wanted.items() if h not in present]
         if not todo:
             return
-        from chipchat.index.embed import embed
+        from chipchat.index.embed import get_embedder
 
-        batch = 256
+        embedder = get_embedder(self.embeddings)
+        batch = 1024
         for i in range(0, len(todo), batch):
             part = todo[i:i + batch]
-            vectors = embed([_embedding_text(c) for c in part])
+            vectors = embedder.embed([_embedding_text(c) for c in part])
             collection.upsert(ids=[c.etext for c in part], embeddings=vectors,
                               metadatas=[{"kind": c.kind} for c in part])
             report.embedded += len(part)
@@ -235,9 +236,10 @@ class DesignIndex:
         collection = self._open_collection(IndexReport())
         if collection is None or collection.count() == 0:
             return []
-        from chipchat.index.embed import embed
+        from chipchat.index.embed import get_embedder
 
-        res = collection.query(query_embeddings=embed([query]), n_results=min(k, collection.count()),
+        vector = get_embedder(self.embeddings).embed([query])
+        res = collection.query(query_embeddings=vector, n_results=min(k, collection.count()),
                                include=["distances"])
         if self._by_text is None:
             self._by_text = {}
@@ -297,9 +299,9 @@ class DesignIndex:
     def _embedding_id(self) -> str:
         if self.embeddings == "none":
             return "none"
-        from chipchat.index.embed import VARIANT
+        from chipchat.index.embed import variant_of
 
-        return VARIANT
+        return variant_of(self.embeddings)
 
     def _read_manifest(self, report: IndexReport) -> dict[str, Any]:
         path = self.path / "manifest.json"
@@ -385,8 +387,8 @@ class DesignIndex:
 
 
 RRF_K = 60
-SEMANTIC_WEIGHT = 0.6
-DOC_DISCOUNT = 0.6  # documents' fused score for "where in the design" questions  # relative to lexical in the fused ranking (see benchmarks/bench_retrieval.py)
+SEMANTIC_WEIGHT = 0.6  # relative to lexical in the fused ranking (see benchmarks/bench_retrieval.py)
+DOC_DISCOUNT = 0.6  # documents' fused score for "where in the design" questions
 
 
 def _chroma_collection(path: Path) -> Any:

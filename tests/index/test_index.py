@@ -90,6 +90,40 @@ def test_corrupted_index_is_rebuilt(design_copy, monkeypatch):
     assert report.rebuilt_reason and DesignIndex(d).search("write pointer", mode="lexical")
 
 
+def test_semantic_index_with_the_default_static_embeddings(design_copy, monkeypatch):
+    """The default embeddings: model2vec vectors distilled from MiniLM, persisted in ChromaDB; a change
+    of embedder is recorded in the manifest and rebuilds the index."""
+    monkeypatch.delenv("CHIPCHAT_EMBEDDINGS", raising=False)
+    d = load_design(design_copy("fifo"))
+    report = DesignIndex(d).update()
+    assert report.embedded == report.chunks > 5
+    manifest = json.loads((d.state_dir / "index" / "manifest.json").read_text())
+    assert manifest["embeddings"].startswith("static-minilm-l6-v2-")
+    ix = DesignIndex(d)
+    semantic = ix.search("what happens when the buffer has no free space", k=5, mode="semantic")
+    assert semantic and all(h.semantic_rank for h in semantic)
+    assert any("full" in h.chunk.text for h in semantic)
+    fused = ix.search("where is the write pointer wrapped?", k=3, mode="fused", prefer_code=True)
+    assert fused[0].chunk.file == "rtl/fifo.v" and "wr_ptr" in fused[0].chunk.text
+    assert DesignIndex(d).update().embedded == 0  # nothing changed: nothing embedded again
+    monkeypatch.setenv("CHIPCHAT_EMBEDDINGS", "none")
+    assert "embedding setting changed" in DesignIndex(d).update().rebuilt_reason
+
+
+def test_embedders_by_name_and_an_unwritable_cache(tmp_path):
+    from chipchat.errors import ConfigError
+    from chipchat.index.embed import get_embedder, prepare_static
+
+    with pytest.raises(ConfigError, match="unknown embeddings 'bert'") as err:
+        get_embedder("bert")
+    assert "static" in err.value.hint and "minilm" in err.value.hint
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigError, match="cannot write the embeddings cache") as err:
+        prepare_static(blocker / "cache")
+    assert "CHIPCHAT_CACHE_DIR" in err.value.hint
+
+
 @pytest.mark.slow
 def test_semantic_index_in_chromadb_with_minilm(design_copy, monkeypatch):
     """Real embeddings (all-MiniLM-L6-v2, offline) persisted in ChromaDB, and damage to that store."""
