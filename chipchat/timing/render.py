@@ -111,10 +111,19 @@ def path_table(paths: list[TimingPath], names: Callable[[TimingPath], tuple[str,
              "|---:|---|---|---:|---:|---:|---:|"]
     for n, p in enumerate(paths, 1):
         start, end = names(p)
-        levels = sum(1 for pt in p.cells if pt.kind == "pin" and pt.fanout is not None) - 1
+        levels = logic_levels(p)
         lines.append(f"| {n} | `{start}` | `{end}` | {_num(p.slack)} | {_num(p.data_arrival)} | "
-                     f"{_num(p.required)} | {max(levels, 0)} |")
+                     f"{_num(p.required)} | {levels} |")
     return "\n".join(lines)
+
+
+def logic_levels(path: TimingPath) -> int:
+    """Gates between launch and capture: the driving pins, less a register's launching Q pin (a path
+    that starts at an input port has no launch gate)."""
+    points = path.cells
+    drivers = sum(1 for pt in points if pt.kind == "pin" and pt.fanout is not None)
+    launch = 1 if points and points[0].kind == "pin" else 0
+    return max(drivers - launch, 0)
 
 
 def _num(value: float | None) -> str:

@@ -101,6 +101,10 @@ def test_mac16_blames_the_multiply_and_the_accumulate(shared_design) -> None:
     assert "pipeline" in kinds and "relax_clock" in kinds
     pipeline = next(f for f in exp["fixes"] if f["kind"] == "pipeline")
     assert "a * b" in pipeline["title"] and 0 < pipeline["gain_ns"] < exp["arrival"]
+    # the path table and the explanation count the same gates for the worst path
+    row = next(ln for ln in answer.text.splitlines() if ln.startswith("| 1 | "))
+    assert f"through {exp['logic_depth']} levels of logic" in answer.text
+    assert row.rstrip(" |").rsplit("|", 1)[-1].strip() == str(exp["logic_depth"])
 
 
 def test_path_to_a_named_signal(shared_design) -> None:
