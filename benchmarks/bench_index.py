@@ -81,32 +81,34 @@ def main() -> int:
     (work / "chipchat.toml").write_text('[design]\nname = "corpus"\nsources = ["rtl/*.v"]\n')
     print(f"corpus: {total} lines in {len(list(rtl.iterdir()))} files at {work}")
 
-    t0 = time.monotonic()
+    # What `chipchat index` does on a design it has never seen: load the design (top inference), parse and
+    # elaborate the model, load the embedder, chunk, embed and store. The cold figure is all of it.
+    t_start = time.monotonic()
     design = load_design(work)
-    t_load = time.monotonic() - t0
+    t_load = time.monotonic() - t_start
     t0 = time.monotonic()
     model = load_model(design)
     t_model = time.monotonic() - t0
-    print(f"design load (top inference): {t_load:.2f} s; model parse+elaborate: {t_model:.2f} s "
-          f"({len(model.modules)} modules)")
-
-    t0 = time.monotonic()
-    lexical_only = DesignIndex(design, embeddings="none").update()
-    cold_lexical = time.monotonic() - t0
-    print(f"cold index, lexical only (CHIPCHAT_EMBEDDINGS=none): {cold_lexical:.1f} s for {lexical_only.chunks} chunks")
-    shutil.rmtree(design.state_dir / "index")
-
     from chipchat.index.embed import get_embedder
 
     t0 = time.monotonic()
     get_embedder(args.embeddings).embed(["load the model"])
-    print(f"embedding model ({args.embeddings}) load: {time.monotonic() - t0:.1f} s")
+    t_embedder = time.monotonic() - t0
     t0 = time.monotonic()
     index = DesignIndex(design, embeddings=args.embeddings)
     report = index.update()
-    cold = time.monotonic() - t0
-    print(f"cold index ({args.embeddings}): {cold:.1f} s for {report.chunks} chunks ({report.embedded} embedded, "
-          f"{report.embedded / cold:.0f} chunks/s)")
+    t_index = time.monotonic() - t0
+    cold = time.monotonic() - t_start
+    print(f"design load (top inference) {t_load:.1f} s + model parse+elaborate {t_model:.1f} s "
+          f"({len(model.modules)} modules) + embedder ({args.embeddings}) load {t_embedder:.1f} s + "
+          f"chunk/embed/store {t_index:.1f} s ({report.chunks} chunks, {report.embedded / t_index:.0f}/s)")
+    print(f"cold index end to end ({args.embeddings}): {cold:.1f} s")
+    lexical = work / "lexical"  # a copy of the corpus, so the index above stays as built
+    shutil.copytree(work, lexical, ignore=shutil.ignore_patterns(".chipchat", "lexical"))
+    lexical_design = load_design(lexical)
+    t0 = time.monotonic()
+    DesignIndex(lexical_design, embeddings="none").update()
+    print(f"for comparison, chunk and store with CHIPCHAT_EMBEDDINGS=none: {time.monotonic() - t0:.1f} s")
 
     victim = rtl / "block_042.v"
     victim.write_text(victim.read_text().replace("generated block 42", "generated block 42, edited"))
@@ -115,6 +117,10 @@ def main() -> int:
     reindex = time.monotonic() - t0
     print(f"re-index after one file changed: {reindex:.2f} s ({report.indexed} re-chunked, "
           f"{report.unchanged} unchanged)")
+    t0 = time.monotonic()
+    load_model(load_design(work))
+    print(f"  `chipchat index` also re-elaborates the structural model (whole-design, by pyslang): "
+          f"{time.monotonic() - t0:.1f} s")
 
     queries = ["where is the crc stage 3 register cleared", "arbiter valid handling", "parity next value",
                "what resets the dma registers", "output word register", "scrambler stage 7",
@@ -128,7 +134,7 @@ def main() -> int:
             times.append((time.monotonic() - t0) * 1000)
     median = statistics.median(times)
 
-    rows = [("cold index (s)", cold, 60.0), ("re-index one file (s)", reindex, 1.0),
+    rows = [("cold index, end to end (s)", cold, 60.0), ("re-index one file (s)", reindex, 1.0),
             ("query median (ms)", median, 100.0)]
     print(f"\n{'figure':<26}{'measured':>10}{'target':>10}")
     ok = True
