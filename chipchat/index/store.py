@@ -441,6 +441,10 @@ def _lexical_text(c: Chunk) -> str:
     return f"{c.title} {c.module} {c.file}\n{c.context}\n{c.text}"
 
 
+def _human_size(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 2**10:.0f} kB"
+
+
 def _unreadable(path: Path) -> str:
     """Why a file cannot be indexed (empty, binary, huge, unreadable), or ``""``."""
     try:
@@ -448,7 +452,7 @@ def _unreadable(path: Path) -> str:
         if size == 0:
             return "empty file"
         if size > MAX_FILE_BYTES:
-            return f"{size // (1024 * 1024)} MB is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB limit"
+            return f"{_human_size(size)} is larger than the {_human_size(MAX_FILE_BYTES)} limit for indexing"
         with open(path, "rb") as fh:
             if b"\0" in fh.read(8192):
                 return "binary file (contains NUL bytes)"

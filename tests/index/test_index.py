@@ -69,6 +69,28 @@ def test_index_is_incremental_and_reports_skipped_files(design_copy, monkeypatch
     assert hit.chunk.file == "spec.md" and hit.chunk.title == "Errata"
 
 
+def test_index_skips_empty_binary_and_huge_files_and_reads_latin1(design_copy, monkeypatch):
+    """Each bad file is skipped with its reason, the good ones are indexed, and a Latin-1 comment is
+    read (not fatal) with its line still searchable."""
+    monkeypatch.setenv("CHIPCHAT_EMBEDDINGS", "none")
+    monkeypatch.setattr("chipchat.index.store.MAX_FILE_BYTES", 64 * 1024)
+    root = design_copy("fifo")
+    rtl = root / "rtl"
+    (rtl / "empty.v").write_bytes(b"")
+    (rtl / "blob.v").write_bytes(b"module blob;\0\x01\x02 endmodule\n")
+    (rtl / "huge.v").write_text("// filler\n" * 10_000 + "module huge; endmodule\n")
+    (rtl / "latin1.v").write_bytes("// Entwurf f\u00fcr die Gr\u00f6\u00dfe\nmodule latin1_block(input a, output b);\n"
+                                   "  assign b = a;  // durchgereicht\nendmodule\n".encode("latin-1"))
+    toml = root / "chipchat.toml"
+    toml.write_text(toml.read_text().replace('sources = ["rtl/fifo.v"]', 'sources = ["rtl/*.v"]'))
+    report = DesignIndex(load_design(root)).update()
+    assert report.skipped == {"rtl/empty.v": "empty file", "rtl/blob.v": "binary file (contains NUL bytes)",
+                              "rtl/huge.v": "98 kB is larger than the 64 kB limit for indexing"}
+    assert {"rtl/fifo.v", "rtl/latin1.v", "spec.md"} <= set(report.indexed)
+    hit = DesignIndex(load_design(root)).search("durchgereicht", k=1, mode="lexical")[0]
+    assert hit.chunk.file == "rtl/latin1.v" and hit.chunk.start_line <= 3 <= hit.chunk.end_line
+
+
 def test_index_writes_only_under_dot_chipchat(design_copy, monkeypatch):
     monkeypatch.setenv("CHIPCHAT_EMBEDDINGS", "none")
     root = design_copy("uart_tx")
