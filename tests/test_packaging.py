@@ -22,7 +22,7 @@ def test_wheel_installs_into_a_clean_venv_and_answers(tmp_path):
     assert build.returncode == 0, build.stderr
     (wheel,) = dist.glob("chipchat-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for data in ("flows/yosys", "designs/fifo/chipchat.toml", "verification/fifo/test_fifo.py"):
+    for data in ("flows/yosys", "ui/app.py", "designs/fifo/chipchat.toml", "verification/fifo/test_fifo.py"):
         assert any(n.startswith(f"chipchat/_data/{data}") for n in names), data
     assert not [n for n in names if "/.chipchat/" in n or "__pycache__" in n]
 
@@ -43,6 +43,10 @@ def test_wheel_installs_into_a_clean_venv_and_answers(tmp_path):
     where = subprocess.run([str(venv / "bin" / "python"), "-c", "import chipchat; print(chipchat.__file__)"],
                            cwd=work, env=env, capture_output=True, text=True, timeout=120)
     assert where.stdout.startswith(str(site)), where.stdout + where.stderr
+    ui = subprocess.run([str(venv / "bin" / "python"), "-c", "from chipchat.agent.webui import load_app_module; "
+                         "print(load_app_module().__file__)"], cwd=work, env=env, capture_output=True, text=True,
+                        timeout=120)
+    assert ui.returncode == 0 and ui.stdout.strip().startswith(str(site / "chipchat" / "_data" / "ui")), ui.stderr
     res = subprocess.run([str(venv / "bin" / "chipchat"), "ask", "fifo", "what drives full?"], cwd=work, env=env,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr

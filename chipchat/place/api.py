@@ -10,7 +10,7 @@ from chipchat.errors import ConfigError
 from chipchat.place import orfs
 from chipchat.place.backends import BACKENDS
 from chipchat.place.flow import PlaceOptions, Progress, run_placement
-from chipchat.place.report import PlaceReport, to_answer
+from chipchat.place.report import PlaceReport, after_what, to_answer
 from chipchat.resources import resolve_design_path
 
 
@@ -73,7 +73,7 @@ def explain_paths(design: Design, report: PlaceReport, netlist_json: Path | None
         return None
     answer = explain_netlist_path(design, report.paths[0], netlist_json, platform=report.platform or None,
                                   period_ns=report.clock_period_ns)
-    answer.text = answer.text.replace("### Path:", f"### Worst path after placement ({report.backend}):", 1)
+    answer.text = answer.text.replace("### Path:", f"### Worst path after {after_what(report)} ({report.backend}):", 1)
     return answer
 
 

@@ -88,15 +88,21 @@ def _num(value: float | None, unit: str = "", digits: int = 1) -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
+def after_what(report: PlaceReport) -> str:
+    """'routing' when the timing used routed wires, else 'placement'."""
+    return "routing" if report.routed_wirelength_um else "placement"
+
+
 def summary_table(report: PlaceReport) -> str:
     """The Markdown table at the top of a placement answer."""
     rows = [("backend", f"`{report.backend}`" + (f" on `{report.platform}`" if report.platform else ""))]
     if report.clock_period_ns:
         rows.append(("clock period", f"{report.clock_period_ns:g} ns"))
     delta = report.slack_delta
-    rows.append(("worst slack after placement", _ns(report.worst_slack) + (
+    after = after_what(report)
+    rows.append((f"worst slack after {after}", _ns(report.worst_slack) + (
         f" (synthesis: {_ns(report.pre_worst_slack)}, {delta:+.3f} ns from the wires)" if delta is not None else "")))
-    rows.append(("WNS / TNS after placement", f"{_ns(report.wns)} / {_ns(report.tns)}" + (
+    rows.append((f"WNS / TNS after {after}", f"{_ns(report.wns)} / {_ns(report.tns)}" + (
         f" (synthesis: {_ns(report.pre_wns)} / {_ns(report.pre_tns)})" if report.pre_wns is not None else "")))
     util = "n/a" if report.utilization is None else f"{report.utilization:.1%}"
     if report.target_utilization:
@@ -121,10 +127,10 @@ def to_answer(report: PlaceReport, explanation: Answer | None = None) -> Answer:
     if slack is None:
         headline = f"**{report.design}** placed with `{report.backend}`; no timing result was produced."
     elif slack < 0:
-        headline = (f"**{report.design}** misses timing after placement: worst slack {_ns(slack)}, "
+        headline = (f"**{report.design}** misses timing after {after_what(report)}: worst slack {_ns(slack)}, "
                     f"total negative slack {_ns(report.tns)}.")
     else:
-        headline = f"**{report.design}** meets timing after placement: worst slack {_ns(slack)}."
+        headline = f"**{report.design}** meets timing after {after_what(report)}: worst slack {_ns(slack)}."
     parts = [headline, summary_table(report)]
     if report.paths and explanation is None:  # the explanation names the same path in RTL terms
         worst = report.paths[0]

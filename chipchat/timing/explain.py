@@ -238,6 +238,9 @@ def _shares(stages: list[Stage], start: str, setup: float) -> list[Share]:
 
 # -- fixes ------------------------------------------------------------------------------------
 
+MIN_GAIN_NS = 0.01
+
+
 def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
     """Candidate fixes with the slack gain this path's numbers predict, best evidence first."""
     slack = exp.path.slack if exp.path.slack is not None else 0.0
@@ -291,7 +294,7 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
             fixes.append(Fix(kind, title, f"it drives {stage.fanout} loads and takes {stage.delay:.2f} ns here, "
                                          f"{extra:.2f} ns more than a typical stage of this path",
                              extra, f"fanout {stage.fanout} on the path", stage.statement.span if stage.statement
-                             else None))
+                             else exp.start_span if stage.kind == "launch" else None))
     if exp.start_kind == "input port":
         inp = next((s.delay for s in exp.stages if s.kind == "input"), 0.0)
         if arrival > 0 and inp / arrival > 0.25 and logic:
@@ -313,7 +316,9 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
                          f"period {period_ns:g} ns → {new_period:.2f} ns ({1000.0 / new_period:.0f} MHz "
                          f"instead of {1000.0 / period_ns:.0f} MHz)", deficit,
                          "exact for this netlist (re-synthesis for the new period may change it a little)"))
-    design_fixes = [f for f in fixes if f.kind not in ("relax_clock", "clock_crossing")]
+    # a design change predicted to gain nothing measurable is noise in the answer, not a fix
+    design_fixes = [f for f in fixes if f.kind not in ("relax_clock", "clock_crossing")
+                    and (f.gain_ns is None or f.gain_ns >= MIN_GAIN_NS)]
     relax = [f for f in fixes if f.kind in ("relax_clock", "clock_crossing")]
     enough = sorted((f for f in design_fixes if (f.gain_ns or 0) >= deficit > 0), key=lambda f: -(f.gain_ns or 0))
     rest = sorted((f for f in design_fixes if f not in enough), key=lambda f: -(f.gain_ns or 0))
