@@ -49,6 +49,26 @@ def test_a_broken_edit_is_fed_back_and_repaired(design_copy, scripted_llm, files
     assert files_of(root) == before
 
 
+def test_newly_failing_tests_are_fed_back_and_repaired(design_copy, scripted_llm, files_of) -> None:
+    """An edit that builds but breaks behaviour: the tests it broke, with their messages, go back to the
+    model, and the repaired round is the proposal."""
+    root = design_copy("fifo")
+    original = (root / "rtl" / "fifo.v").read_text()
+    wrong = good_edit(original).replace("wire rd_ready = !empty;", "wire rd_ready = 1'b1;")  # reads when empty
+    server = scripted_llm([fifo_reply(wrong), fifo_reply(good_edit(original))])
+    before = files_of(root)
+    answer = propose_edit(root, REQUEST, timing=False)
+    data = answer.data
+    assert data["engine"] == "llm" and data["build_ok"]
+    feedback = server.user_messages(1)[-1]
+    assert "These tests passed before your edit and fail now:" in feedback
+    assert "test_underflow (icarus)" in feedback and "Fix the design (not the tests)" in feedback
+    assert "does not build" not in feedback
+    assert data["evidence"]["tests"]["simulators"]["icarus"]["patched"] == "7/7 pass"
+    assert "+    wire rd_ready = !empty;" in data["diff"] and "1'b1" not in data["diff"]
+    assert files_of(root) == before
+
+
 def test_a_model_edit_that_leaves_the_design_folder_is_refused(design_copy, scripted_llm, files_of) -> None:
     root = design_copy("fifo")
     server = scripted_llm(["FILE: ../../outside.v\n```\nmodule outside; endmodule\n```\n"])
