@@ -51,6 +51,16 @@ def test_pipeline_the_multiplier_of_mac16(design_copy) -> None:
     assert "-            valid_out <= en;" in diff
 
 
+def test_pipeline_a_named_signal_is_the_same_edit_as_by_operator(design_copy) -> None:
+    """'pipeline product' names the signal instead of the operator: the same registers, the same diff."""
+    root = design_copy("mac16")
+    by_name = plan_for(root, "pipeline", signal="product")
+    by_operator = plan_for(root, "pipeline", operator="*")
+    diff, texts = edited(root, by_name)
+    assert "product_q <= product;" in texts["rtl/mac16.v"] and by_name.latency == {"acc": 1, "valid_out": 1}
+    assert diff == edited(root, by_operator)[0]
+
+
 def test_pipeline_refusals(design_copy) -> None:
     mac16, fifo = design_copy("mac16"), design_copy("fifo")
     assert "already a register" in refusal(mac16, "pipeline", signal="acc").reason
