@@ -142,7 +142,8 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                                          elem_id="cc-place")
                 with gr.Tab("Simulation", id="sim"):
                     sim = gr.Dataframe(headers=present.SIM_HEADERS, interactive=False, label="Tests")
-                    waves = gr.Gallery(label="Waveforms around failures", columns=1, height="auto")
+                    waves = gr.Gallery(label="Waveforms around failures", columns=1, height="auto",
+                                       object_fit="contain")  # whole picture: signal names and the marker
                 with gr.Tab("Verification", id="verify"):
                     verify = gr.Dataframe(headers=present.VERIFY_HEADERS, interactive=False,
                                           label="Patches × tests")

@@ -81,8 +81,13 @@ def timing_rows(result: dict[str, Any]) -> list[list[Any]]:
             for i, p in enumerate(paths, 1)]
 
 
+def _ns(value: Any) -> Any:
+    """Simulated time as the simulator meant it: 195, not 194.99999999999994 (float steps from cocotb)."""
+    return round(float(value), 3) if isinstance(value, int | float) else value
+
+
 def sim_rows(result: dict[str, Any]) -> list[list[Any]]:
-    return [[t.get("short_name") or t.get("name"), t.get("status"), t.get("sim_time_ns"),
+    return [[t.get("short_name") or t.get("name"), t.get("status"), _ns(t.get("sim_time_ns")),
              round(float(t.get("wall_s") or 0.0), 2), (t.get("message") or "").splitlines()[0][:160]
              if t.get("message") else ""] for t in result.get("data", {}).get("tests", [])]
 

@@ -97,6 +97,6 @@ def _explanation(design: Design, answer: Answer, e: FailureExplanation) -> str:
     if e.excerpt is not None:
         out.append(f"Waveform around the failure ({e.excerpt.file}):\n\n```text\n{e.excerpt.text}\n```")
         if e.excerpt.png:
-            out.append(f"![{t.short_name} waveform]({e.excerpt.png})")
+            out.append(f"Waveform picture: `{e.excerpt.png}`")  # a path: chat and terminal both show it
     out.extend(f"> {n}" for n in e.notes)
     return "\n".join(out)

@@ -51,8 +51,9 @@ def test_tables_from_results(tmp_path):
                                                      "arrival": 6.6, "required": 3.8}]}}
     assert present.timing_rows(timing) == [[1, "b[2]", "acc[31]", -2.7, 6.6, 3.8]]
     sim = {"kind": "sim", "data": {"tests": [{"name": "m.test_a", "short_name": "test_a", "status": "fail",
-                                              "sim_time_ns": 40.0, "wall_s": 0.123, "message": "x != 1\nmore"}]}}
-    assert present.sim_rows(sim) == [["test_a", "fail", 40.0, 0.12, "x != 1"]]
+                                              "sim_time_ns": 194.99999999999994, "wall_s": 0.123,
+                                              "message": "x != 1\nmore"}]}}
+    assert present.sim_rows(sim) == [["test_a", "fail", 195.0, 0.12, "x != 1"]]
     verify = {"kind": "verify", "data": {"patches": [{"patch": "a.diff", "verdict": "regression", "message": "",
                                                       "sims": {"icarus": {"summary": "3 passed, 1 failed",
                                                                           "newly_failing": [{"test": "m.test_b"}],
