@@ -57,3 +57,26 @@ def browser(tmp_path) -> Iterator[Any]:
                    else context.external.append(r.url))  # type: ignore[attr-defined]
         yield context
         context.close()
+
+
+class ChatPage:
+    """The two gestures every browser test makes: open the UI, ask a question."""
+
+    def __init__(self, browser: Any) -> None:
+        self.browser = browser
+
+    def open(self, url: str) -> Any:
+        page = self.browser.new_page()
+        page.goto(url)
+        page.locator("#cc-input textarea").wait_for(timeout=60_000)
+        return page
+
+    @staticmethod
+    def ask(page: Any, question: str) -> None:
+        page.locator("#cc-input textarea").fill(question)
+        page.locator("#cc-send").click()
+
+
+@pytest.fixture
+def ui(browser) -> ChatPage:
+    return ChatPage(browser)

@@ -9,22 +9,12 @@ pytestmark = pytest.mark.browser
 ANSWER_TIMEOUT_MS = 240_000  # a cold synthesis + STA on a busy 2-core machine
 
 
-def open_ui(browser, url):
-    page = browser.new_page()
-    page.goto(url)
-    page.locator("#cc-input textarea").wait_for(timeout=60_000)
-    return page
 
 
-def ask(page, question):
-    page.locator("#cc-input textarea").fill(question)
-    page.locator("#cc-send").click()
-
-
-def test_why_does_this_path_miss_timing(serve, browser, design_copy, artifacts_dir):
+def test_why_does_this_path_miss_timing(serve, ui, design_copy, artifacts_dir):
     url, _ = serve(design_copy("mac16"))
-    page = open_ui(browser, url)
-    ask(page, "why does this path miss timing?")
+    page = ui.open(url)
+    ui.ask(page, "why does this path miss timing?")
     chat = page.locator("#cc-chat")
     chat.get_by_text("Cited:").wait_for(timeout=ANSWER_TIMEOUT_MS)
     answer = chat.locator(".message", has_text="Worst path:").last
@@ -46,10 +36,10 @@ def test_why_does_this_path_miss_timing(serve, browser, design_copy, artifacts_d
     hit.wait_for(timeout=30_000)  # … the file opens with the line highlighted
     assert hit.count() == 1 and "product = a * b" in hit.inner_text() and "28" in hit.inner_text()
     page.screenshot(path=str(artifacts_dir / "ui_source.png"), full_page=True)
-    assert browser.external == []  # nothing left 127.0.0.1
+    assert ui.browser.external == []  # nothing left 127.0.0.1
 
 
-def test_apply_writes_only_after_the_confirmation(serve, browser, design_copy, artifacts_dir):
+def test_apply_writes_only_after_the_confirmation(serve, ui, design_copy, artifacts_dir):
     from chipchat.design import load_design
     from chipchat.edit.api import propose_edit
 
@@ -57,8 +47,8 @@ def test_apply_writes_only_after_the_confirmation(serve, browser, design_copy, a
     pid = propose_edit(load_design(root), "pipeline the multiplier", check=False).data["proposal_id"]
     rtl = (root / "rtl" / "mac16.v").read_bytes()
     url, _ = serve(root)
-    page = open_ui(browser, url)
-    ask(page, f"apply proposal {pid}")
+    page = ui.open(url)
+    ui.ask(page, f"apply proposal {pid}")
     page.locator("#cc-chat").get_by_text("Nothing was written.").first.wait_for(timeout=60_000)
     page.locator("#cc-diff").get_by_text("pipeline").first.wait_for(timeout=30_000)  # the Proposals tab opened
     page.locator("#cc-apply").click()
@@ -72,12 +62,12 @@ def test_apply_writes_only_after_the_confirmation(serve, browser, design_copy, a
     page.screenshot(path=str(artifacts_dir / "ui_apply.png"), full_page=True)
 
 
-def test_the_design_picker_opens_folders_and_zips_and_rejects_unsafe_zips(serve, browser, design_copy, tmp_path):
+def test_the_design_picker_opens_folders_and_zips_and_rejects_unsafe_zips(serve, ui, design_copy, tmp_path):
     import zipfile
 
     mac16, fifo = design_copy("mac16"), design_copy("fifo")
     url, _ = serve(mac16)
-    page = open_ui(browser, url)
+    page = ui.open(url)
     page.get_by_role("tab", name="Design").click()
     header = page.locator("#cc-header")
     page.get_by_label("Design folder").fill(str(fifo))
@@ -100,6 +90,6 @@ def test_the_design_picker_opens_folders_and_zips_and_rejects_unsafe_zips(serve,
                 zf.write(p, f"uart_tx/{p.relative_to(uart)}")
     page.locator("input[type=file]").set_input_files(str(good))
     header.get_by_text("chipchat — uart_tx").wait_for(timeout=60_000)
-    ask(page, "what are the ports?")
+    ui.ask(page, "what are the ports?")
     page.locator("#cc-chat").get_by_text("Cited:").last.wait_for(timeout=60_000)
-    assert browser.external == []
+    assert ui.browser.external == []

@@ -16,16 +16,6 @@ ANSWER_TIMEOUT_MS = 240_000  # a cold build/synthesis on a busy 2-core machine
 IMAGE_TIMEOUT_MS = 30_000
 
 
-def open_ui(browser, url):
-    page = browser.new_page()
-    page.goto(url)
-    page.locator("#cc-input textarea").wait_for(timeout=60_000)
-    return page
-
-
-def ask(page, question):
-    page.locator("#cc-input textarea").fill(question)
-    page.locator("#cc-send").click()
 
 
 def wait_for_tab(page, name):
@@ -52,12 +42,12 @@ def break_overflow(root):
     rtl.write_text(text.replace("wire do_write = wr_en && !full;", "wire do_write = wr_en;"))
 
 
-def test_run_the_tests_shows_the_failing_test_and_its_waveform(serve, browser, design_copy, artifacts_dir):
+def test_run_the_tests_shows_the_failing_test_and_its_waveform(serve, ui, design_copy, artifacts_dir):
     root = design_copy("fifo")
     break_overflow(root)
     url, _ = serve(root)
-    page = open_ui(browser, url)
-    ask(page, "run the tests")
+    page = ui.open(url)
+    ui.ask(page, "run the tests")
     wait_for_tab(page, "Simulation")
 
     table = page.get_by_role("grid", name="Tests", exact=True)
@@ -75,13 +65,13 @@ def test_run_the_tests_shows_the_failing_test_and_its_waveform(serve, browser, d
     assert why.count() == 1  # the chat explains the failure the panel shows
     why.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "ui_sim.png"), full_page=True)
-    assert browser.external == []
+    assert ui.browser.external == []
 
 
-def test_place_the_design_shows_the_picture_and_wns_before_and_after(serve, browser, design_copy, artifacts_dir):
+def test_place_the_design_shows_the_picture_and_wns_before_and_after(serve, ui, design_copy, artifacts_dir):
     url, _ = serve(design_copy("uart_tx"))  # 113 cells: the smallest example (tests/place uses it too)
-    page = open_ui(browser, url)
-    ask(page, "place the design")
+    page = ui.open(url)
+    ui.ask(page, "place the design")
     wait_for_tab(page, "Placement")
 
     picture = page.locator("#cc-place img")
@@ -96,7 +86,7 @@ def test_place_the_design_shows_the_picture_and_wns_before_and_after(serve, brow
     assert "worst slack after placement" in text
     answer.get_by_text("WNS / TNS after placement").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "ui_place.png"), full_page=True)
-    assert browser.external == []
+    assert ui.browser.external == []
 
 
 def write_patch(root, name, old, new):
@@ -107,13 +97,13 @@ def write_patch(root, name, old, new):
     (root / "patches" / name).write_text("".join(difflib.unified_diff(rtl, changed, "a/rtl/fifo.v", "b/rtl/fifo.v")))
 
 
-def test_verify_patches_shows_the_verification_table(serve, browser, design_copy, artifacts_dir):
+def test_verify_patches_shows_the_verification_table(serve, ui, design_copy, artifacts_dir):
     root = design_copy("fifo")
     write_patch(root, "overflow.diff", "wire do_write = wr_en && !full;", "wire do_write = wr_en;")
     write_patch(root, "comment.diff", "// accepted write this cycle", "// a write accepted this cycle")
     url, _ = serve(root)
-    page = open_ui(browser, url)
-    ask(page, "verify patches/*.diff")  # the offline planner routes this to verify_patches
+    page = ui.open(url)
+    ui.ask(page, "verify patches/*.diff")  # the offline planner routes this to verify_patches
     wait_for_tab(page, "Verification")
 
     table = page.get_by_role("grid", name="Patches × tests", exact=True)
@@ -124,4 +114,4 @@ def test_verify_patches_shows_the_verification_table(serve, browser, design_copy
     text = table.get_by_role("row").filter(has_text="comment").inner_text()
     assert "clean" in text and "7/7 pass" in text, text  # a comment-only patch changes no result
     page.screenshot(path=str(artifacts_dir / "ui_verify.png"), full_page=True)
-    assert browser.external == []
+    assert ui.browser.external == []
