@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from chipchat.design import load_design
 from chipchat.rtl.load import load_model
 from chipchat.rtl.parse import SourceSet, parse_sources
@@ -116,12 +118,14 @@ def test_unreadable_kinds_of_file(tmp_path):
     assert model.modules["big"].drivers("y")[0].span.line == 160_002
 
 
-def test_model_cache_round_trips_and_invalidates(design_copy):
+def test_model_cache_round_trips_and_invalidates(design_copy, monkeypatch):
     root = design_copy("fifo")
     d = load_design(root)
     first = load_model(d)
     assert (d.state_dir / "model.json").exists()
-    again = load_model(d)
+    with monkeypatch.context() as m:  # unchanged sources: the cache answers, nothing is parsed
+        m.setattr("chipchat.rtl.load.parse_design", lambda design: pytest.fail("parsed despite a fresh cache"))
+        again = load_model(d)
     assert again.modules["fifo"].signals["wr_ptr"] == first.modules["fifo"].signals["wr_ptr"]
     assert again.to_json() == first.to_json()  # the whole model survives the cache, not one signal
     (d.state_dir / "model.json").write_bytes(b"{\"key\": [damaged")
