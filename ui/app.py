@@ -141,11 +141,13 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                     placement = gr.Image(label="Placement", type="filepath", interactive=False,
                                          elem_id="cc-place")
                 with gr.Tab("Simulation", id="sim"):
-                    sim = gr.Dataframe(headers=present.SIM_HEADERS, interactive=False, label="Tests")
+                    sim = gr.Dataframe(headers=present.SIM_HEADERS, interactive=False, label="Tests", wrap=True,
+                                       column_widths=["28%", "12%", "14%", "10%", "36%"])
                     waves = gr.Gallery(label="Waveforms around failures", columns=1, height="auto",
                                        object_fit="contain")  # whole picture: signal names and the marker
                 with gr.Tab("Verification", id="verify"):
-                    verify = gr.Dataframe(headers=present.VERIFY_HEADERS, interactive=False,
+                    verify = gr.Dataframe(headers=present.VERIFY_HEADERS, interactive=False, wrap=True,
+                                          column_widths=["15%", "18%", "16%", "23%", "10%", "18%"],
                                           label="Patches × tests")
                 with gr.Tab("Proposals", id="proposals"):
                     proposal = gr.Dropdown(label="Proposal", elem_id="cc-proposal", interactive=True,

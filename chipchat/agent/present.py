@@ -86,8 +86,13 @@ def _ns(value: Any) -> Any:
     return round(float(value), 3) if isinstance(value, int | float) else value
 
 
+def _test_name(test: dict[str, Any]) -> str:
+    """``test_overflow``, as the chat's table names it (the module is the design's one testbench)."""
+    return str(test.get("short_name") or test.get("name") or "").rsplit(".", 1)[-1]
+
+
 def sim_rows(result: dict[str, Any]) -> list[list[Any]]:
-    return [[t.get("short_name") or t.get("name"), t.get("status"), _ns(t.get("sim_time_ns")),
+    return [[_test_name(t), t.get("status"), _ns(t.get("sim_time_ns")),
              round(float(t.get("wall_s") or 0.0), 2), (t.get("message") or "").splitlines()[0][:160]
              if t.get("message") else ""] for t in result.get("data", {}).get("tests", [])]
 

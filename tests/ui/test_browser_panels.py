@@ -51,11 +51,12 @@ def test_run_the_tests_shows_the_failing_test_and_its_waveform(serve, ui, design
     wait_for_tab(page, "Simulation")
 
     table = page.get_by_role("grid", name="Tests", exact=True)
-    overflow = table.get_by_role("row").filter(has_text="test_fifo.test_overflow")
+    overflow = table.get_by_role("row").filter(has_text="test_overflow")
     overflow.wait_for(timeout=30_000)
     row = overflow.inner_text()
+    assert row.split()[0] == "test_overflow", row  # the short name, as in the chat's table
     assert "fail" in row and "'count': 17" in row, row  # the result and the failed check's message
-    passing = table.get_by_role("row").filter(has_text="test_fifo.test_reset_values").inner_text()
+    passing = table.get_by_role("row").filter(has_text="test_reset_values").inner_text()
     assert "pass" in passing, passing
 
     wave = page.get_by_alt_text("waveform: test_fifo.test_overflow", exact=True)
