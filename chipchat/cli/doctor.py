@@ -29,15 +29,35 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         except ToolNotFound as exc:
             status = "optional" if spec.optional else "missing"
             rows.append({"tool": name, "status": status, "purpose": spec.purpose, "fix": exc.hint or ""})
+    embeddings = _embeddings_row()
     if args.json:
-        emit_json(rows)
+        emit_json([*rows, embeddings])
         return 0
     for r in rows:
         if r["status"] == "ok":
             print(f"  ok       {r['tool']:<10} {r['version']:<14} {r['path']}")
         else:
             print(f"  {r['status']:<8} {r['tool']:<10} {r['purpose']}; to install: {r['fix']}")
+    print(f"  {embeddings['status']:<8} {'embeddings':<10} {embeddings['detail']}")
     return 1 if any(r["status"] == "missing" for r in rows) else 0
+
+
+def _embeddings_row() -> dict[str, str]:
+    """The index's embeddings: ready, distilled on first use, or off (they never block anything else)."""
+    from chipchat.config import settings
+    from chipchat.index.embed import static_folder
+
+    name = settings().embeddings
+    if name == "none":
+        return {"tool": "embeddings", "status": "off", "detail": "CHIPCHAT_EMBEDDINGS=none: lexical search only"}
+    if name == "minilm":
+        return {"tool": "embeddings", "status": "ok", "detail": "minilm: the transformer, loaded on first search"}
+    folder = static_folder()
+    if (folder / "model.safetensors").exists():
+        return {"tool": "embeddings", "status": "ok", "detail": f"static {folder}"}
+    return {"tool": "embeddings", "status": "pending",
+            "detail": f"static: distilled from MiniLM into {folder} on the first index (about 20 s); "
+                      "to do it now: python -m chipchat.index.embed"}
 
 
 def cmd_config(args: argparse.Namespace) -> int:

@@ -137,6 +137,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+def static_folder(root: Path | None = None) -> Path:
+    """Where the distilled model is (or will be) kept; nothing is distilled here."""
+    return (root or cache_dir()) / "static-minilm-l6-v2"
+
+
 def prepare_static(root: Path | None = None) -> Path:
     """The distilled model's folder, distilling it first if this machine has none yet.
 
@@ -145,7 +150,7 @@ def prepare_static(root: Path | None = None) -> Path:
     run leaves nothing half-written behind.
     """
     root = root or cache_dir()
-    folder = root / "static-minilm-l6-v2"
+    folder = static_folder(root)
     if (folder / "model.safetensors").exists():
         return folder
     try:

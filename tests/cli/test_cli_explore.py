@@ -64,6 +64,9 @@ def test_doctor_lists_tools_and_says_how_to_install_missing_ones(tmp_path):
     assert "optional openroad" in res.stdout and "CHIPCHAT_OPENROAD" in res.stdout
     res = run("doctor", cwd=tmp_path, env={"CHIPCHAT_YOSYS": "/nonexistent/yosys"})
     assert res.returncode == 1 and "missing  yosys" in res.stdout
+    res = run("doctor", cwd=tmp_path, env={"CHIPCHAT_EMBEDDINGS": "static", "CHIPCHAT_CACHE_DIR": str(tmp_path)})
+    assert res.returncode == 0 and "pending  embeddings" in res.stdout and str(tmp_path) in res.stdout
+    assert not (tmp_path / "static-minilm-l6-v2").exists()  # the doctor looks, it does not distil
 
 
 def test_help_is_fast_and_lists_commands(tmp_path):
