@@ -25,7 +25,7 @@ from chipchat.errors import ParseError
 from chipchat.index.chunks import Chunk, chunk_file, file_hash
 from chipchat.index.lexical import LexicalIndex, split_identifier
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 COLLECTION = "chipchat_chunks"
 MAX_FILE_BYTES = 20 * 1024 * 1024
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

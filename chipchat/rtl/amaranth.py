@@ -64,7 +64,8 @@ def line_map_for(verilog: Path, user_root: Path) -> dict[int, tuple[str, int]]:
     pending: tuple[str, int] | None = None
     last: tuple[str, tuple[str, int]] | None = None  # (declared name, mapping) of the previous line
     root = str(user_root.resolve())
-    for lineno, line in enumerate(verilog.read_text(encoding="utf-8").splitlines(), 1):
+    lines = verilog.read_text(encoding="utf-8").splitlines()
+    for lineno, line in enumerate(lines, 1):
         user = _user_src(line, root)
         stripped = line.strip()
         if stripped.startswith("(*") and stripped.endswith("*)"):
@@ -78,7 +79,67 @@ def line_map_for(verilog: Path, user_root: Path) -> dict[int, tuple[str, int]]:
             table[lineno] = hit
         last = (name, hit) if name and hit else None
         pending = None
+    _map_assignments_in_order(lines, table)
     return table
+
+
+ASSIGNMENT = re.compile(r"^\s*(?:assign\s+)?\\?([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?(?:<=|=)(?!=)")
+MODULE_LINE = re.compile(r"^\s*module\s+\\?([\w$]+)")
+
+
+def _map_assignments_in_order(lines: list[str], table: dict[int, tuple[str, int]]) -> None:
+    """Map the assignments Amaranth leaves without ``src`` to the user's ``.eq()`` calls, in order.
+
+    Amaranth puts ``src`` on declarations and operators, not on ``x.eq(...)``: a register's
+    ``carry <= $13`` or a case arm's ``carry_nxt = a[7]`` would otherwise be cited in the
+    generated file. Amaranth writes a signal's assignments in source order, so when every
+    generated assignment to a name sits in one module, every ``name.eq(`` call in one class,
+    and the two counts agree, the n-th assignment is the n-th call. Anything less certain
+    stays unmapped: a citation in generated code is better than a wrong Python line.
+    """
+    generated: dict[str, list[tuple[str, int]]] = {}
+    module = ""
+    for lineno, line in enumerate(lines, 1):
+        found = MODULE_LINE.match(line)
+        if found:
+            module = found.group(1)
+            continue
+        found = ASSIGNMENT.match(line)
+        if found:
+            generated.setdefault(found.group(1), []).append((module, lineno))
+    calls: dict[str, list[tuple[str, str, int]]] = {}  # name -> (file, class, line) of each name.eq(
+    for file in sorted({f for f, _ in table.values()}):
+        for name, owner, call_line in _eq_calls(Path(file)):
+            calls.setdefault(name, []).append((file, owner, call_line))
+    for name, places in generated.items():
+        users = calls.get(name, [])
+        if (len(users) != len(places) or len({m for m, _ in places}) != 1
+                or len({(f, c) for f, c, _ in users}) != 1):
+            continue
+        for (_, lineno), (file, _, call_line) in zip(places, users, strict=True):
+            table.setdefault(lineno, (file, call_line))
+
+
+def _eq_calls(path: Path) -> list[tuple[str, str, int]]:
+    """(signal name, enclosing class, line) of every ``name.eq(...)`` / ``self.name.eq(...)`` in source order."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError, ValueError):
+        return []
+    out: list[tuple[str, str, int, int]] = []
+    for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+        for node in ast.walk(cls):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "eq"):
+                continue
+            target = node.func.value
+            if isinstance(target, ast.Name):
+                out.append((target.id, cls.name, node.lineno, node.col_offset))
+            elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                  and target.value.id == "self"):
+                out.append((target.attr, cls.name, node.lineno, node.col_offset))
+    return [(name, owner, line) for name, owner, line, _ in sorted(out, key=lambda t: (t[2], t[3]))]
 
 
 def _declared_name(line: str) -> str | None:

@@ -70,3 +70,32 @@ def test_amaranth_answers_cite_python_lines(design_copy):
     assert len(py) >= 4
     assert any("self.a + self.b" in _line(root, c) or "self.a - self.b" in _line(root, c) for c in py)
     assert "`a`" in ans.text and "`b`" in ans.text  # temporaries resolved to the user's signals
+
+
+def test_amaranth_assignments_without_src_cite_their_eq_calls(design_copy):
+    """Amaranth gives no `src` to `x.eq(...)`: registers and case arms are matched to the user's `.eq()` calls
+    in order, so every driver of `carry_nxt` (eight case arms) and of the register `carry` cites Python."""
+    root = design_copy("alu8")
+    design = load_design(root)
+    arms = structure.drivers(design, "carry_nxt").citations
+    cited = [(c.file, _line(root, c)) for c in arms if c.file.endswith(".py") and "carry_nxt.eq(" in _line(root, c)]
+    assert len(cited) == 8 and not [c for c in arms if ".chipchat" in c.file]
+    python = (root / "rtl" / "alu8.py").read_text().splitlines()
+    shl = next(n for n, ln in enumerate(python, 1) if "carry_nxt.eq(self.a[7])" in ln)
+    assert any(c.line == shl for c in arms)  # `carry_nxt = a[7]` in the Verilog is this line
+    reg = structure.drivers(design, "carry").citations
+    assert not [c for c in reg if ".chipchat" in c.file]
+    assert [c for c in reg if "self.carry.eq(carry_nxt)" in _line(root, c)]
+
+
+def test_assignments_are_left_unmapped_when_the_order_is_uncertain(tmp_path):
+    from chipchat.rtl.amaranth import _map_assignments_in_order
+
+    py = tmp_path / "d.py"
+    py.write_text("class A:\n    def elaborate(self):\n        m.d.comb += x.eq(1)\n        m.d.comb += x.eq(2)\n")
+    lines = ["module top;", "  x = 1'h1;", "endmodule"]  # one assignment for two calls: no mapping
+    table = {1: (str(py), 1)}
+    _map_assignments_in_order(lines, table)
+    assert 2 not in table
+    _map_assignments_in_order(["module top;", "  x = 1'h1;", "  x = 1'h0;"], table)
+    assert table[2] == (str(py), 3) and table[3] == (str(py), 4)
