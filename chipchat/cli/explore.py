@@ -84,7 +84,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         "removed": report.removed, "chunks": report.chunks, "embedded": report.embedded,
         "skipped": skipped_all,
         "duration_s": round(report.duration_s, 2), "rebuilt": report.rebuilt_reason,
-        "index": str(index.path),
+        "index": str(index.path), "black_boxes": black_boxes(model, design),
     }
     if args.json:
         emit_json(data)
@@ -96,8 +96,18 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"note: {report.rebuilt_reason}")
     for reason in skipped_all.values():
         print(f"skipped: {reason}")
+    for box in data["black_boxes"]:
+        print(f"black box: `{box['module']}` (instance {box['instance']} at {box['at']}) is not in the sources; "
+              "its port directions are unknown")
     print(f"index: {index.path}")
     return 0
+
+
+def black_boxes(model: Any, design: Any) -> list[dict[str, str]]:
+    """Instances of modules the sources do not define (vendor IP, a file left out of the filelist)."""
+    return [{"module": i.module, "instance": f"{m.name}.{i.name}",
+             "at": f"{design.relpath(i.span.file)}:{i.span.line}"}
+            for m in model.modules.values() for i in m.instances if i.module not in model.modules]
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

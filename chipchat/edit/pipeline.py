@@ -171,8 +171,9 @@ def pipeline(ctx: Context, signal: str | None = None, operator: str | None = Non
     if not blocks:
         raise Unsupported(f"nothing in {mod.name} reads `{name}`, so there is nothing to pipeline")
     for s in [name, *sorted(region)]:
-        if mod.instance_loads(s):
-            inst, port = mod.instance_loads(s)[0]
+        feeds = mod.instance_loads(s) + mod.black_box_connections(s)
+        if feeds:
+            inst, port = feeds[0]
             raise Unsupported(f"`{s}` feeds instance {inst.name} (port {port}); pipelining across a module "
                               "boundary is not covered")
     loop = sorted(set(drivers[0].reads) & region)

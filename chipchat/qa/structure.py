@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from chipchat.answer import Answer
 from chipchat.design import Design
@@ -149,6 +150,10 @@ def drivers(design: Design, signal: str, module: str | None = None) -> Answer:
         lines.append(f"- output `{port}` of instance `{inst.name}` ({inst.module}) at "
                      f"{ans.cite(inst.span, design.root, 'instance')}")
         ans.data["drivers"].append({"instance": inst.name, "module": inst.module, "port": port})
+    for inst, port in m.black_box_connections(s.name):
+        lines.append(_black_box_line(ans, design, inst, port))
+        ans.data["drivers"].append({"instance": inst.name, "module": inst.module, "port": port,
+                                    "direction": "unknown"})
     if s.direction in ("input", "inout"):
         parents = _parent_connections(model, m.name, s.name)
         lines.append(f"- it is an {s.direction} port of `{m.name}`: driven from outside"
@@ -160,6 +165,12 @@ def drivers(design: Design, signal: str, module: str | None = None) -> Answer:
         ans.warnings.append(r.note)
     ans.text = "\n".join(lines)
     return ans
+
+
+def _black_box_line(ans: Answer, design: Design, inst: Any, port: str) -> str:
+    return (f"- port `{port}` of instance `{inst.name}` at {ans.cite(inst.span, design.root, 'instance')}, "
+            f"which may drive or read it: `{inst.module}` is not in the design's sources, so its port directions "
+            "are unknown (add its source, or a stub module that declares its ports, to the sources)")
 
 
 def loads(design: Design, signal: str, module: str | None = None) -> Answer:
@@ -177,6 +188,8 @@ def loads(design: Design, signal: str, module: str | None = None) -> Answer:
         ans.data["loads"].append({"line": a.span.line, "target": a.target, "role": role})
     for inst, port in m.instance_loads(s.name):
         lines.append(f"- input `{port}` of instance `{inst.name}` ({inst.module}) at {ans.cite(inst.span, design.root)}")
+    for inst, port in m.black_box_connections(s.name):
+        lines.append(_black_box_line(ans, design, inst, port))
     if s.direction in ("output", "inout"):
         lines.append(f"- the {s.direction} port of `{m.name}` (read outside the module)")
     if len(lines) == 1:

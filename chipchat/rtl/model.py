@@ -141,7 +141,13 @@ class Module:
 
     def instance_loads(self, signal: str) -> list[tuple[Instance, str]]:
         return [(i, p) for i in self.instances for p, sigs in i.connection_signals.items()
-                if signal in sigs and i.port_directions.get(p, "input") in ("input", "inout")]
+                if signal in sigs and i.port_directions.get(p) in ("input", "inout")]
+
+    def black_box_connections(self, signal: str) -> list[tuple[Instance, str]]:
+        """(instance, port) pairs connecting ``signal`` to a module the sources do not define: the port's
+        direction is unknown, so it may drive the signal or read it."""
+        return [(i, p) for i in self.instances for p, sigs in i.connection_signals.items()
+                if signal in sigs and p not in i.port_directions]
 
 
 @dataclass

@@ -338,6 +338,8 @@ class _ModuleBuilder:
                 self._procedural(sym)
             elif kind == K.Instance:
                 self._instance(sym)
+            elif kind == K.UninstantiatedDef:
+                self._black_box(sym)
             elif kind == K.GenerateBlock:
                 if not sym.isUninstantiated:
                     self._members(sym)
@@ -440,6 +442,17 @@ class _ModuleBuilder:
                     inst.parameters[p.name] = str(p.value)
                 except Exception:  # noqa: BLE001
                     inst.parameters[p.name] = "?"
+        self.module.instances.append(inst)
+
+    def _black_box(self, sym: Any) -> None:
+        """An instance of a module that is not in the sources (vendor IP, a missing file): its connections
+        are known, its port directions are not (``port_directions`` stays empty)."""
+        span = self.r.span(sym.syntax) if sym.syntax is not None else self.r.decl_span(sym)
+        inst = Instance(sym.name, sym.definitionName, span)
+        for pname, conn in zip(sym.portNames, sym.portConnections, strict=False):
+            expr = getattr(conn, "expr", None)
+            inst.connections[pname] = _expr_text(expr) if expr is not None else ""
+            inst.connection_signals[pname] = _signals_in(expr) if expr is not None else []
         self.module.instances.append(inst)
 
     def _attach_resets(self) -> None:

@@ -73,3 +73,14 @@ def test_help_is_fast_and_lists_commands(tmp_path):
     res = run("--help", cwd=tmp_path)
     for cmd in ("index", "ask", "show", "doctor"):
         assert cmd in res.stdout
+
+
+def test_index_names_black_boxes(tmp_path):
+    (tmp_path / "rtl").mkdir()
+    (tmp_path / "rtl" / "top.v").write_text(
+        "module top(input clk, output [7:0] q);\n  vendor_ram u_ram (.clk(clk), .dout(q));\nendmodule\n")
+    res = run("index", str(tmp_path), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "black box: `vendor_ram` (instance top.u_ram at rtl/top.v:2)" in res.stdout
+    data = json.loads(run("index", str(tmp_path), "--json", cwd=tmp_path).stdout)
+    assert data["black_boxes"] == [{"module": "vendor_ram", "instance": "top.u_ram", "at": "rtl/top.v:2"}]

@@ -99,3 +99,27 @@ def test_assignments_are_left_unmapped_when_the_order_is_uncertain(tmp_path):
     assert 2 not in table
     _map_assignments_in_order(["module top;", "  x = 1'h1;", "  x = 1'h0;"], table)
     assert table[2] == (str(py), 3) and table[3] == (str(py), 4)
+
+
+BLACK_BOX = """// top with a vendor black box
+module top(input clk, input [7:0] d, output [7:0] q);
+  wire [7:0] mid;
+  vendor_ram u_ram (.clk(clk), .din(d), .dout(mid));   // not in the sources
+  assign q = mid ^ 8'h5a;
+endmodule
+"""
+
+
+def test_an_instance_of_a_module_not_in_the_sources_is_a_black_box(tmp_path):
+    """Vendor IP left out of the sources: its connections are answered with their unknown direction,
+    never as 'nothing drives it'."""
+    (tmp_path / "rtl").mkdir()
+    (tmp_path / "rtl" / "top.v").write_text(BLACK_BOX)
+    design = load_design(tmp_path)
+    drives = structure.drivers(design, "mid")
+    assert "never assigned" not in drives.text
+    assert "port `dout` of instance `u_ram` at rtl/top.v:4" in drives.text and "`vendor_ram` is not in" in drives.text
+    assert drives.data["drivers"] == [{"instance": "u_ram", "module": "vendor_ram", "port": "dout",
+                                       "direction": "unknown"}]
+    reads = structure.loads(design, "d")
+    assert "port `din` of instance `u_ram`" in reads.text and "nothing reads it" not in reads.text
