@@ -12,7 +12,7 @@ from chipchat.rtl.model import DesignModel
 from chipchat.rtl.parse import parse_design
 from chipchat.steps.step import digest
 
-MODEL_VERSION = 6
+MODEL_VERSION = 7
 
 
 def load_model(design: Design, *, use_cache: bool = True) -> DesignModel:

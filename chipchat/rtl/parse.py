@@ -33,6 +33,7 @@ from chipchat.rtl.model import (
 )
 
 BINARY_SNIFF = 8192
+MODULE_START = re.compile(r"\s*(macromodule|module|interface|program)\b")
 RESET_NAME = re.compile(r"(^|_)(a?rst|reset|clear|clr)(_?n|_ni|_i|b)?($|_)", re.I)
 LineMap = dict[str, dict[int, tuple[str, int]]]  # generated file -> line -> (source file, line)
 
@@ -269,8 +270,9 @@ class _Reader:
         joined = " ".join(ln.strip() for ln in lines)
         return joined if len(joined) <= limit else joined[: limit - 3] + "..."
 
-    def comment(self, file: str, line: int) -> str:
-        """A trailing ``//`` comment on ``line``, else the comment lines directly above it."""
+    def comment(self, file: str, line: int, *, owner: bool = False) -> str:
+        """A trailing ``//`` comment on ``line``, else the comment lines directly above it. The comment above
+        a ``module`` line belongs to the module (``owner``), not to a port declared on that line."""
         lines = self.lines(file)
         if not (1 <= line <= len(lines)):
             return ""
@@ -278,6 +280,8 @@ class _Reader:
         m = re.search(r"//\s?(.*)$", here)
         if m and here[: m.start()].strip():
             return m.group(1).strip()
+        if not owner and MODULE_START.match(here):
+            return ""
         above: list[str] = []
         i = line - 2
         while i >= 0:
@@ -316,7 +320,7 @@ class _ModuleBuilder:
         span = self.r.span(definition.syntax) if definition.syntax is not None else self.r.decl_span(definition)
         kind = "interface" if getattr(self.inst, "isInterface", False) else "module"
         self.module = Module(name=definition.name, file=span.file, span=span, kind=kind,
-                             comment=self.r.comment(span.file, span.line))
+                             comment=self.r.comment(span.file, span.line, owner=True))
         self._members(self.body)
         self._attach_resets()
         return self.module

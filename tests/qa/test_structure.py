@@ -123,3 +123,6 @@ def test_an_instance_of_a_module_not_in_the_sources_is_a_black_box(tmp_path):
                                        "direction": "unknown"}]
     reads = structure.loads(design, "d")
     assert "port `din` of instance `u_ram`" in reads.text and "nothing reads it" not in reads.text
+    # the comment above `module` describes the module, not the port declared on the module's line
+    assert "vendor black box" not in structure.drivers(design, "q").text
+    assert "top with a vendor black box" in structure.summarize_module(design).text
