@@ -11,28 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chipchat.rtl.model import Span
-
-
-@dataclass(frozen=True)
-class Citation:
-    file: str
-    line: int
-    end_line: int = 0
-    label: str = ""
-
-    @classmethod
-    def from_span(cls, span: Span, root: Path | str | None = None, label: str = "") -> Citation:
-        file = span.file
-        if root:
-            try:
-                file = str(Path(span.file).resolve().relative_to(Path(root).resolve()))
-            except ValueError:
-                pass
-        return cls(file, span.line, span.end_line if span.end_line > span.line else 0, label)
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}" + (f"-{self.end_line}" if self.end_line else "")
+from chipchat.types import Citation, Span
 
 
 @dataclass

@@ -191,7 +191,7 @@ def from_liberty(lib: str | os.PathLike[str], lef: str | os.PathLike[str] | None
 
     A LEF next to the library with the same stem is used when ``lef`` is not given.
     """
-    from chipchat.timing.liberty import read_liberty
+    from chipchat.formats.liberty import read_liberty
 
     lib_path = Path(lib).expanduser().resolve()
     parsed = read_liberty(lib_path)  # ParseError with file:line when it is malformed
@@ -257,7 +257,7 @@ def from_orfs(folder: str | os.PathLike[str]) -> Platform:
     load_ff = _float(env.get("ABC_LOAD_IN_FF", ""))
     load = 0.0
     if load_ff:
-        from chipchat.timing.liberty import read_liberty
+        from chipchat.formats.liberty import read_liberty
 
         unit = read_liberty(libs[0]).capacitive_load_unit.lower() if libs[0].exists() else "1ff"
         load = load_ff / 1000.0 if unit.endswith("pf") else load_ff

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from chipchat.answer import Answer, Citation
+from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.errors import ConfigError, SandboxViolation
+from chipchat.types import Citation
 
 
 def summarize_design(design: Design, module: str | None = None) -> Answer:
@@ -38,7 +39,7 @@ def summarize_design(design: Design, module: str | None = None) -> Answer:
         intro = next((p for p in paragraphs if p.strip() and not p.lstrip().startswith("#")), "")
         if intro:
             ans.text += f"\n\nFrom {design.relpath(spec[0])}:\n> " + " ".join(intro.split())[:600]
-            ans.citations.append(Citation(design.relpath(spec[0]), 1, 0, "spec"))
+            ans.citations.append(Citation(design.relpath(spec[0]), 1, 0, label="spec"))
     return ans
 
 

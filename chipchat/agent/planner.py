@@ -18,9 +18,10 @@ from typing import Any
 
 from chipchat.agent.intents import Intent, classify
 from chipchat.agent.tools import get_spec, run_tool
-from chipchat.answer import Answer, Citation
+from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.rtl.load import load_model
+from chipchat.types import Citation
 
 CONFIGURE = ("set CHIPCHAT_LLM_BASE_URL (and CHIPCHAT_LLM_MODEL) to an OpenAI-compatible endpoint, e.g. "
              "`CHIPCHAT_LLM_BASE_URL=http://127.0.0.1:11434/v1 CHIPCHAT_LLM_MODEL=qwen2.5-coder chipchat ui DESIGN`")
@@ -251,7 +252,7 @@ def merge(plan: Plan, results: Sequence[dict[str, Any]]) -> Answer:
     for r in results:
         for c in r.get("citations", []):
             cit = Citation(c["file"], c["line"], c["end_line"] if c.get("end_line", c["line"]) != c["line"] else 0,
-                           c.get("label", ""))
+                           label=c.get("label", ""))
             if cit not in ans.citations:
                 ans.citations.append(cit)
         ans.runs.extend(x for x in r.get("runs", []) if x not in ans.runs)

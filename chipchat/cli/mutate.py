@@ -39,17 +39,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_mutate(args: argparse.Namespace) -> int:
-    from chipchat.answer import Answer, Citation
+    from chipchat.answer import Answer
     from chipchat.config import settings
     from chipchat.mutate import api
     from chipchat.mutate.run import MutantResult
+    from chipchat.types import Citation
 
     design = open_design(args)
     if args.list:
         mutants, candidates = api.find_mutants(design, args.max_mutants, args.seed, args.operators)
         lines = [f"**{len(mutants)} mutants of {design.name}** (from {candidates} sites, seed {args.seed})", ""]
         lines += [f"- {m.id} `{m.where}` {m.operator}: {m.description}" for m in mutants]
-        answer = Answer("\n".join(lines), [Citation(m.file, m.line, 0, m.id) for m in mutants],
+        answer = Answer("\n".join(lines), [Citation(m.file, m.line, 0, label=m.id) for m in mutants],
                         {"mutants": [m.to_json() for m in mutants], "candidates": candidates}, kind="mutate")
         return emit(answer, args)
     config = settings()

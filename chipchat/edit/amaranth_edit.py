@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chipchat.answer import Citation
 from chipchat.design import Design
-from chipchat.edit.source import Edit, line_end
+from chipchat.edit.source import line_end
 from chipchat.edit.transforms import EXACT, LAGGED, NONE, Plan, Unsupported
+from chipchat.types import Citation, Edit
 
 SIGNAL_CALLS = {"Signal", "Signal.like"}
 
@@ -62,7 +62,7 @@ class PyContext:
         return f"{self.design.relpath(self.file)}:{node.lineno}"
 
     def citation(self, node: Any, label: str) -> Citation:
-        return Citation(self.design.relpath(self.file), node.lineno, 0, label)
+        return Citation(self.design.relpath(self.file), node.lineno, 0, label=label)
 
     def component(self) -> ast.ClassDef:
         assert self.design.amaranth is not None

@@ -26,8 +26,8 @@ from chipchat.edit.request import parse_request
 from chipchat.edit.source import diff_edits
 from chipchat.edit.transforms import Plan, Unsupported
 from chipchat.errors import ConfigError
+from chipchat.steps.simulators import parse_simulators
 from chipchat.verify.api import DesignArg, open_design
-from chipchat.verify.simulators import parse_simulators
 
 ENGINES = ("auto", "transform", "model")
 

@@ -20,9 +20,10 @@ from typing import Any
 
 from pyslang import ast, syntax
 
-from chipchat.edit.source import Edit, Loc, aligned, indent_of, line_end
+from chipchat.edit.source import aligned, indent_of, line_end
 from chipchat.edit.transforms import LAGGED, Context, Plan, Unsupported, register, type_node, zero
 from chipchat.rtl.model import Assignment, Module
+from chipchat.types import ByteRange, Edit
 
 OPERATORS = {"*": ("Multiply",), "+": ("Add",), "-": ("Subtract",), "/": ("Divide",), "%": ("Mod",)}
 OPERATOR_WORDS = {"*": "multiplier", "+": "adder", "-": "subtractor", "/": "divider", "%": "modulo"}
@@ -140,7 +141,7 @@ def reset_condition(ctx: Context, mod: Module, blocks: set[int]) -> tuple[str | 
     return None, None
 
 
-def statement_loc(ctx: Context, node: Any) -> Loc:
+def statement_loc(ctx: Context, node: Any) -> ByteRange:
     loc = ctx.index.loc(node)
     if loc is None:
         raise Unsupported("the statement comes from a macro expansion; edit it by hand")
@@ -233,7 +234,7 @@ def _assignments(mod: Module, blocks: set[int]) -> list[Assignment]:
     return [a for a in mod.assignments if a.block in blocks]
 
 
-def region_loc(ctx: Context, mod: Module, block: int) -> Loc:
+def region_loc(ctx: Context, mod: Module, block: int) -> ByteRange:
     """The byte range of block ``block`` of ``mod`` (a procedural block or a continuous assignment)."""
     b = mod.blocks[block]
     for sym in ctx.index.members(mod.name):
@@ -249,7 +250,7 @@ def region_loc(ctx: Context, mod: Module, block: int) -> Loc:
     raise Unsupported(f"the block at {ctx.cite(b.span)} could not be located in the source")
 
 
-def stage_text(ctx: Context, mod: Module, stmt: Loc, name: str, side: list[str], q: dict[str, str], event: str,
+def stage_text(ctx: Context, mod: Module, stmt: ByteRange, name: str, side: list[str], q: dict[str, str], event: str,
                rst: str | None, cond: str | None) -> str:
     data = ctx.index.data[stmt.file]
     ind = indent_of(data, stmt.start)
@@ -351,13 +352,13 @@ def _port_to_variable(ctx: Context, decl: Any, file: str) -> list[Edit]:
     keyword = "logic" if ctx.index.is_sv(file) else "reg"
     if net is not None and net.valueText:
         start = net.location.offset
-        return [aligned(ctx.index.data[file], Loc(file, start, start + len(net.valueText)), keyword)]
+        return [aligned(ctx.index.data[file], ByteRange(file, start, start + len(net.valueText)), keyword)]
     direction = header.direction
     end = direction.location.offset + len(direction.valueText)
     return [Edit(file, end, end, f" {keyword}")]
 
 
-def _first_use_point(ctx: Context, module: str, refs: list[Loc]) -> tuple[Loc, str]:
+def _first_use_point(ctx: Context, module: str, refs: list[ByteRange]) -> tuple[ByteRange, str]:
     """Where to declare a new signal: at the start of the first module item that uses ``refs``."""
     body = ctx.index.body(module)
     ds = body.parentInstance.definition.syntax
@@ -372,6 +373,6 @@ def _first_use_point(ctx: Context, module: str, refs: list[Loc]) -> tuple[Loc, s
             start = line_end(data, prev_end.end) if prev_end is not None else loc.start
             if data[start:start + 1] == b"\n":
                 start += 1
-            return Loc(loc.file, start, start), indent_of(data, loc.start)
+            return ByteRange(loc.file, start, start), indent_of(data, loc.start)
         prev_end = loc
     raise Unsupported("no module item uses the signal")

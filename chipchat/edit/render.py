@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chipchat.answer import Answer, Citation
+from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.edit.proposal import Proposal
 from chipchat.edit.transforms import TRANSFORMS, Unsupported, get_transform
+from chipchat.types import Citation
 
 MODEL_HINT = ("A language model could write this edit: set CHIPCHAT_LLM_BASE_URL to an OpenAI-compatible "
               "endpoint (e.g. http://127.0.0.1:11434/v1 for Ollama) and CHIPCHAT_LLM_MODEL to its model name; "

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from pyslang import ast, syntax
 
-from chipchat.answer import Citation
-from chipchat.edit.source import Edit, Loc, indent_of, line_end, line_start
+from chipchat.edit.source import indent_of, line_end, line_start
 from chipchat.rtl.model import Block, Module
+from chipchat.types import ByteRange, Citation, Edit
 
 if TYPE_CHECKING:
     from chipchat.edit.transforms import Context
@@ -146,7 +146,7 @@ def _block_edits(ctx: Context, mod: Module, pb: Any, block: Block, rst: str, con
     return [_wrap(ctx, pb, loc, body, cond, values)]
 
 
-def _wrap(ctx: Context, pb: Any, loc: Loc, body: Any, cond: str, values: dict[str, str]) -> Edit:
+def _wrap(ctx: Context, pb: Any, loc: ByteRange, body: Any, cond: str, values: dict[str, str]) -> Edit:
     """``begin if (cond) begin <resets> end else begin <old body> end end`` in place of the old body."""
     data = ctx.index.data[loc.file]
     block_loc = ctx.index.loc(pb)

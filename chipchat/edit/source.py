@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,41 +20,9 @@ from pyslang import ast, syntax
 
 from chipchat.design import Design
 from chipchat.errors import DesignError
+from chipchat.types import ByteRange, Edit, apply_edits
 
 COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Replace bytes ``start:end`` of ``file`` (absolute path) by ``text``."""
-
-    file: str
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Loc:
-    """A byte range in a source file."""
-
-    file: str
-    start: int
-    end: int
-
-
-def apply_edits(data: bytes, edits: list[Edit]) -> bytes:
-    """``data`` with every edit applied (edits must not overlap; identical duplicates are merged)."""
-    unique = sorted(set(edits), key=lambda e: (e.start, e.end))
-    out = bytearray()
-    pos = 0
-    for e in unique:
-        if e.start < pos:
-            raise ValueError(f"overlapping edits at byte {e.start} of {e.file}")
-        out += data[pos:e.start] + e.text.encode()
-        pos = e.end
-    out += data[pos:]
-    return bytes(out)
 
 
 def unified_diff(rel: str, old: str, new: str, context: int = 3) -> str:
@@ -90,7 +57,7 @@ def diff_edits(root: Path, edits: list[Edit]) -> tuple[str, dict[str, str]]:
     return "".join(parts), new_texts
 
 
-def aligned(data: bytes, loc: Loc, text: str) -> Edit:
+def aligned(data: bytes, loc: ByteRange, text: str) -> Edit:
     """Replace ``loc`` by ``text``; a run of 2+ spaces after it (past closing punctuation such as ``;``
     or ``,``) is re-padded so that what follows — usually a comment — keeps its column."""
     tail = len(data[loc.end:loc.end + 3]) - len(data[loc.end:loc.end + 3].lstrip(b";,)]"))
@@ -177,15 +144,15 @@ class SourceIndex:
         key = str(Path(name).resolve()) if name else ""
         return key if key in self.data else None
 
-    def loc(self, node: Any) -> Loc | None:
+    def loc(self, node: Any) -> ByteRange | None:
         """The byte range of a syntax node or AST expression (None inside macro expansions)."""
         rng = node.sourceRange
         file = self.file_of(rng.start)
         if file is None or self.file_of(rng.end) != file:
             return None
-        return Loc(file, rng.start.offset, rng.end.offset)
+        return ByteRange(file, rng.start.offset, rng.end.offset)
 
-    def text(self, loc: Loc) -> str:
+    def text(self, loc: ByteRange) -> str:
         return self.data[loc.file][loc.start:loc.end].decode("utf-8")
 
     def body(self, module: str) -> Any:
@@ -205,20 +172,20 @@ class SourceIndex:
     def port(self, module: str, name: str) -> Any | None:
         return next((s for s in self.members(module) if s.kind == ast.SymbolKind.Port and s.name == name), None)
 
-    def name_loc(self, sym: Any) -> Loc | None:
+    def name_loc(self, sym: Any) -> ByteRange | None:
         file = self.file_of(sym.location)
         if file is None:
             return None
         start = sym.location.offset
-        return Loc(file, start, start + len(sym.name.encode()))
+        return ByteRange(file, start, start + len(sym.name.encode()))
 
-    def references(self, module: str, name: str) -> list[Loc]:
+    def references(self, module: str, name: str) -> list[ByteRange]:
         """Every place ``name`` of ``module`` is declared or read/written, as exact byte ranges."""
         sym = self.symbol(module, name)
         if sym is None:
             return []
         ident = (sym.name, sym.location.offset, self.file_of(sym.location))
-        found: dict[tuple[str, int], Loc] = {}
+        found: dict[tuple[str, int], ByteRange] = {}
         decl = self.name_loc(sym)
         if decl is not None:
             found[(decl.file, decl.start)] = decl
@@ -249,13 +216,13 @@ class SourceIndex:
                         pc.expression.visit(visit)
         return out
 
-    def references_in(self, module: str, name: str, within: Loc) -> list[Loc]:
+    def references_in(self, module: str, name: str, within: ByteRange) -> list[ByteRange]:
         return [r for r in self.references(module, name)
                 if r.file == within.file and within.start <= r.start and r.end <= within.end]
 
-    def port_connections(self, module: str, port: str) -> list[Loc]:
+    def port_connections(self, module: str, port: str) -> list[ByteRange]:
         """The ``.port`` names in instantiations of ``module`` anywhere in the design (named connections)."""
-        out: list[Loc] = []
+        out: list[ByteRange] = []
         for tree in self.trees.values():
             def visit(node: Any) -> Any:
                 if getattr(node, "kind", None) == syntax.SyntaxKind.HierarchyInstantiation \
@@ -266,7 +233,7 @@ class SourceIndex:
                             file = self.file_of(n.name.location)
                             if file is not None:
                                 start = n.name.location.offset
-                                out.append(Loc(file, start, start + len(port.encode())))
+                                out.append(ByteRange(file, start, start + len(port.encode())))
                         return True
 
                     node.visit(inner)
@@ -275,7 +242,7 @@ class SourceIndex:
             tree.root.visit(visit)
         return out
 
-    def comment_mentions(self, module: str, name: str) -> list[Loc]:
+    def comment_mentions(self, module: str, name: str) -> list[ByteRange]:
         """Whole-word mentions of ``name`` inside comments of ``module``'s source text."""
         body = self.body(module)
         definition = body.parentInstance.definition if hasattr(body, "parentInstance") else None
@@ -285,9 +252,9 @@ class SourceIndex:
             return []
         data = self.data[loc.file]
         word = re.compile(rb"\b" + re.escape(name.encode()) + rb"\b")
-        out: list[Loc] = []
+        out: list[ByteRange] = []
         for c in COMMENT.finditer(data, line_start(data, loc.start), loc.end):
-            out += [Loc(loc.file, c.start() + m.start(), c.start() + m.end()) for m in word.finditer(c.group(0))]
+            out += [ByteRange(loc.file, c.start() + m.start(), c.start() + m.end()) for m in word.finditer(c.group(0))]
         return out
 
     def declaration(self, sym: Any) -> Any:

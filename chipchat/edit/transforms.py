@@ -19,12 +19,12 @@ from typing import Any
 
 from pyslang import syntax
 
-from chipchat.answer import Citation
 from chipchat.design import Design
-from chipchat.edit.source import Edit, Loc, SourceIndex, aligned, insert_aligned
+from chipchat.edit.source import SourceIndex, aligned, insert_aligned
 from chipchat.errors import ConfigError
-from chipchat.rtl.model import DesignModel, Module, Signal, Span
+from chipchat.rtl.model import DesignModel, Module, Signal
 from chipchat.rtl.parse import RESET_NAME
+from chipchat.types import ByteRange, Citation, Edit, Span
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 EXACT, LAGGED, NONE = "exact", "lagged", "none"
@@ -82,7 +82,7 @@ class Context:
         return f"{self.rel(span.file)}:{span.line}"
 
     def citation(self, span: Span, label: str) -> Citation:
-        return Citation(self.rel(span.file), span.line, span.end_line if span.end_line > span.line else 0, label)
+        return Citation(self.rel(span.file), span.line, span.end_line if span.end_line > span.line else 0, label=label)
 
     def signal(self, name: str, module: str | None = None) -> tuple[Module, Signal]:
         """The signal ``name`` (in ``module``, else the top first); Unsupported with close names if absent."""
@@ -95,7 +95,7 @@ class Context:
         raise Unsupported(f"there is no signal {name!r} in {where}",
                           [f"did you mean: {', '.join(close)}"] if close else [f"signals: {', '.join(names[:30])}"])
 
-    def replace(self, locs: list[Loc], text: str) -> list[Edit]:
+    def replace(self, locs: list[ByteRange], text: str) -> list[Edit]:
         """Edits replacing each of ``locs`` by ``text``, keeping the alignment of what follows."""
         starts = {(loc.file, loc.start) for loc in locs}
         out: list[Edit] = []
@@ -233,10 +233,10 @@ def set_parameter(ctx: Context, name: str, value: str, module: str | None = None
                 notes, compare=NONE, citations=[ctx.citation(param.span, name)])
 
 
-def _decl_loc(index: SourceIndex, module: str, name: str) -> Loc:
+def _decl_loc(index: SourceIndex, module: str, name: str) -> ByteRange:
     sym = index.symbol(module, name)
     loc = index.loc(sym.syntax) if sym is not None and sym.syntax is not None else None
-    return loc or Loc("", 0, 0)
+    return loc or ByteRange("", 0, 0)
 
 
 def _valid_expression(text: str) -> bool:
@@ -290,7 +290,7 @@ def set_width(ctx: Context, name: str, width: int, module: str | None = None) ->
         at = ctx.index.loc(dtype) if str(dtype).strip() else None
         net = getattr(decl.header if decl.kind == syntax.SyntaxKind.ImplicitAnsiPort else decl, "netType", None)
         if at is None and net is not None and net.valueText:
-            at = Loc(name_loc.file, net.location.offset, net.location.offset + len(net.valueText))
+            at = ByteRange(name_loc.file, net.location.offset, net.location.offset + len(net.valueText))
         edit = insert_aligned(ctx.index.data[at.file], at.file, at.end, " " + new_range) if at is not None else \
             Edit(name_loc.file, name_loc.start, name_loc.start, new_range + " ")
         old_text = "(scalar)"
@@ -356,7 +356,7 @@ def add_sync_reset(ctx: Context, signal: str | None = None, module: str | None =
                 compare=EXACT, citations=cites)
 
 
-def span_of(ctx: Context, loc: Loc) -> Span:
+def span_of(ctx: Context, loc: ByteRange) -> Span:
     data = ctx.index.data[loc.file]
     return Span(loc.file, data.count(b"\n", 0, loc.start) + 1, data.count(b"\n", 0, loc.end) + 1)
 

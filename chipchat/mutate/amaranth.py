@@ -14,7 +14,7 @@ import io
 import tokenize
 from pathlib import Path
 
-from chipchat.mutate.operators import Edit
+from chipchat.mutate.operators import Site
 
 BIN_SWAP: dict[type, tuple[str, str]] = {
     ast.Add: ("+", "-"), ast.Sub: ("-", "+"), ast.Mult: ("*", "+"), ast.BitAnd: ("&", "|"),
@@ -28,7 +28,7 @@ CMP_SHIFT = {ast.Lt: "<=", ast.LtE: "<", ast.Gt: ">=", ast.GtE: ">"}
 NO_CONSTANTS = {"Signal", "Const", "In", "Out", "range", "Case", "Shape", "unsigned", "signed", "Memory"}
 
 
-def find_edits(path: Path, operators: list[str]) -> tuple[bytes, list[Edit]]:
+def find_edits(path: Path, operators: list[str]) -> tuple[bytes, list[Site]]:
     """(file bytes, candidate edits) inside the ``elaborate`` methods of ``path``."""
     source = path.read_bytes()
     try:
@@ -46,7 +46,7 @@ class _Finder:
     def __init__(self, source: bytes, operators: set[str]) -> None:
         self.source = source
         self.ops = operators
-        self.edits: list[Edit] = []
+        self.edits: list[Site] = []
         self.line_starts = [0]
         for i, byte in enumerate(source):
             if byte == 0x0A:
@@ -79,7 +79,7 @@ class _Finder:
 
     def add(self, operator: str, start: int, end: int, text: str, description: str) -> None:
         if operator in self.ops:
-            self.edits.append(Edit(operator, start, end, text, description))
+            self.edits.append(Site("", start, end, text, operator=operator, description=description))
 
     def scan(self, func: ast.FunctionDef) -> None:
         skip_constants: set[int] = set()

@@ -22,7 +22,7 @@ from chipchat.mutate.operators import OPERATORS, Mutant, make_mutants, resolve_o
 from chipchat.mutate.report import MutationReport
 from chipchat.mutate.run import MutantJob, MutantResult, run_mutant
 from chipchat.resources import resolve_design_path
-from chipchat.verify import simulators as sims
+from chipchat.steps import simulators as sims
 from chipchat.verify import testbench
 from chipchat.verify.executor import Progress, default_workers, executor_kind, run_jobs
 

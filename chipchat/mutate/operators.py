@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chipchat.errors import ConfigError
+from chipchat.types import Edit, apply_edits
 
 
 @dataclass(frozen=True)
@@ -57,14 +58,11 @@ def resolve_operators(names: str | Sequence[str] | None) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Edit:
-    """Replace bytes ``start``..``end`` of a file by ``text`` (one mutation site)."""
+class Site(Edit):
+    """One mutation site: an :class:`~chipchat.types.Edit` with the operator that made it and what it does."""
 
-    operator: str
-    start: int
-    end: int
-    text: str
-    description: str
+    operator: str = ""
+    description: str = ""
 
 
 @dataclass
@@ -98,18 +96,14 @@ class Mutant:
         return cls(**data)
 
 
-def apply_edit(source: bytes, edit: Edit) -> bytes:
-    return source[:edit.start] + edit.text.encode() + source[edit.end:]
-
-
-def make_mutants(rel: str, source: bytes, edits: Iterable[Edit], language: str) -> list[Mutant]:
+def make_mutants(rel: str, source: bytes, edits: Iterable[Site], language: str) -> list[Mutant]:
     """Mutants (one per edit, duplicates of the same mutated text dropped), ids not yet assigned."""
     out: list[Mutant] = []
     seen: set[str] = set()
     old_text = source.decode("utf-8", errors="replace")
     old_lines = old_text.splitlines(keepends=True)
     for edit in edits:
-        new = apply_edit(source, edit)
+        new = apply_edits(source, [edit])
         key = hashlib.sha256(new).hexdigest()
         if new == source or key in seen:
             continue

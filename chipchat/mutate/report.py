@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chipchat.answer import Answer, Citation
+from chipchat.answer import Answer
 from chipchat.mutate.operators import OPERATORS
 from chipchat.mutate.run import BROKEN, INVALID, KILLED, SURVIVED, TIMED_OUT, UNAVAILABLE, MutantResult
+from chipchat.types import Citation
 
 
 @dataclass
@@ -132,7 +133,7 @@ class MutationReport:
     def answer(self) -> Answer:
         answer = Answer(text=self.markdown(), kind="mutate", data=self.to_json(), artifacts=dict(self.files))
         for r in self.by_status(SURVIVED):
-            answer.citations.append(Citation(r.mutant.file, r.mutant.line, 0, f"{r.mutant.id} survived"))
+            answer.citations.append(Citation(r.mutant.file, r.mutant.line, 0, label=f"{r.mutant.id} survived"))
         for r in self.by_status(BROKEN, UNAVAILABLE):
             answer.warnings.append(f"{r.mutant.id}: {r.status}: {r.message.splitlines()[0] if r.message else ''}")
         return answer

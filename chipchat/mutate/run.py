@@ -23,8 +23,8 @@ from chipchat.design import TestConfig, load_design
 from chipchat.edit.patch import PatchError, parse_patch
 from chipchat.edit.sandbox import Sandbox
 from chipchat.errors import ChipChatError, ParseError, ToolFailed, ToolNotFound
+from chipchat.formats.cocotb_results import ERROR, FAIL, TIMEOUT, SimRun
 from chipchat.mutate.operators import Mutant
-from chipchat.verify.results import ERROR, FAIL, TIMEOUT, SimRun
 
 KILLED, TIMED_OUT, SURVIVED, INVALID, UNAVAILABLE, BROKEN = (
     "killed", "timeout", "survived", "invalid", "unavailable", "error")

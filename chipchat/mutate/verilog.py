@@ -19,7 +19,7 @@ from typing import Any
 import pyslang
 from pyslang import syntax
 
-from chipchat.mutate.operators import Edit
+from chipchat.mutate.operators import Site
 
 SK = syntax.SyntaxKind
 
@@ -42,7 +42,7 @@ ZERO = re.compile(r"^(?:'0|0+|\d*\s*'[sS]?[bBoOdDhH]\s*[0_]+|\{[^{}]*\{\s*\d*\s*
 
 
 def find_edits(path: Path, operators: list[str], defines: dict[str, str] | None = None,
-               include_dirs: list[Path] | None = None) -> tuple[bytes, list[Edit]]:
+               include_dirs: list[Path] | None = None) -> tuple[bytes, list[Site]]:
     """(file bytes, candidate edits) for one source file; a file that does not parse yields none."""
     source = path.read_bytes()
     pp = pyslang.parsing.PreprocessorOptions()
@@ -61,7 +61,7 @@ class _Finder:
         self.sm = tree.sourceManager
         self.source = source
         self.ops = operators
-        self.edits: list[Edit] = []
+        self.edits: list[Site] = []
         self.buffer = None
 
     # -- helpers ---------------------------------------------------------------------
@@ -102,7 +102,7 @@ class _Finder:
 
     def add(self, operator: str, start: int, end: int, text: str, description: str) -> None:
         if operator in self.ops:
-            self.edits.append(Edit(operator, start, end, text, description))
+            self.edits.append(Site("", start, end, text, operator=operator, description=description))
 
     # -- the visitor -----------------------------------------------------------------
     def visit(self, node: Any) -> bool:

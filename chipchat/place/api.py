@@ -107,7 +107,7 @@ def import_orfs(path: str, design: str | None = None) -> Answer:
         path: ORFS's flow/ folder, a run's reports folder, or one report or metrics file.
         design: the chipchat design it was exported from, to explain the worst path in RTL terms.
     """
-    from chipchat.timing.report import parse_report_checks
+    from chipchat.formats.sta_report import parse_report_checks
 
     res = orfs.import_orfs(path)
     paths = [p for p in parse_report_checks(res.checks_text) if p.constrained]
@@ -138,7 +138,7 @@ def check_openroad_script(design: str, utilization: float = 0.5, aspect_ratio: f
     would run it, then executed in tclsh with every OpenROAD command replaced by a
     checker of OpenROAD's documented options that records the call.
     """
-    from chipchat.place.lef import read_lef
+    from chipchat.formats.lef import read_lef
     from chipchat.place.openroad_script import PlaceScriptInputs, record_script, render_place_script
     from chipchat.platforms import get_platform
     from chipchat.steps.openroad_place import rows_and_pin_layers
@@ -178,8 +178,8 @@ def _orfs_picture(design: Design, report: PlaceReport, def_path: Path | None,
     Returns the netlist as Yosys JSON (for the path explanation), or None.
     """
     from chipchat.errors import ChipChatError
-    from chipchat.place.defio import read_def
-    from chipchat.place.lef import read_lef
+    from chipchat.formats.defio import read_def
+    from chipchat.formats.lef import read_lef
     from chipchat.place.netlist import load_netlist
     from chipchat.place.picture import render_placement
     from chipchat.platforms import get_platform

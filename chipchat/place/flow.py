@@ -19,17 +19,17 @@ from pathlib import Path
 
 from chipchat.design import Design
 from chipchat.errors import ConfigError
+from chipchat.formats.defio import read_def
+from chipchat.formats.layout import placement_stats
+from chipchat.formats.lef import read_lef
+from chipchat.formats.sta_report import parse_report_checks
 from chipchat.place.backends import PlaceRequest, get_backend
-from chipchat.place.defio import read_def
-from chipchat.place.geometry import placement_stats
-from chipchat.place.lef import read_lef
 from chipchat.place.picture import COLOR_MODES, render_placement
 from chipchat.place.report import PlaceReport
 from chipchat.platforms import get_platform
 from chipchat.steps.opensta import OpenSTA, StaResults, read_results
 from chipchat.steps.step import new_run_dir
 from chipchat.steps.yosys_synth import YosysSynth
-from chipchat.timing.report import parse_report_checks
 
 Progress = Callable[[str, str, float], None]  # (stage, "start" | "done" | "failed", seconds)
 

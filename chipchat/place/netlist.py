@@ -15,7 +15,7 @@ from typing import Any
 
 from chipchat import toolchain
 from chipchat.errors import DesignError, ParseError, ToolFailed
-from chipchat.place.lef import LefLibrary
+from chipchat.formats.lef import LefLibrary
 from chipchat.steps.step import RunDir
 
 

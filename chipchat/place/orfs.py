@@ -230,7 +230,7 @@ def import_orfs(path: str | Path) -> OrfsResults:
 
 
 def _apply_report(res: OrfsResults, sections: dict[str, str]) -> None:
-    from chipchat.place.openroad_log import parse_openroad_log
+    from chipchat.formats.openroad_log import parse_openroad_log
 
     for title, body in sections.items():
         name = title.split()[-1] if title.split() else ""

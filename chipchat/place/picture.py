@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
-from chipchat.place.defio import DefDesign
-from chipchat.place.geometry import footprint
-from chipchat.place.lef import LefLibrary
+from chipchat.formats.defio import DefDesign
+from chipchat.formats.layout import footprint
+from chipchat.formats.lef import LefLibrary
 
 ColorBy = Literal["slack", "group", "kind"]
 COLOR_MODES: tuple[str, ...] = ("slack", "group", "kind")

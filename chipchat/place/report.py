@@ -2,7 +2,7 @@
 
 :class:`PlaceReport` holds the numbers (WNS/TNS before and after placement,
 utilization, cell count and area, wirelength), the worst paths as
-:class:`~chipchat.timing.report.TimingPath` objects and the evidence (run folders,
+:class:`~chipchat.formats.sta_report.TimingPath` objects and the evidence (run folders,
 DEF, SPEF, picture). :func:`to_answer` renders it as the :class:`~chipchat.answer.Answer`
 that the CLI, the UI and the agent share.
 """
@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from chipchat.answer import Answer
-from chipchat.timing.report import TimingPath
+from chipchat.formats.sta_report import TimingPath
 
 
 @dataclass

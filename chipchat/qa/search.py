@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from chipchat.answer import Answer, Citation
+from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.index.chunks import Chunk
 from chipchat.index.lexical import tokenize
 from chipchat.index.store import DesignIndex, IndexReport, Progress
+from chipchat.types import Citation
 
 WHERE = re.compile(r"^\s*(where|which (line|file|block|module))\b", re.I)
 LANG = {".v": "verilog", ".sv": "systemverilog", ".vh": "verilog", ".svh": "systemverilog", ".py": "python",
@@ -74,7 +75,7 @@ def search_answer(design: Design, question: str, *, k: int = 5, mode: str = "fus
 
 
 def _cite(ans: Answer, chunk: Chunk, start: int, end: int, root: Path) -> str:
-    c = Citation(chunk.file, start, end if end > start else 0, chunk.kind)
+    c = Citation(chunk.file, start, end if end > start else 0, label=chunk.kind)
     if c not in ans.citations:
         ans.citations.append(c)
     return str(c)

@@ -16,7 +16,8 @@ from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.errors import ChipChatError
 from chipchat.rtl.load import load_model
-from chipchat.rtl.model import Assignment, DesignModel, Module, Signal, Span
+from chipchat.rtl.model import Assignment, DesignModel, Module, Signal
+from chipchat.types import Span
 
 
 class UnknownName(ChipChatError):

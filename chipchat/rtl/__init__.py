@@ -10,8 +10,8 @@ from chipchat.rtl.model import (
     Parameter,
     Port,
     Signal,
-    Span,
 )
+from chipchat.types import Span
 
 __all__ = [
     "Assignment", "Block", "DesignModel", "FileStatus", "Instance", "Module", "Parameter", "Port", "Signal", "Span",

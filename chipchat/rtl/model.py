@@ -7,31 +7,9 @@ The model is plain data (JSON round-trip) so it can be cached under ``.chipchat/
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Span:
-    """A line range in a source file (1-based, inclusive)."""
-
-    file: str
-    line: int
-    end_line: int
-    col: int = 1
-
-    def cite(self, root: Path | None = None) -> str:
-        """``file:line`` or ``file:line-end``, relative to ``root`` when inside it."""
-        name = self.file
-        if root is not None:
-            try:
-                name = str(Path(self.file).relative_to(root))
-            except ValueError:
-                pass
-        return f"{name}:{self.line}" + (f"-{self.end_line}" if self.end_line > self.line else "")
-
-    def contains(self, other: Span) -> bool:
-        return self.file == other.file and self.line <= other.line and other.end_line <= self.end_line
+from chipchat.types import Diagnostic, Span
 
 
 @dataclass
@@ -166,19 +144,6 @@ class FileStatus:
         if self.line:
             loc += f":{self.line}" + (f":{self.col}" if self.col else "")
         return loc
-
-
-@dataclass
-class Diagnostic:
-    severity: str  # error | warning
-    message: str
-    file: str
-    line: int
-    col: int
-    code: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
 
 @dataclass

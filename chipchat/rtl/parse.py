@@ -22,15 +22,14 @@ from chipchat.rtl.model import (
     Assignment,
     Block,
     DesignModel,
-    Diagnostic,
     FileStatus,
     Instance,
     Module,
     Parameter,
     Port,
     Signal,
-    Span,
 )
+from chipchat.types import Diagnostic, Span
 
 BINARY_SNIFF = 8192
 MODULE_START = re.compile(r"\s*(macromodule|module|interface|program)\b")

@@ -1,6 +1,6 @@
 """Steps: build a design for a simulator, and run cocotb tests on the build.
 
-The commands are cocotb's own (see :mod:`chipchat.verify.simulators`), run through
+The commands are cocotb's own (see :mod:`chipchat.steps.simulators`), run through
 ``RunDir.exec`` so each has a log in the run directory and a wall-clock limit.
 
 Builds are cached by content: a hash of the source files' bytes, include files,
@@ -29,10 +29,10 @@ from chipchat import toolchain
 from chipchat._exec import log_tail
 from chipchat.design import Design
 from chipchat.errors import ToolTimeout
+from chipchat.steps import objcache
+from chipchat.steps import simulators as sims
 from chipchat.steps.step import RunDir, Step, StepResult
-from chipchat.verify import objcache
-from chipchat.verify import simulators as sims
-from chipchat.verify.results import Diagnostic
+from chipchat.types import Diagnostic
 
 COMPILE_ERROR = (  # Verilator's %Error lines; iverilog's and the C++ compiler's "file:line: error"
     re.compile(r"^%Error(?:-[A-Z0-9_]+)?:\s*(?P<file>[^\s:][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)?\s*(?P<msg>.*)$"),

@@ -18,10 +18,10 @@ from typing import Any, ClassVar
 from chipchat import toolchain
 from chipchat._exec import log_tail
 from chipchat.errors import ConfigError, DesignError, ToolFailed
-from chipchat.place import graywolf_io
-from chipchat.place.defio import write_def
-from chipchat.place.geometry import placement_stats
-from chipchat.place.lef import read_lef
+from chipchat.formats import graywolf as graywolf_io
+from chipchat.formats.defio import write_def
+from chipchat.formats.layout import placement_stats
+from chipchat.formats.lef import read_lef
 from chipchat.place.netlist import check_against_lef, load_netlist
 from chipchat.resources import data_path
 from chipchat.steps.step import RunDir, Step, StepResult, digest
@@ -135,7 +135,7 @@ def _remove_work_files(folder: Path, top: str) -> None:
 class WireParasitics(Step):
     """Estimate each net's wire RC from a placed (or routed) DEF and write ``wires.spef`` for OpenSTA.
 
-    The model is :mod:`chipchat.place.parasitics` (a star RC per net from pin positions, or
+    The model is :mod:`chipchat.formats.spef` (a star RC per net from pin positions, or
     routed lengths when the DEF carries wiring); it runs in-process, but as a step so the
     SPEF and its statistics are kept, cached and cited like any tool output.
     """
@@ -155,9 +155,9 @@ class WireParasitics(Step):
         return digest(self.name, Path(self.config["def"]), *map(Path, self.config["lef"]))
 
     def run(self, run: RunDir) -> StepResult:
-        from chipchat.place.defio import read_def
-        from chipchat.place.geometry import net_geometry
-        from chipchat.place.parasitics import WireRC, estimate, write_spef
+        from chipchat.formats.defio import read_def
+        from chipchat.formats.layout import net_geometry
+        from chipchat.formats.spef import WireRC, estimate, write_spef
 
         design = read_def(Path(self.config["def"]))
         lef = read_lef([Path(p) for p in self.config["lef"]])

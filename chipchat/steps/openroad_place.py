@@ -16,11 +16,11 @@ from typing import Any, ClassVar
 
 from chipchat import toolchain
 from chipchat.errors import ConfigError, DesignError, ToolFailed
-from chipchat.place.defio import read_def
-from chipchat.place.geometry import placement_stats
-from chipchat.place.lef import LefLibrary, read_lef
+from chipchat.formats.defio import read_def
+from chipchat.formats.layout import placement_stats
+from chipchat.formats.lef import LefLibrary, read_lef
+from chipchat.formats.openroad_log import diagnose, parse_openroad_log
 from chipchat.place.netlist import check_against_lef, load_netlist
-from chipchat.place.openroad_log import diagnose, parse_openroad_log
 from chipchat.place.openroad_script import (
     PlaceScriptInputs,
     openroad_argv,

@@ -20,17 +20,17 @@ from typing import Any, ClassVar
 from chipchat import toolchain
 from chipchat.design import Clock, Design
 from chipchat.errors import ConfigError, ParseError, ToolFailed
-from chipchat.platforms import Platform, get_platform
-from chipchat.resources import data_path
-from chipchat.steps.step import RunDir, Step, StepResult, digest
-from chipchat.tcl import tcl_list, tcl_number, tcl_quote, validate_identifier
-from chipchat.timing.report import (
+from chipchat.formats.sta_report import (
     EndpointSlack,
     TimingPath,
     parse_report_checks,
     parse_report_end,
     parse_scalar,
 )
+from chipchat.platforms import Platform, get_platform
+from chipchat.resources import data_path
+from chipchat.steps.step import RunDir, Step, StepResult, digest
+from chipchat.tcl import tcl_list, tcl_number, tcl_quote, validate_identifier
 
 IO_DELAY_FRACTION = 0.2
 CACHE_VERSION = 2  # bump when the saved results change shape or meaning

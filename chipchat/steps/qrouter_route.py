@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from chipchat import toolchain
 from chipchat.errors import ConfigError, DesignError, ToolFailed
-from chipchat.place.defio import read_def
+from chipchat.formats.defio import read_def
 from chipchat.steps.step import RunDir, Step, StepResult, digest
 
 
@@ -89,7 +89,7 @@ class QrouterRoute(Step):
 
 
 def _layer_count(lefs: list[Path]) -> int:
-    from chipchat.place.lef import read_lef
+    from chipchat.formats.lef import read_lef
 
     return max(1, len(read_lef(lefs).routing_layers()))
 

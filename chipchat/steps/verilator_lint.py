@@ -10,8 +10,9 @@ from typing import Any, ClassVar
 from chipchat import toolchain
 from chipchat.config import settings
 from chipchat.design import Design
+from chipchat.formats.cocotb_results import LintResult
 from chipchat.steps.step import RunDir, Step, StepResult
-from chipchat.verify.results import Diagnostic, LintResult
+from chipchat.types import Diagnostic
 
 MESSAGE = re.compile(r"^%(Error|Warning)(?:-([A-Z0-9_]+))?:\s*(?:([^:\s][^:]*):(\d+):(?:(\d+):)?\s*)?(.*)$")
 DEFAULT_FLAGS = ("-Wall", "-Wno-fatal", "-Wno-DECLFILENAME")

@@ -99,7 +99,7 @@ class YosysSynth(Step):
         missing = [p for p in self.sources() if not p.exists()]
         if missing:
             raise DesignError(f"source file(s) missing: {', '.join(map(str, missing))}")
-        from chipchat.timing.liberty import read_liberty
+        from chipchat.formats.liberty import read_liberty
 
         for lib in self.platform.liberty:
             read_liberty(lib)  # a malformed liberty is a ParseError with file:line, before Yosys sees it
@@ -176,7 +176,7 @@ class YosysSynth(Step):
 
     def _abc_libraries(self, run_path: Path) -> list[Path]:
         """The liberty files, with the platform's dont-use cells marked so ABC leaves them alone."""
-        from chipchat.timing.liberty import read_liberty
+        from chipchat.formats.liberty import read_liberty
 
         out: list[Path] = []
         for lib in self.platform.liberty:
@@ -193,7 +193,7 @@ class YosysSynth(Step):
         return out
 
     def _metrics(self, netlist_json: Path, stat_json: Path) -> dict[str, Any]:
-        from chipchat.timing.liberty import read_liberty
+        from chipchat.formats.liberty import read_liberty
         from chipchat.timing.netlist import Netlist
 
         libs = [read_liberty(p) for p in self.platform.liberty]

@@ -19,11 +19,11 @@ from chipchat.answer import Answer
 from chipchat.design import Design, TestConfig, load_design
 from chipchat.errors import ConfigError, DesignError
 from chipchat.resources import resolve_design_path
+from chipchat.steps import simulators as sims
 from chipchat.tbgen.codegen import render
 from chipchat.tbgen.evidence import Disagreement, disagreements
 from chipchat.tbgen.models import choose_model
 from chipchat.tbgen.spec import SpecModel, extract
-from chipchat.verify import simulators as sims
 
 DesignArg = str | Path | Design
 LOOKED_FOR = [

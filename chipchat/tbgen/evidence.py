@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from chipchat.verify.results import SimRun, TestResult
+from chipchat.formats.cocotb_results import SimRun, TestResult
 
 CHECK = re.compile(r"(?P<port>\w+) = (?P<got>.+?), spec expects (?P<exp>.+?) \[(?P<source>.+?)\]")
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from chipchat.config import settings
 from chipchat.design import Design, TestConfig
+from chipchat.formats.cocotb_results import SimRun
 from chipchat.tbgen.evidence import Disagreement, disagreements
 from chipchat.tbgen.spec import SpecModel
-from chipchat.verify.results import SimRun
 
 SYSTEM = """You write cocotb 2.1 testbenches in Python for Verilog designs.
 Rules: one complete Python module in a single ```python fenced block; tests are `@cocotb.test()` async functions

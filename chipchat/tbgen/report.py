@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chipchat.answer import Answer, Citation
+from chipchat.answer import Answer
+from chipchat.types import Citation
 
 if TYPE_CHECKING:
     from chipchat.tbgen.api import TbgenResult
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
 def _cite(where: str, label: str) -> Citation | None:
     file, _, line = where.rpartition(":")
-    return Citation(file, int(line), 0, label) if file and line.isdigit() else None
+    return Citation(file, int(line), 0, label=label) if file and line.isdigit() else None
 
 
 def render_answer(result: TbgenResult) -> Answer:
@@ -58,7 +59,7 @@ def render_answer(result: TbgenResult) -> Answer:
         for r in survivors[:12]:
             m = r["mutant"]
             lines.append(f"  - survived: {m['id']} `{m['file']}:{m['line']}` {m['description']}")
-            answer.citations.append(Citation(m["file"], m["line"], 0, f"{m['id']} survived"))
+            answer.citations.append(Citation(m["file"], m["line"], 0, label=f"{m['id']} survived"))
     dis = result.disagreements
     if dis:
         lines += ["", f"**Disagreements between the spec and the RTL ({len(dis)})** — a generated check failed "

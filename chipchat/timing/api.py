@@ -19,6 +19,7 @@ from chipchat.answer import Answer
 from chipchat.config import settings
 from chipchat.design import Design, load_design
 from chipchat.errors import ConfigError
+from chipchat.formats.sta_report import TimingPath
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import resolve_design_path
 from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults, sdc_period
@@ -27,7 +28,6 @@ from chipchat.steps.yosys_synth import YosysSynth
 from chipchat.tcl import validate_identifier
 from chipchat.timing.explain import PathExplanation, explain, rtl_name_of_point
 from chipchat.timing.netlist import Netlist
-from chipchat.timing.report import TimingPath
 from chipchat.timing.rtlmap import RtlMap, split
 
 Progress = Callable[[str], None]
@@ -89,7 +89,7 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
     period = effective_period(d, clock_period_ns)
     say(f"synthesis (yosys, {plat.name}" + (f", target {period:g} ns)" if period else ")"))
     synth = YosysSynth(d, platform=plat, clock_period_ns=period, repair=repair, timeout_s=timeout).start()
-    from chipchat.timing.liberty import read_liberty
+    from chipchat.formats.liberty import read_liberty
 
     seq = {c for lib in plat.liberty for c in read_liberty(lib).flops()}
     net = Netlist.load(synth.artifacts["netlist_json"], top=d.top, sequential_types=seq)
@@ -255,7 +255,7 @@ def explain_path(design: Design | str, to: str | None = None, clock_period_ns: f
 def explain_netlist_path(design: Design | str, path: TimingPath, netlist_json: str | Path, *,
                          platform: str | None = None, period_ns: float | None = None) -> Answer:
     """Explain one already-computed path (e.g. after placement) against the Yosys JSON netlist it was timed on."""
-    from chipchat.timing.liberty import read_liberty
+    from chipchat.formats.liberty import read_liberty
     from chipchat.timing.render import explanation_markdown
 
     d = _design(design)

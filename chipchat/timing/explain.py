@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chipchat.rtl.model import Span
+from chipchat.formats.sta_report import PathPoint, TimingPath
 from chipchat.timing.netlist import Netlist
-from chipchat.timing.report import PathPoint, TimingPath
 from chipchat.timing.rtlmap import RtlMap, Statement, split
+from chipchat.types import Span
 
 if TYPE_CHECKING:
     from chipchat.answer import Answer

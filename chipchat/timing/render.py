@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chipchat.answer import Answer
+from chipchat.formats.sta_report import EndpointSlack, TimingPath
 from chipchat.timing.explain import PathExplanation
-from chipchat.timing.report import EndpointSlack, TimingPath
 
 MAX_CODE = 80
 
@@ -23,7 +23,7 @@ def _ns(value: float | None) -> str:
 
 
 def _cite(answer: Answer, exp_span: object, root: Path) -> str:
-    from chipchat.rtl.model import Span
+    from chipchat.types import Span
 
     if not isinstance(exp_span, Span):
         return ""

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from chipchat.rtl.model import Assignment, DesignModel, Module, Signal, Span
+from chipchat.rtl.model import Assignment, DesignModel, Module, Signal
+from chipchat.types import Span
 
 _INDEX = re.compile(r"(\[[^\]]*\])+$")
 

@@ -68,7 +68,7 @@ def _repair_sentence(s: dict[str, object]) -> str:
 
 
 def _brief(run: TimingRun, path: object) -> dict[str, object]:
-    from chipchat.timing.report import TimingPath
+    from chipchat.formats.sta_report import TimingPath
 
     assert isinstance(path, TimingPath)
     start, end = run.names(path)

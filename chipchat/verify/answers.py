@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from chipchat.answer import Answer, Citation
+from chipchat.answer import Answer
 from chipchat.design import Design
+from chipchat.formats.cocotb_results import SimRun, TestResult
+from chipchat.types import Citation, Diagnostic, Location
 from chipchat.verify.explain import FailureExplanation, rel
-from chipchat.verify.results import Diagnostic, Location, SimRun, TestResult
 
 STATUS_MARK = {"pass": "pass", "fail": "**FAIL**", "error": "**ERROR**", "timeout": "**TIMEOUT**",
                "skip": "skip", "not-run": "not run"}
 
 
 def _cite(answer: Answer, design: Design, loc: Location, label: str) -> str:
-    c = Citation(rel(design, loc.file), loc.line, 0, label)
+    c = Citation(rel(design, loc.file), loc.line, 0, label=label)
     if c not in answer.citations:
         answer.citations.append(c)
     return str(c)

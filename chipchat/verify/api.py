@@ -15,15 +15,15 @@ from typing import Any
 from chipchat.answer import Answer
 from chipchat.design import Design, load_design
 from chipchat.errors import ConfigError
+from chipchat.formats.cocotb_results import SimRun
 from chipchat.resources import resolve_design_path
-from chipchat.verify import simulators as sims
+from chipchat.steps import simulators as sims
 from chipchat.verify import testbench
 from chipchat.verify.answers import sim_answer
 from chipchat.verify.batch import BASELINE, DEFAULT_SEED, make_jobs, precheck, read_patches, run_job
 from chipchat.verify.executor import Progress, default_workers, executor_kind, run_jobs
 from chipchat.verify.explain import explain_failures
 from chipchat.verify.report import BatchReport, verdicts
-from chipchat.verify.results import SimRun
 from chipchat.verify.simulate import simulate
 
 DesignArg = str | Path | Design
@@ -111,11 +111,11 @@ def list_tests(design: DesignArg) -> Answer:
     answer = Answer(text="", kind="sim", data={"modules": mods, "tests": [t.fullname for t in tests]})
     lines = [f"**{len(tests)} cocotb test(s) for {d.name}** in {', '.join(mods)} (simulators: "
              f"{', '.join(d.tests.simulators)})", ""]
-    from chipchat.answer import Citation
+    from chipchat.types import Citation
     from chipchat.verify.explain import rel
 
     for t in tests:
-        c = Citation(rel(d, t.file), t.line, 0, t.name)
+        c = Citation(rel(d, t.file), t.line, 0, label=t.name)
         answer.citations.append(c)
         doc = f" — {t.doc.splitlines()[0]}" if t.doc else ""
         lines.append(f"- `{t.name}` (`{c}`){doc}")
@@ -209,8 +209,8 @@ def verify_patches(
 def lint_design(design: DesignArg, parameters: dict[str, Any] | None = None,
                 defines: dict[str, str] | None = None) -> Answer:
     """Lint the design with ``verilator --lint-only -Wall``; errors and warnings cite file:line."""
-    from chipchat.answer import Citation
     from chipchat.steps.verilator_lint import lint
+    from chipchat.types import Citation
     from chipchat.verify.explain import rel
 
     d = open_design(design)
@@ -220,7 +220,7 @@ def lint_design(design: DesignArg, parameters: dict[str, Any] | None = None,
     lines = [f"**Verilator lint of {d.name}: {head}, {len(result.warnings)} warning(s)**"]
     for diag in [*result.errors, *result.warnings][:40]:
         if diag.file and diag.line:
-            c = Citation(rel(d, diag.file), diag.line, 0, diag.code or diag.severity)
+            c = Citation(rel(d, diag.file), diag.line, 0, label=diag.code or diag.severity)
             answer.citations.append(c)
             lines.append(f"- `{c}` {diag.severity}{'-' + diag.code if diag.code else ''}: {diag.message}")
         else:

@@ -22,8 +22,8 @@ from chipchat.design import Design, load_design
 from chipchat.edit.patch import Patch, PatchError, apply_patch, load_patch, parse_patch
 from chipchat.edit.sandbox import Sandbox
 from chipchat.errors import ChipChatError, ConfigError, SandboxViolation, ToolNotFound
-from chipchat.verify import simulators as sims
-from chipchat.verify.results import LintResult, SimRun
+from chipchat.formats.cocotb_results import LintResult, SimRun
+from chipchat.steps import simulators as sims
 
 DEFAULT_SEED = 20261125  # one fixed seed: baseline and patched runs see the same random stimulus
 BASELINE = "baseline"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from chipchat.design import Design
 from chipchat.errors import ChipChatError
+from chipchat.formats.cocotb_results import ERROR, FAIL, SimRun, TestResult, WaveExcerpt
 from chipchat.rtl.model import Assignment, DesignModel, Module
 from chipchat.verify import testbench, waves
-from chipchat.verify.results import ERROR, FAIL, SimRun, TestResult, WaveExcerpt
 from chipchat.verify.simulate import rerun_with_waves
 
 MAX_WAVE_SIGNALS = 10

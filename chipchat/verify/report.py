@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.answer import Answer
+from chipchat.formats.cocotb_results import PASS
+from chipchat.types import Diagnostic
 from chipchat.verify.batch import BASELINE, NOT_APPLY, NOT_COMPILE, OK, REJECTED, JobOutcome, PatchInput
-from chipchat.verify.results import PASS, Diagnostic
 
 CLEAN, REGRESSION, IMPROVES, ERROR = "clean", "regression", "improves", "error"
 VERDICT_TEXT = {CLEAN: "clean", REGRESSION: "**regression**", IMPROVES: "improves", NOT_APPLY: "does not apply",

@@ -10,11 +10,22 @@ from typing import Any
 from chipchat.config import settings
 from chipchat.design import Design
 from chipchat.errors import ConfigError
+from chipchat.formats.cocotb_results import (
+    ERROR,
+    FAIL,
+    NOT_RUN,
+    TIMEOUT,
+    BuildInfo,
+    SimRun,
+    TestResult,
+    locate,
+    read_results_xml,
+    scan_log,
+)
+from chipchat.steps import simulators as sims
 from chipchat.steps.cocotb_sim import BUILD_STEPS, CocotbTest, build_key, hdl_inputs, log_before
-from chipchat.verify import simulators as sims
+from chipchat.types import Location
 from chipchat.verify import testbench
-from chipchat.verify.cocotb_output import locate, read_results_xml, scan_log
-from chipchat.verify.results import ERROR, FAIL, NOT_RUN, TIMEOUT, BuildInfo, Location, SimRun, TestResult
 
 
 def build(
@@ -196,7 +207,7 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
     for t in tests:
         known = defs.get(t.name)
         if known and t.definition is None:
-            t.definition = Location(known.file, known.line, known.name)
+            t.definition = Location(known.file, known.line, function=known.name)
     run.tests = tests
     if not run.error and not tests:
         tail = [a["log"] for a in attempts]

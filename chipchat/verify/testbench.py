@@ -14,7 +14,7 @@ from pathlib import Path
 
 from chipchat.design import Design
 from chipchat.errors import ConfigError, DesignError
-from chipchat.verify.results import Location
+from chipchat.types import Location
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.errors import ParseError
-from chipchat.verify.results import WaveExcerpt
+from chipchat.formats.cocotb_results import WaveExcerpt
 
 DEFAULT_CYCLES = 8
 

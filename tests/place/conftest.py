@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.place.lef import read_lef
+from chipchat.formats.lef import read_lef
 
 TECH = Path("/usr/share/qflow/tech/osu018")
 LIB = TECH / "osu018_stdcells.lib"

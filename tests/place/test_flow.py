@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from chipchat.cli import main
+from chipchat.formats.defio import read_def
+from chipchat.formats.lef import read_lef
 from chipchat.place.api import place_design, placement_backends
-from chipchat.place.defio import read_def
-from chipchat.place.lef import read_lef
 from chipchat.place.picture import render_placement
 
 from .conftest import FIXTURES, LEF

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chipchat.place.defio import Component, DefDesign, Net, Pin, Row
-from chipchat.place.geometry import net_geometry, placement_stats, transform
-from chipchat.place.parasitics import WireRC, estimate, spef_name, write_spef
+from chipchat.formats.defio import Component, DefDesign, Net, Pin, Row
+from chipchat.formats.layout import net_geometry, placement_stats, transform
+from chipchat.formats.spef import WireRC, estimate, spef_name, write_spef
 
 
 def test_orientations_mirror_pins_inside_the_cell(osu018_lef):

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from chipchat.errors import DesignError
-from chipchat.place import graywolf_io as gw
-from chipchat.place.lef import read_lef
+from chipchat.formats import graywolf as gw
+from chipchat.formats.lef import read_lef
 from chipchat.place.netlist import Cell, Netlist, Port, check_against_lef
 
 from .conftest import LEF

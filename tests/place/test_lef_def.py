@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from chipchat.errors import ParseError
-from chipchat.place.defio import read_def, write_def
-from chipchat.place.lef import read_lef
+from chipchat.formats.defio import read_def, write_def
+from chipchat.formats.lef import read_lef
 
 OSU018_LEF = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lef")
 FIXTURES = Path(__file__).resolve().parents[1] / "golden" / "openroad"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from chipchat.errors import ConfigError, DesignError, ToolFailed, ToolNotFound
-from chipchat.place.lef import read_lef
-from chipchat.place.openroad_log import diagnose, parse_openroad_log
+from chipchat.formats.lef import read_lef
+from chipchat.formats.openroad_log import diagnose, parse_openroad_log
 from chipchat.place.openroad_script import (
     PlaceScriptInputs,
     openroad_argv,

@@ -6,8 +6,8 @@ import pytest
 
 from chipchat.design import load_design
 from chipchat.errors import ConfigError, ParseError
+from chipchat.formats.sta_report import parse_report_checks
 from chipchat.place.orfs import export_orfs, import_orfs, parse_finish_report, read_metrics
-from chipchat.timing.report import parse_report_checks
 
 from .conftest import FIXTURES
 

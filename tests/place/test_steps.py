@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from chipchat.errors import ConfigError, DesignError, ToolFailed, ToolNotFound, ToolTimeout
+from chipchat.formats.defio import read_def
 from chipchat.place.backends import get_backend
-from chipchat.place.defio import read_def
 from chipchat.steps.graywolf_place import GraywolfPlace, WireParasitics
 from chipchat.steps.opensta import OpenSTA, read_results
 from chipchat.steps.qrouter_route import QrouterRoute

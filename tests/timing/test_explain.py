@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from chipchat.formats.sta_report import TimingPath
 from chipchat.timing.api import timing_report
 from chipchat.timing.explain import PathExplanation, Stage, rank_fixes
 from chipchat.timing.netlist import Netlist, src_locations
-from chipchat.timing.report import TimingPath
 
 HIER = """
     module mul (

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from chipchat.answer import Answer
-from chipchat.rtl.model import Span
+from chipchat.formats.sta_report import TimingPath
 from chipchat.timing.api import timing_report
 from chipchat.timing.explain import HIGH_FANOUT, PathExplanation, Stage, _high_fanout, rank_fixes
 from chipchat.timing.render import explanation_markdown
-from chipchat.timing.report import TimingPath
+from chipchat.types import Span
 
 FLOP = "rising edge-triggered flip-flop clocked by clk"
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chipchat.errors import ConfigError, ParseError
+from chipchat.formats.liberty import parse_liberty, read_liberty
 from chipchat.platforms import (
     ORFS_ENV,
     from_liberty,
@@ -16,7 +17,6 @@ from chipchat.platforms import (
     known_platforms,
     read_config_mk,
 )
-from chipchat.timing.liberty import parse_liberty, read_liberty
 
 QFLOW = Path("/usr/share/qflow/tech")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.timing.report import (
+from chipchat.formats.sta_report import (
     TimingPath,
     parse_report_checks,
     parse_report_end,
@@ -155,7 +155,7 @@ def test_round_trip_json_and_scalars() -> None:
 def test_parser_module_needs_no_tools() -> None:
     import ast
 
-    tree = ast.parse((Path(__file__).resolve().parents[2] / "chipchat" / "timing" / "report.py").read_text())
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "chipchat" / "formats" / "sta_report.py").read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert imported <= {"__future__", "re", "dataclasses", "typing"}

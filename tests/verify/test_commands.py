@@ -9,9 +9,9 @@ import pytest
 
 from chipchat import toolchain
 from chipchat.errors import ConfigError, ToolNotFound
+from chipchat.steps import simulators as sims
 from chipchat.steps.cocotb_sim import compile_errors, resume_filter
 from chipchat.steps.verilator_lint import lint_argv, parse_lint
-from chipchat.verify import simulators as sims
 
 HDL = sims.HdlInputs("fifo", (Path("/d/rtl/fifo.v"),), (Path("/d/inc"),), {"SIM": "1"}, {"DEPTH": 8})
 

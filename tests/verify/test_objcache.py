@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from chipchat.verify import objcache
+from chipchat.steps import objcache
 
 CLASSES = """VM_C11 = 1
 VM_TRACE = 1

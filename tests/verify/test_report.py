@@ -6,9 +6,10 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from chipchat.formats.cocotb_results import BuildInfo, LintResult, SimRun, TestResult
+from chipchat.types import Diagnostic
 from chipchat.verify.batch import JobOutcome, PatchInput
 from chipchat.verify.report import BatchReport, verdicts
-from chipchat.verify.results import BuildInfo, Diagnostic, LintResult, SimRun, TestResult
 
 
 def outcome(patch: str, statuses: dict[str, str], status: str = "ok", warnings: int = 0) -> JobOutcome:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chipchat.place.defio import Component, DefDesign
-from chipchat.place.lef import LefLibrary, Macro
+from chipchat.formats.defio import Component, DefDesign
+from chipchat.formats.lef import LefLibrary, Macro
 
 
 def transform(comp: Component, macro: Macro, px: float, py: float, dbu: int) -> tuple[int, int]:

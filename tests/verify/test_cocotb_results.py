@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chipchat.verify.cocotb_output import locate, parse_traceback, read_results_xml, scan_log
+from chipchat.formats.cocotb_results import locate, parse_traceback, read_results_xml, scan_log
 
 TB = "/w/verification/fifo/test_fifo.py"
 TRACEBACK = f'''Traceback (most recent call last):

@@ -21,9 +21,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from chipchat.place.defio import DefDesign
-from chipchat.place.geometry import NetGeometry
-from chipchat.place.lef import LefLibrary
+from chipchat.formats.defio import DefDesign
+from chipchat.formats.layout import NetGeometry
+from chipchat.formats.lef import LefLibrary
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from pathlib import Path
 from string import Template
 
 from chipchat.errors import DesignError, ParseError
-from chipchat.place.defio import Component, DefDesign, Net, Pin, Row
-from chipchat.place.lef import LefLibrary, Site
+from chipchat.formats.defio import Component, DefDesign, Net, Pin, Row
+from chipchat.formats.lef import LefLibrary, Site
 from chipchat.place.netlist import Netlist
 
 # graywolf orientation codes -> DEF orientations (qflow's place2def.tcl)

@@ -1,0 +1,131 @@
+"""The small value types every layer shares: where something is, what a tool said about it, an edit.
+
+One location concept, :class:`Span` (a line range in a file), with two refinements: a
+:class:`Citation` (a span shown to the user, relative to the design folder, with a label)
+and a :class:`Location` (a line in a test's Python traceback, with its function and code).
+:class:`ByteRange`/:class:`Edit` locate by byte offsets instead: what an RTL edit or a
+mutation rewrites. :class:`Diagnostic` is a compiler, lint or elaboration message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Span:
+    """A line range in a source file (1-based, inclusive); ``end_line`` 0 means the same line."""
+
+    file: str
+    line: int
+    end_line: int = 0
+    col: int = 1
+
+    def __post_init__(self) -> None:
+        if self.end_line < self.line:
+            object.__setattr__(self, "end_line", self.line)
+
+    def cite(self, root: Path | None = None) -> str:
+        """``file:line`` or ``file:line-end``, relative to ``root`` when inside it."""
+        name = self.file
+        if root is not None:
+            try:
+                name = str(Path(self.file).relative_to(root))
+            except ValueError:
+                pass
+        return f"{name}:{self.line}" + (f"-{self.end_line}" if self.end_line > self.line else "")
+
+    def contains(self, other: Span) -> bool:
+        return self.file == other.file and self.line <= other.line and other.end_line <= self.end_line
+
+    def __str__(self) -> str:
+        return self.cite()
+
+
+@dataclass(frozen=True)
+class Citation(Span):
+    """A span the user can open: ``file`` relative to the design folder, ``label`` saying what is there."""
+
+    label: str = field(default="", kw_only=True)
+
+    @classmethod
+    def from_span(cls, span: Span, root: Path | str | None = None, label: str = "") -> Citation:
+        file = span.file
+        if root:
+            try:
+                file = str(Path(span.file).resolve().relative_to(Path(root).resolve()))
+            except ValueError:
+                pass
+        return cls(file, span.line, span.end_line, label=label)
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "end_line": self.end_line, "label": self.label}
+
+
+@dataclass(frozen=True)
+class Location(Span):
+    """A line of a test's source (a traceback frame, a test definition) with its function and code."""
+
+    function: str = field(default="", kw_only=True)
+    text: str = field(default="", kw_only=True)
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "function": self.function, "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Location:
+        return cls(str(data["file"]), int(str(data["line"])), function=str(data.get("function", "")),
+                   text=str(data.get("text", "")))
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """Bytes ``start:end`` of ``file``: what an edit or a mutation rewrites."""
+
+    file: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Edit(ByteRange):
+    """Replace bytes ``start:end`` of ``file`` by ``text``."""
+
+    text: str = ""
+
+
+def apply_edits(data: bytes, edits: list[Edit]) -> bytes:
+    """``data`` with every edit applied (edits must not overlap; identical duplicates are merged)."""
+    unique = sorted(set(edits), key=lambda e: (e.start, e.end))
+    out = bytearray()
+    pos = 0
+    for e in unique:
+        if e.start < pos:
+            raise ValueError(f"overlapping edits at byte {e.start} of {e.file}")
+        out += data[pos:e.start] + e.text.encode()
+        pos = e.end
+    out += data[pos:]
+    return bytes(out)
+
+
+@dataclass
+class Diagnostic:
+    """A compiler, lint or elaboration message, located where the tool located it."""
+
+    severity: str  # error | warning
+    message: str
+    file: str = ""
+    line: int = 0
+    col: int = 0
+    code: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.col}: " if self.file else ""
+        code = f"-{self.code}" if self.code else ""
+        return f"{where}{self.severity}{code}: {self.message}"
+
+    def key(self, root: str = "") -> tuple[str, str, str, str]:
+        """Identity ignoring line numbers (which a patch shifts) — for comparing two runs."""
+        file = self.file[len(root):].lstrip("/") if root and self.file.startswith(root) else self.file
+        return (self.severity, self.code, file.rsplit("/", 1)[-1], self.message)
