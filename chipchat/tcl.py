@@ -1,4 +1,4 @@
-"""Put values into Tcl scripts safely: quoting, lists and validated identifiers.
+"""Put values into Tcl and Yosys scripts safely: quoting, lists and validated identifiers.
 
 Everything chipchat (or a language model) writes into a Tcl script for OpenSTA,
 OpenROAD or qflow goes through these helpers. :func:`tcl_quote` turns any string
@@ -75,3 +75,12 @@ def tcl_number(value: float | int | str, what: str = "value", *, positive: bool 
     if not math.isfinite(number) or (positive and number <= 0):
         raise ConfigError(f"{what} must be a {'positive ' if positive else ''}finite number, got {value!r}")
     return f"{number:.6g}" if abs(number) >= 1e-4 or number == 0 else repr(number)
+
+
+def yosys_quote(path: object, what: str = "path") -> str:
+    """A double-quoted Yosys script argument; quotes and line breaks cannot be represented and are refused."""
+    text = str(path)
+    if any(ch in text for ch in '"\n\r'):
+        raise ConfigError(f"{what} {text!r} contains a quote or a line break, which Yosys scripts cannot carry",
+                          hint="rename the file or folder")
+    return f'"{text}"'

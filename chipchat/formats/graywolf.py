@@ -21,7 +21,7 @@ from string import Template
 from chipchat.errors import DesignError, ParseError
 from chipchat.formats.defio import Component, DefDesign, Net, Pin, Row
 from chipchat.formats.lef import LefLibrary, Site
-from chipchat.place.netlist import Netlist
+from chipchat.formats.yosys_json import Netlist
 
 # graywolf orientation codes -> DEF orientations (qflow's place2def.tcl)
 ORIENT = {0: "N", 1: "FS", 2: "FN", 3: "S", 4: "FE", 5: "FW", 6: "W", 7: "E"}
@@ -92,7 +92,7 @@ def write_cel(netlist: Netlist, lef: LefLibrary, path: Path, *, utilization: flo
         lines.append(f"cell {index} {cid}")
         lines.append(f"left {left} right {left + width} bottom {bottom} top {bottom + height}")
         origin_x = left + (pad // 2) * site_w
-        for pin, bit in sorted(cell.conns.items()):
+        for pin, bit in sorted(cell.pins.items()):
             if not isinstance(bit, int) or bit not in nets:
                 continue
             px, py = macro.pins[pin].center
@@ -100,7 +100,7 @@ def write_cel(netlist: Netlist, lef: LefLibrary, path: Path, *, utilization: flo
             y = bottom + round((py - macro.origin[1]) * units)
             lines.append(f"pin name {pin} signal n{bit} layer 1 {x} {y}")
     half = round(site.width * units / 2)
-    for index, port in enumerate(netlist.ports, start=1):
+    for index, port in enumerate(netlist.port_bits(), start=1):
         if not isinstance(port.bit, int) or port.bit not in nets:
             continue
         pad_id = f"twpin_p{index}"
@@ -253,8 +253,8 @@ def _place_pins(design: DefDesign, netlist: Netlist, lef: LefLibrary, cmap: CelM
                 dbu_x, dbu_y) -> None:
     """Put each I/O pin on the die side GrayWolf chose, on a routing track of that side's layer."""
     _, _, die_x1, die_y1 = design.die
-    directions = {p.name: p.direction for p in netlist.ports}
-    bits = {p.name: p.bit for p in netlist.ports}
+    directions = {p.name: p.direction for p in netlist.port_bits()}
+    bits = {p.name: p.bit for p in netlist.port_bits()}
     horizontal, vertical = lef.signal_layers()
     wanted = {horizontal.name if horizontal else "", vertical.name if vertical else ""}
     grids: dict[str, tuple[int, int, int, str]] = {}

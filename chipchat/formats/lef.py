@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chipchat.errors import ParseError
+from chipchat.errors import DesignError, ParseError
+from chipchat.formats.yosys_json import Netlist
 
 # block headers that can open a section (the keyword, and whether a name follows)
 _TOP_BLOCKS = {"LAYER", "SITE", "MACRO", "VIA", "VIARULE", "SPACING", "UNITS", "PROPERTYDEFINITIONS",
@@ -148,6 +149,13 @@ def read_lef(paths: Iterable[str | Path]) -> LefLibrary:
         lib.files.append(p)
         _Reader(p, lib).read()
     return lib
+
+
+def lef_sites(path: Path | None) -> dict[str, tuple[float, float]]:
+    """SITE name → (width, height) in microns, from one LEF file (empty when there is none)."""
+    if path is None or not path.exists():
+        return {}
+    return {s.name: (s.width, s.height) for s in read_lef([path]).sites.values()}
 
 
 def _statements(path: Path) -> Iterator[tuple[int, list[str], bool]]:
@@ -337,3 +345,22 @@ def _is_number(tok: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def check_against_lef(netlist: Netlist, lef: LefLibrary, lef_label: str) -> None:
+    """Raise a clear :class:`DesignError` when netlist cells or pins are missing from the LEF."""
+    missing = sorted(t for t in netlist.cell_types() if t not in lef.macros)
+    if missing:
+        used = sum(1 for c in netlist.cells.values() if c.type in missing)
+        raise DesignError(
+            f"{len(missing)} cell type(s) used by the netlist ({used} instances) are not in the LEF "
+            f"{lef_label}: {', '.join(missing[:12])}{' ...' if len(missing) > 12 else ''}",
+            hint="the liberty used for synthesis and the LEF must describe the same cell library: "
+                 "pick a platform whose .lib and .lef match, or add the missing macros to the LEF")
+    for cell in netlist.cells.values():
+        macro = lef.macros[cell.type]
+        for pin in cell.pins:
+            if pin not in macro.pins:
+                raise DesignError(
+                    f"pin {pin} of cell {cell.type} (instance {cell.name}) is not in the LEF {lef_label}",
+                    hint="the liberty and LEF disagree on this cell's pins; use a matching LEF/liberty pair")

@@ -180,10 +180,10 @@ def _orfs_picture(design: Design, report: PlaceReport, def_path: Path | None,
     from chipchat.errors import ChipChatError
     from chipchat.formats.defio import read_def
     from chipchat.formats.lef import read_lef
-    from chipchat.place.netlist import load_netlist
     from chipchat.place.picture import render_placement
     from chipchat.platforms import get_platform
     from chipchat.steps.step import RunDir, new_run_dir
+    from chipchat.steps.yosys_json import load_netlist
 
     try:
         platform = get_platform(report.platform)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from chipchat.design import Design
+from chipchat.formats.yosys_json import Netlist
 from chipchat.timing.explain import _choose  # the explainer's own matching rule, not a copy of it
-from chipchat.timing.netlist import Netlist
 from chipchat.timing.rtlmap import RtlMap, Statement, split
 
 

@@ -18,9 +18,8 @@ from chipchat import toolchain
 from chipchat.errors import ConfigError, DesignError, ToolFailed
 from chipchat.formats.defio import read_def
 from chipchat.formats.layout import placement_stats
-from chipchat.formats.lef import LefLibrary, read_lef
+from chipchat.formats.lef import LefLibrary, check_against_lef, read_lef
 from chipchat.formats.openroad_log import diagnose, parse_openroad_log
-from chipchat.place.netlist import check_against_lef, load_netlist
 from chipchat.place.openroad_script import (
     PlaceScriptInputs,
     openroad_argv,
@@ -29,6 +28,7 @@ from chipchat.place.openroad_script import (
 )
 from chipchat.steps.graywolf_place import check_utilization
 from chipchat.steps.step import RunDir, Step, StepResult, digest
+from chipchat.steps.yosys_json import load_netlist
 
 
 def rows_and_pin_layers(lef: LefLibrary, lefs: list[Path], site: str = "", hor: str = "",

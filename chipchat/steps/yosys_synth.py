@@ -24,6 +24,7 @@ from chipchat.errors import ConfigError, DesignError, ParseError, ToolFailed
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import data_path
 from chipchat.steps.step import RunDir, Step, StepResult, digest
+from chipchat.tcl import yosys_quote
 
 REPAIRS = {
     "abc": "ABC buffered high-fanout nets and sized gates for the clock period (abc -constr -D: buffer, upsize, dnsize)",
@@ -37,15 +38,6 @@ _PLAIN_ERROR = re.compile(r"^ERROR: (?P<msg>.*)$", re.M)
 
 def recipe_path() -> Path:
     return data_path("flows") / "yosys" / "synth.ys"
-
-
-def yosys_quote(path: str | Path, what: str = "path") -> str:
-    """A double-quoted Yosys script argument; quotes and line breaks cannot be represented and are refused."""
-    text = str(path)
-    if any(ch in text for ch in '"\n\r'):
-        raise ConfigError(f"{what} {text!r} contains a quote or a line break, which Yosys scripts cannot carry",
-                          hint="rename the file or folder")
-    return f'"{text}"'
 
 
 def _param_value(value: Any) -> str:
@@ -194,7 +186,7 @@ class YosysSynth(Step):
 
     def _metrics(self, netlist_json: Path, stat_json: Path) -> dict[str, Any]:
         from chipchat.formats.liberty import read_liberty
-        from chipchat.timing.netlist import Netlist
+        from chipchat.formats.yosys_json import Netlist
 
         libs = [read_liberty(p) for p in self.platform.liberty]
         seq = {c for lib in libs for c in lib.flops()}

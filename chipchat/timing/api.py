@@ -19,15 +19,16 @@ from chipchat.answer import Answer
 from chipchat.config import settings
 from chipchat.design import Design, load_design
 from chipchat.errors import ConfigError
+from chipchat.formats.sdc import sdc_period
 from chipchat.formats.sta_report import TimingPath
+from chipchat.formats.yosys_json import Netlist
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import resolve_design_path
-from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults, sdc_period
+from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults
 from chipchat.steps.step import StepResult, digest
 from chipchat.steps.yosys_synth import YosysSynth
 from chipchat.tcl import validate_identifier
 from chipchat.timing.explain import PathExplanation, explain, rtl_name_of_point
-from chipchat.timing.netlist import Netlist
 from chipchat.timing.rtlmap import RtlMap, split
 
 Progress = Callable[[str], None]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chipchat.formats.sta_report import PathPoint, TimingPath
-from chipchat.timing.netlist import Netlist
+from chipchat.formats.yosys_json import Netlist
 from chipchat.timing.rtlmap import RtlMap, Statement, split
 from chipchat.types import Span
 

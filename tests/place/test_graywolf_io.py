@@ -8,20 +8,23 @@ import pytest
 
 from chipchat.errors import DesignError
 from chipchat.formats import graywolf as gw
-from chipchat.formats.lef import read_lef
-from chipchat.place.netlist import Cell, Netlist, Port, check_against_lef
+from chipchat.formats.lef import check_against_lef, read_lef
+from chipchat.formats.yosys_json import Cell, Netlist
 
 from .conftest import LEF
 
 
 def tiny_netlist() -> Netlist:
     """a -> INVX1 u1 -> n5 -> BUFX2 u2 -> y, plus a constant-driven pin that must be skipped."""
-    n = Netlist("tiny")
-    n.ports = [Port("a", "input", 2), Port("y", "output", 3)]
-    n.cells = {"u1": Cell("u1", "INVX1", {"A": 2, "Y": 5}), "u2": Cell("u2", "BUFX2", {"A": 5, "Y": 3}),
-               "u3": Cell("u3", "INVX1", {"A": "0", "Y": 6})}
-    n.net_names = {2: "a", 3: "y", 5: "n5", 6: "dangling"}
-    return n
+    def cell(kind: str, a: int | str, y: int) -> dict:
+        return {"type": kind, "connections": {"A": [a], "Y": [y]}, "port_directions": {"A": "input", "Y": "output"}}
+
+    return Netlist.from_json({"modules": {"tiny": {
+        "attributes": {"top": 1},
+        "ports": {"a": {"direction": "input", "bits": [2]}, "y": {"direction": "output", "bits": [3]}},
+        "cells": {"u1": cell("INVX1", 2, 5), "u2": cell("BUFX2", 5, 3), "u3": cell("INVX1", "0", 6)},
+        "netnames": {"a": {"bits": [2]}, "y": {"bits": [3]}, "n5": {"bits": [5]}, "dangling": {"bits": [6]}},
+    }}})
 
 
 def test_cel_units_follow_the_manufacturing_grid(osu018_lef):
@@ -75,7 +78,7 @@ def test_lef_without_core_site_is_a_clear_error(tmp_path):
 def test_cells_missing_from_the_lef_are_named():
     lef = read_lef([Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lef")])
     netlist = tiny_netlist()
-    netlist.cells["u9"] = Cell("u9", "sky130_fd_sc_hd__inv_1", {"A": 2, "Y": 7})
+    netlist.cells["u9"] = Cell("u9", "sky130_fd_sc_hd__inv_1", {"A": [2], "Y": [7]}, {"A": "input", "Y": "output"})
     with pytest.raises(DesignError) as err:
         check_against_lef(netlist, lef, "osu018_stdcells.lef")
     assert "sky130_fd_sc_hd__inv_1" in str(err.value) and "liberty" in str(err.value.hint)

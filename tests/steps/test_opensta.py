@@ -14,8 +14,9 @@ import pytest
 
 from chipchat.design import Clock, load_design
 from chipchat.errors import ConfigError, ParseError, ToolTimeout
+from chipchat.formats.sdc import generated_sdc, sdc_period
 from chipchat.platforms import Platform, get_platform
-from chipchat.steps.opensta import EndpointQuery, OpenSTA, generated_sdc, read_results, sdc_period
+from chipchat.steps.opensta import EndpointQuery, OpenSTA, read_results
 from chipchat.tcl import tcl_quote
 from chipchat.toolchain import find_tool
 

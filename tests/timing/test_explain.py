@@ -7,9 +7,9 @@ import re
 import pytest
 
 from chipchat.formats.sta_report import TimingPath
+from chipchat.formats.yosys_json import Netlist, src_locations
 from chipchat.timing.api import timing_report
 from chipchat.timing.explain import PathExplanation, Stage, rank_fixes
-from chipchat.timing.netlist import Netlist, src_locations
 
 HIER = """
     module mul (

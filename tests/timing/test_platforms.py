@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 
 from chipchat.errors import ConfigError, ParseError
+from chipchat.formats.config_mk import read_config_mk
 from chipchat.formats.liberty import parse_liberty, read_liberty
-from chipchat.platforms import (
-    ORFS_ENV,
-    from_liberty,
-    from_orfs,
-    get_platform,
-    known_platforms,
-    read_config_mk,
-)
+from chipchat.platforms import ORFS_ENV, from_liberty, from_orfs, get_platform, known_platforms
 
 QFLOW = Path("/usr/share/qflow/tech")
 

@@ -1,4 +1,4 @@
-"""The synthesized netlist as a graph, read from Yosys ``write_json``: the bridge back to RTL.
+"""The synthesized netlist read from Yosys ``write_json``: the bridge back to RTL, and the cells to place.
 
 Yosys keeps the RTL names of nets (``acc``, ``u_core.state``) with their ``src``
 locations in the JSON ``netnames``; the instance and net names match ``netlist.v``
@@ -6,6 +6,10 @@ locations in the JSON ``netnames``; the instance and net names match ``netlist.v
 pin in an OpenSTA path (``_3536_/D``) becomes a net bit, an RTL signal
 (``acc[31]``) and a source line, and each net's *support* — the registers and input
 ports its value is computed from — tells which RTL statement a gate belongs to.
+
+Placement reads the same netlist as single-bit cells and per-bit ports (:meth:`Netlist.port_bits`,
+:meth:`Cell.pins`), with net names as OpenSTA will print them when it reads the Verilog
+netlist (:meth:`Netlist.net_name`), so parasitics written for a net can be annotated onto it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chipchat.errors import ParseError
+from chipchat.errors import DesignError, ParseError
 
 ANONYMOUS = re.compile(r"^(_\d+_|\$.*)$")
 _BIT_NAME = re.compile(r"^(?P<base>.+?)\[(?P<index>-?\d+)\]$")
@@ -34,6 +38,11 @@ class Cell:
     src: str = ""
     hdlname: str = ""
 
+    @property
+    def pins(self) -> dict[str, Bit]:
+        """Pin -> its one net bit (or constant): the view of a cell mapped to single-bit standard cells."""
+        return {pin: bits[0] for pin, bits in self.connections.items() if bits}
+
     def bits(self, direction: str) -> list[int]:
         return [b for pin, bits in self.connections.items() if self.directions.get(pin) == direction
                 for b in bits if isinstance(b, int)]
@@ -47,6 +56,7 @@ class NetName:
     upto: bool = False
     src: str = ""
     hdlname: str = ""
+    hidden: bool = False  # Yosys's hide_name: an internal name (``$abc$123$n45``)
 
     @property
     def anonymous(self) -> bool:
@@ -66,6 +76,19 @@ class Port:
     name: str
     direction: str
     bits: list[Bit]
+    offset: int = 0
+    upto: bool = False
+
+    def bit_names(self) -> list[str]:
+        """The OpenSTA name of each bit, LSB first (``a[3]``; a 1-bit port is just ``a``)."""
+        return [_indexed(self.name, i, len(self.bits), self.offset, self.upto) for i in range(len(self.bits))]
+
+
+@dataclass(frozen=True)
+class PortBit:
+    name: str  # the bit's name as OpenSTA sees it, e.g. ``a[3]``
+    direction: str  # input, output, inout
+    bit: Bit
 
 
 @dataclass
@@ -82,14 +105,20 @@ class Netlist:
     names_of_bit: dict[int, list[tuple[str, int]]] = field(default_factory=dict)  # bit -> (netname, index)
     prefer: Callable[[tuple[str, int, NetName]], Any] | None = None  # sort key choosing among a bit's RTL names
     _support: dict[int, frozenset[str]] = field(default_factory=dict, repr=False)
+    _sta_names: dict[int, str] = field(default_factory=dict, repr=False)
 
     # -- loading -------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | Path, *, top: str | None = None, sequential_types: set[str] | None = None) -> Netlist:
+    def load(cls, path: str | Path, *, top: str | None = None, sequential_types: set[str] | None = None,
+             flat: bool = False) -> Netlist:
+        """Read ``top`` (default: the JSON's top) from a file; ``flat`` requires single-bit cells and no
+        hierarchy, as placement does, with a clear error otherwise."""
         try:
             data = json.loads(Path(path).read_text())
         except (OSError, ValueError) as exc:
             raise ParseError(f"cannot read the Yosys JSON netlist: {exc}", file=path) from None
+        if flat:
+            _check_flat(data, top, Path(path))
         return cls.from_json(data, top=top, sequential_types=sequential_types)
 
     @classmethod
@@ -105,10 +134,12 @@ class Netlist:
                         c.get("attributes", {}).get("src", ""), c.get("attributes", {}).get("hdlname", ""))
             for cname, c in mod.get("cells", {}).items()
         }
-        ports = {p: Port(p, d["direction"], d["bits"]) for p, d in mod.get("ports", {}).items()}
+        ports = {p: Port(p, d["direction"], d["bits"], int(d.get("offset", 0)), bool(d.get("upto", 0)))
+                 for p, d in mod.get("ports", {}).items()}
         netnames = {
             n: NetName(n, d["bits"], int(d.get("offset", 0)), bool(d.get("upto", 0)),
-                       d.get("attributes", {}).get("src", ""), d.get("attributes", {}).get("hdlname", ""))
+                       d.get("attributes", {}).get("src", ""), d.get("attributes", {}).get("hdlname", ""),
+                       bool(d.get("hide_name", 0)))
             for n, d in mod.get("netnames", {}).items()
         }
         seq = set(sequential_types or ())
@@ -286,6 +317,69 @@ class Netlist:
             if bits and isinstance(bits[0], int):
                 return bits[0]
         return None
+
+
+    # -- the placement view: single-bit cells, per-bit ports, OpenSTA net names ---------------
+    def cell_types(self) -> set[str]:
+        return {c.type for c in self.cells.values()}
+
+    def port_bits(self) -> list[PortBit]:
+        return [PortBit(name, p.direction, bit) for p in self.ports.values()
+                for name, bit in zip(p.bit_names(), p.bits, strict=True)]
+
+    def nets(self) -> dict[int, list[tuple[str, str]]]:
+        """Bit -> connected (instance, pin) pairs; top-level ports appear as ("PIN", port bit name)."""
+        out: dict[int, list[tuple[str, str]]] = {}
+        for port in self.port_bits():
+            if isinstance(port.bit, int):
+                out.setdefault(port.bit, []).append(("PIN", port.name))
+        for cell in self.cells.values():
+            for pin, bit in cell.pins.items():
+                if isinstance(bit, int):
+                    out.setdefault(bit, []).append((cell.name, pin))
+        return out
+
+    def net_name(self, bit: int) -> str:
+        """The name OpenSTA gives ``bit`` reading the Verilog netlist: a port bit's, else a public net's, else
+        an internal one (shortest first)."""
+        if not self._sta_names:
+            ranked: dict[int, tuple[int, int, str]] = {}
+            for port in self.port_bits():
+                if isinstance(port.bit, int):
+                    ranked[port.bit] = min(ranked.get(port.bit, (9, 0, "")), (0, len(port.name), port.name))
+            for nn in self.netnames.values():
+                rank = 2 if nn.hidden else 1
+                for pos, b in enumerate(nn.bits):
+                    if isinstance(b, int):
+                        name = _indexed(nn.name, pos, len(nn.bits), nn.offset, nn.upto)
+                        ranked[b] = min(ranked.get(b, (9, 0, "")), (rank, len(name), name))
+            self._sta_names = {b: name for b, (_, _, name) in ranked.items()}
+        return self._sta_names.get(bit, f"_net{bit}_")
+
+
+def _check_flat(data: dict[str, Any], top: str | None, path: Path) -> None:
+    modules: dict[str, Any] = data.get("modules", {})
+    name = top if top in modules else _top_of(modules)
+    if name is None:
+        raise DesignError(f"module {top} is not in the synthesized netlist {path}",
+                          hint=f"modules there: {', '.join(sorted(modules)) or 'none'}")
+    mod = modules[name]
+    defined = {n for n, m in modules.items() if not m.get("attributes", {}).get("blackbox")}
+    sub = sorted({c["type"] for c in mod.get("cells", {}).values() if c["type"] in defined})
+    if sub:
+        raise DesignError(f"the netlist of {name} is hierarchical (it instantiates {', '.join(sub)})",
+                          hint="placement needs a flat netlist: synthesize with flattening (yosys `synth -flatten`)")
+    for cname, cell in mod.get("cells", {}).items():
+        for pin, bits in cell.get("connections", {}).items():
+            if len(bits) != 1:
+                raise DesignError(f"cell {cname} ({cell['type']}) pin {pin} has {len(bits)} bits",
+                                  hint="placement needs a netlist mapped to single-bit standard cells")
+
+
+def _indexed(name: str, pos: int, width: int, offset: int, upto: bool) -> str:
+    if width == 1 and not offset:
+        return name
+    return f"{name}[{offset + (width - 1 - pos if upto else pos)}]"
 
 
 def _top_of(modules: dict[str, Any]) -> str | None:
