@@ -19,13 +19,12 @@ from chipchat.config import settings
 from chipchat.design import Design
 from chipchat.edit import proposal as store
 from chipchat.edit.check import CheckOptions, check_edit
-from chipchat.edit.patch import apply_patch, check_paths, parse_patch
 from chipchat.edit.proposal import APPLIED, UNDONE, Proposal, StaleProposal
 from chipchat.edit.render import not_covered_answer, proposal_answer, unsupported_answer
 from chipchat.edit.request import parse_request
-from chipchat.edit.source import diff_edits
 from chipchat.edit.transforms import Plan, Unsupported
 from chipchat.errors import ConfigError
+from chipchat.sandbox.patch import apply_patch, check_paths, diff_edits, parse_patch
 from chipchat.steps.simulators import parse_simulators
 from chipchat.verify.api import DesignArg, open_design
 

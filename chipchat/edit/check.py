@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.design import Design
-from chipchat.edit.patch import PatchError
-from chipchat.edit.sandbox import Sandbox, SandboxDesign
 from chipchat.errors import ChipChatError, ToolNotFound
+from chipchat.sandbox.box import SandboxDesign
+from chipchat.sandbox.run import NOT_APPLY, REJECTED, SandboxPaths, Unsandboxed, run_patched
 
 
 @dataclass
@@ -47,24 +47,18 @@ def check_edit(design: Design, diff: str, *, folder: Path, latency: dict[str, in
     opts = options or CheckOptions()
     t0 = time.monotonic()
     ev: dict[str, Any] = {"build_ok": True, "build_errors": [], "stage": "ok", "latency": dict(latency or {})}
-    box = Sandbox(design, folder.name)
-    strip = str(box.root) + "/"
-    try:
-        try:
-            box.apply(diff)
-        except PatchError as exc:
-            _fail(ev, "apply", [str(exc)])
-            return _finish(ev, t0, render)
-        sd = box.design()
+
+    def work(sd: Design, paths: SandboxPaths | Unsandboxed) -> None:
+        assert isinstance(sd, SandboxDesign)
         errors = parse_errors(sd)
-        ev["parse"] = {"ok": not errors, "errors": [e.replace(strip, "") for e in errors]}
+        ev["parse"] = {"ok": not errors, "errors": [paths.strip(e) for e in errors]}
         if errors:
             _fail(ev, "parse", ev["parse"]["errors"])
-            return _finish(ev, t0, render)
-        ev["lint"] = _lint(design, sd, strip)
+            return
+        ev["lint"] = _lint(design, sd, paths)
         if not ev["lint"]["ok"] and ev["lint"].get("ran", True):
             _fail(ev, "lint", ev["lint"]["errors"])
-            return _finish(ev, t0, render)
+            return
         with ThreadPoolExecutor(max_workers=3) as pool:
             tests = pool.submit(_tests, design, diff, folder, opts) if opts.tests else None
             timing = pool.submit(_timing, design, sd) if opts.timing else None
@@ -78,8 +72,10 @@ def check_edit(design: Design, diff: str, *, folder: Path, latency: dict[str, in
         for key in ("tests", "timing"):
             if ev[key].get("build_errors"):
                 _fail(ev, key, ev[key]["build_errors"])
-    finally:
-        box.remove()
+
+    done = run_patched(design, diff, work, name=folder.name)
+    if not done.ok:
+        _fail(ev, "apply" if done.status in (NOT_APPLY, REJECTED) else done.status, [done.message])
     return _finish(ev, t0, render)
 
 
@@ -126,7 +122,7 @@ def parse_errors(sd: SandboxDesign) -> list[str]:
     return errors
 
 
-def _lint(design: Design, sd: SandboxDesign, strip: str) -> dict[str, Any]:
+def _lint(design: Design, sd: SandboxDesign, paths: SandboxPaths | Unsandboxed) -> dict[str, Any]:
     from chipchat.steps.verilator_lint import lint
 
     try:
@@ -136,8 +132,8 @@ def _lint(design: Design, sd: SandboxDesign, strip: str) -> dict[str, Any]:
         return {"ran": False, "ok": True, "errors": [], "new_warnings": [], "note": str(exc).splitlines()[0]}
     known = {_warning_key(w) for w in before.warnings}
     new = [w for w in after.warnings if _warning_key(w) not in known]
-    return {"ran": True, "ok": after.ok, "errors": [str(e).replace(strip, "") for e in after.errors],
-            "new_warnings": [str(w).replace(strip, "") for w in new], "warnings": len(after.warnings),
+    return {"ran": True, "ok": after.ok, "errors": [paths.strip(str(e)) for e in after.errors],
+            "new_warnings": [paths.strip(str(w)) for w in new], "warnings": len(after.warnings),
             "run_dir": after.run_dir}
 
 

@@ -4,7 +4,7 @@ The model gets the request and the design's sources and answers with the complet
 content of each file it changes (``FILE: rtl/x.v`` followed by a fenced block) — more
 robust than asking it for a diff; chipchat makes the diff itself with ``difflib``. A
 reply that is a unified diff is accepted too. Every diff goes through the patch checks
-(:func:`chipchat.edit.patch.check_paths`): a path that leaves the design folder raises
+(:func:`chipchat.sandbox.patch.check_paths`): a path that leaves the design folder raises
 :class:`~chipchat.errors.SandboxViolation` and nothing is checked or written. Compile
 errors and newly failing tests are fed back for ``repair_rounds`` more attempts.
 """
@@ -19,10 +19,9 @@ from typing import Any
 from chipchat.config import Settings
 from chipchat.design import Design
 from chipchat.edit.check import CheckOptions, check_edit
-from chipchat.edit.patch import PatchError, check_paths, parse_patch
 from chipchat.edit.proposal import source_files
-from chipchat.edit.source import unified_diff
 from chipchat.errors import ConfigError, ToolFailed
+from chipchat.sandbox.patch import PatchError, check_paths, parse_patch, unified_diff
 
 MAX_SOURCE_CHARS = 60_000
 FILE_BLOCK = re.compile(r"^FILE:\s*`?([^\s`]+)`?\s*\n```[^\n]*\n(.*?)^```\s*$", re.M | re.S)

@@ -53,7 +53,7 @@ class Proposal:
         return bool(self.evidence and self.evidence.get("build_ok") is False)
 
     def changed_files(self) -> list[str]:
-        from chipchat.edit.patch import parse_patch
+        from chipchat.sandbox.patch import parse_patch
 
         out: list[str] = []
         for src, dst in parse_patch(self.diff, self.id).paths():

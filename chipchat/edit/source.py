@@ -9,7 +9,6 @@ bytes. Comments and strings are never touched unless a transformation asks for
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,41 +19,9 @@ from pyslang import ast, syntax
 
 from chipchat.design import Design
 from chipchat.errors import DesignError
-from chipchat.types import ByteRange, Edit, apply_edits
+from chipchat.types import ByteRange, Edit
 
 COMMENT = re.compile(rb"//[^\n]*|/\*.*?\*/", re.S)
-
-
-def unified_diff(rel: str, old: str, new: str, context: int = 3) -> str:
-    """A ``git diff``-style unified diff of one file (``a/rel`` → ``b/rel``), exact about final newlines."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    out: list[str] = []
-    for line in difflib.unified_diff(a, b, f"a/{rel}", f"b/{rel}", n=context):
-        if line.startswith(("---", "+++")):
-            out.append(line.rstrip("\n") + "\n")
-        elif line.endswith("\n"):
-            out.append(line)
-        else:
-            out.append(line + "\n\\ No newline at end of file\n")
-    return "".join(out)
-
-
-def diff_edits(root: Path, edits: list[Edit]) -> tuple[str, dict[str, str]]:
-    """The unified diff of ``edits`` relative to ``root``, and the new text of each changed file."""
-    by_file: dict[str, list[Edit]] = {}
-    for e in edits:
-        by_file.setdefault(e.file, []).append(e)
-    parts: list[str] = []
-    new_texts: dict[str, str] = {}
-    for file in sorted(by_file):
-        path = Path(file)
-        rel = path.resolve().relative_to(root.resolve()).as_posix()
-        old = path.read_bytes()
-        new = apply_edits(old, by_file[file])
-        if new != old:
-            new_texts[rel] = new.decode("utf-8")
-            parts.append(unified_diff(rel, old.decode("utf-8"), new_texts[rel]))
-    return "".join(parts), new_texts
 
 
 def aligned(data: bytes, loc: ByteRange, text: str) -> Edit:

@@ -3,7 +3,7 @@
 :func:`run_mutant` is a top-level function of one picklable :class:`MutantJob`, so the
 verification executor (:func:`chipchat.verify.executor.run_jobs`) runs it unchanged in a
 local process pool or on a Dask cluster. The mutant is applied in a private
-:class:`~chipchat.edit.sandbox.Sandbox` (the user's files are never touched), built once
+:class:`~chipchat.sandbox.box.Sandbox` (the user's files are never touched), built once
 for the simulator, and the tests run with cocotb's ``COCOTB_MAX_FAILURES=1``: the first
 failing test kills the mutant and the rest are not run. A test that exceeds its
 wall-clock limit is killed by the per-test watchdog; a mutant that hangs the simulator
@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chipchat.design import TestConfig, load_design
-from chipchat.edit.patch import PatchError, parse_patch
-from chipchat.edit.sandbox import Sandbox
-from chipchat.errors import ChipChatError, ParseError, ToolFailed, ToolNotFound
+from chipchat.design import Design, TestConfig, load_design
+from chipchat.errors import ChipChatError, ParseError, ToolFailed
 from chipchat.formats.cocotb_results import ERROR, FAIL, TIMEOUT, SimRun
 from chipchat.mutate.operators import Mutant
+from chipchat.sandbox.run import NOT_APPLY, SandboxPaths, Unsandboxed, run_patched
 
 KILLED, TIMED_OUT, SURVIVED, INVALID, UNAVAILABLE, BROKEN = (
     "killed", "timeout", "survived", "invalid", "unavailable", "error")
@@ -84,35 +82,31 @@ def run_mutant(job: MutantJob) -> MutantResult:
 
     t0 = time.monotonic()
     result = MutantResult(job.mutant, BROKEN)
-    sandbox: Sandbox | None = None
-    try:
-        design = load_design(job.design_root)
-        tests = TestConfig(Path(job.tests_dir), tuple(job.modules), (job.simulator,), job.test_timeout_s)
-        design = dataclasses.replace(design, tests=tests)
-        sandbox = Sandbox(design, f"mutant-{job.mutant.id}")
-        sandbox.apply(parse_patch(job.mutant.patch, job.mutant.id))
-        target = dataclasses.replace(sandbox.design(), tests=tests)
+    tests = TestConfig(Path(job.tests_dir), tuple(job.modules), (job.simulator,), job.test_timeout_s)
+
+    def work(target: Design, paths: SandboxPaths | Unsandboxed) -> None:
         try:
-            run = simulate(target, job.simulator, modules=job.modules, test_filter=job.test_filter, seed=job.seed,
-                           test_timeout_s=job.test_timeout_s, cache_dir=Path(job.cache_dir),
-                           make_jobs=job.make_jobs, max_timeouts=1, max_failures=1)
+            run = simulate(dataclasses.replace(target, tests=tests), job.simulator, modules=job.modules,
+                           test_filter=job.test_filter, seed=job.seed, test_timeout_s=job.test_timeout_s,
+                           cache_dir=Path(job.cache_dir), make_jobs=job.make_jobs, max_timeouts=1, max_failures=1)
         except (ParseError, ToolFailed) as exc:  # an Amaranth mutant that does not elaborate
-            result.status, result.message = INVALID, _strip(str(exc), sandbox.root)
+            result.status, result.message = INVALID, paths.strip(str(exc))
         else:
             classify(run, result)
-            result.message = _strip(result.message, sandbox.root)
-    except ToolNotFound as exc:
-        result.status, result.message = UNAVAILABLE, str(exc)
-    except PatchError as exc:
-        result.status, result.message = BROKEN, f"the mutant does not apply: {exc}"
+            result.message = paths.strip(result.message)
+
+    try:
+        design = dataclasses.replace(load_design(job.design_root), tests=tests)
     except ChipChatError as exc:
         result.status, result.message = BROKEN, str(exc)
-    except Exception as exc:  # one mutant must report, not take the whole run down
-        result.status = BROKEN
-        result.message = f"internal error: {exc!r}\n" + "".join(traceback.format_exc(limit=6))
-    finally:
-        if sandbox is not None:
-            sandbox.remove()
+    else:
+        done = run_patched(design, job.mutant.patch, work, name=f"mutant-{job.mutant.id}")
+        if done.status == UNAVAILABLE:
+            result.status, result.message = UNAVAILABLE, done.message
+        elif done.status == NOT_APPLY:
+            result.status, result.message = BROKEN, f"the mutant does not apply: {done.message}"
+        elif not done.ok:
+            result.status, result.message = BROKEN, done.message
     result.wall_s = time.monotonic() - t0
     return result
 
@@ -152,6 +146,3 @@ def classify(run: SimRun, result: MutantResult) -> None:
         result.status = SURVIVED
 
 
-def _strip(text: str, root: Path) -> str:
-    """Messages name files as the user knows them, not by their sandbox path."""
-    return text.replace(str(root) + "/", "")

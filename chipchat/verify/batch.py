@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import os
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from chipchat.design import Design, load_design
-from chipchat.edit.patch import Patch, PatchError, apply_patch, load_patch, parse_patch
-from chipchat.edit.sandbox import Sandbox
-from chipchat.errors import ChipChatError, ConfigError, SandboxViolation, ToolNotFound
+from chipchat.errors import ChipChatError, ConfigError, SandboxViolation
 from chipchat.formats.cocotb_results import LintResult, SimRun
+from chipchat.sandbox.patch import Patch, PatchError, apply_patch, load_patch, parse_patch
+from chipchat.sandbox.run import SandboxPaths, Unsandboxed, run_patched
 from chipchat.steps import simulators as sims
 
 DEFAULT_SEED = 20261125  # one fixed seed: baseline and patched runs see the same random stimulus
@@ -150,45 +149,35 @@ def run_job(job: BatchJob) -> JobOutcome:
     """Sandbox, patch, lint, build and test one (patch, simulator) pair. Never raises for a bad patch."""
     t0 = time.monotonic()
     outcome = JobOutcome(job.patch_name, job.simulator, OK)
-    sandbox: Sandbox | None = None
+
+    def work(target: Design, paths: SandboxPaths | Unsandboxed) -> None:
+        try:
+            _lint_and_simulate(job, target, outcome)
+        finally:
+            _user_paths(outcome, paths)
+
     try:
         design = load_design(job.design_root)
-        target = design
-        if job.patch_text is not None:
-            sandbox = Sandbox(design, job.patch_name)
-            outcome.sandbox = str(sandbox.root)
-            sandbox.apply(parse_patch(job.patch_text, job.patch_name))
-            target = sandbox.design()
-        _lint_and_simulate(job, target, outcome)
-    except SandboxViolation as exc:
-        outcome.status, outcome.message = REJECTED, str(exc)
-    except PatchError as exc:
-        outcome.status, outcome.message = NOT_APPLY, str(exc)
-    except ToolNotFound as exc:
-        outcome.status, outcome.message = UNAVAILABLE, str(exc)
     except ChipChatError as exc:
         outcome.status, outcome.message = ERROR, str(exc)
-    except Exception as exc:  # a job must report, not take the whole batch down
-        outcome.status = ERROR
-        outcome.message = f"internal error: {exc!r}\n" + "".join(traceback.format_exc(limit=6))
-    finally:
-        if sandbox is not None:
-            _relative_to_sandbox(outcome, sandbox.root)
-            sandbox.remove()
+    else:
+        done = run_patched(design, job.patch_text, work, name=job.patch_name)
+        outcome.sandbox = done.sandbox
+        if not done.ok:
+            outcome.status, outcome.message = done.status, done.message
     outcome.wall_s = time.monotonic() - t0
     return outcome
 
 
-def _relative_to_sandbox(outcome: JobOutcome, root: Path) -> None:
+def _user_paths(outcome: JobOutcome, paths: SandboxPaths | Unsandboxed) -> None:
     """Messages name files as the user knows them (``rtl/fifo.v``), not by their sandbox path."""
-    prefix = str(root) + "/"
-    outcome.message = outcome.message.replace(prefix, "")
+    outcome.message = paths.strip(outcome.message)
     diags = [*(outcome.lint.errors + outcome.lint.warnings if outcome.lint else [])]
     if outcome.run is not None and outcome.run.build is not None:
         diags += outcome.run.build.errors
-        outcome.run.build.log_tail = outcome.run.build.log_tail.replace(prefix, "")
+        outcome.run.build.log_tail = paths.strip(outcome.run.build.log_tail)
     for diag in diags:
-        diag.file = diag.file.removeprefix(prefix)
+        diag.file = paths.strip(diag.file)
 
 
 def _lint_and_simulate(job: BatchJob, design: Design, outcome: JobOutcome) -> None:

@@ -9,9 +9,9 @@ import pytest
 from chipchat.design import load_design
 from chipchat.edit.amaranth_edit import run_amaranth
 from chipchat.edit.check import parse_errors
-from chipchat.edit.sandbox import Sandbox
-from chipchat.edit.source import diff_edits
 from chipchat.edit.transforms import Plan, Unsupported
+from chipchat.sandbox.box import Sandbox
+from chipchat.sandbox.patch import diff_edits
 
 
 def plan_for(root: Path, transform: str, **args: object) -> Plan:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from chipchat.design import load_design
 from chipchat.edit.equiv import compare_designs, compare_traces
-from chipchat.edit.sandbox import Sandbox
-from chipchat.edit.source import diff_edits
 from chipchat.edit.transforms import Context, Plan, run_transform
+from chipchat.sandbox.box import Sandbox
+from chipchat.sandbox.patch import diff_edits
 
 
 def rows(values: list[int], resets: set[int] | None = None) -> list[tuple[int, dict[str, str]]]:

@@ -10,8 +10,8 @@ import pytest
 from chipchat.design import load_design
 from chipchat.edit.api import propose_edit
 from chipchat.edit.llm_edit import diff_from_reply
-from chipchat.edit.patch import PatchError
 from chipchat.errors import SandboxViolation, ToolFailed
+from chipchat.sandbox.patch import PatchError
 
 REQUEST = "make the read handshake explicit with a named ready signal"
 

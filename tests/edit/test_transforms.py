@@ -6,9 +6,9 @@ from pathlib import Path
 
 from chipchat.design import load_design
 from chipchat.edit.check import parse_errors
-from chipchat.edit.sandbox import Sandbox
-from chipchat.edit.source import diff_edits
 from chipchat.edit.transforms import Context, Plan, Unsupported, run_transform
+from chipchat.sandbox.box import Sandbox
+from chipchat.sandbox.patch import diff_edits
 
 
 def plan_for(root: Path, transform: str, **args: object) -> Plan:

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from pyslang import syntax
 
-from chipchat.edit.patch import apply_patch, parse_patch
 from chipchat.errors import ConfigError
 from chipchat.mutate import amaranth, verilog
 from chipchat.mutate.api import find_mutants
 from chipchat.mutate.operators import OPERATORS, make_mutants, resolve_operators, sample
+from chipchat.sandbox.patch import apply_patch, parse_patch
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from types import TracebackType
 
 from chipchat.design import STATE_DIR, Design, TestConfig, load_design
-from chipchat.edit.patch import FileChange, Patch, apply_patch, check_paths, parse_patch
 from chipchat.errors import DesignError, SandboxViolation
+from chipchat.sandbox.patch import FileChange, Patch, apply_patch, check_paths, parse_patch
 
 IGNORE = shutil.ignore_patterns(STATE_DIR, ".git", "__pycache__", "sim_build", "*.pyc")
 

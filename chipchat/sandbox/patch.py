@@ -12,6 +12,7 @@ all of its hunks are matched in memory before a single byte is written.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -20,6 +21,7 @@ from typing import Any
 import unidiff
 
 from chipchat.errors import ChipChatError, SandboxViolation
+from chipchat.types import Edit, apply_edits
 
 FORBIDDEN_PARTS = {"..", ".chipchat", ".git"}
 
@@ -320,3 +322,37 @@ def _check_rel(name: str, rel: str) -> None:
     if bad:
         raise SandboxViolation(f"{name}: path {rel} contains {sorted(bad)[0]!r}",
                                hint="a patch may only change files inside the design folder")
+
+
+# -- making patches -------------------------------------------------------------------------
+
+def unified_diff(rel: str, old: str, new: str, context: int = 3) -> str:
+    """A ``git diff``-style unified diff of one file (``a/rel`` → ``b/rel``), exact about final newlines."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    out: list[str] = []
+    for line in difflib.unified_diff(a, b, f"a/{rel}", f"b/{rel}", n=context):
+        if line.startswith(("---", "+++")):
+            out.append(line.rstrip("\n") + "\n")
+        elif line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def diff_edits(root: Path, edits: list[Edit]) -> tuple[str, dict[str, str]]:
+    """The unified diff of ``edits`` relative to ``root``, and the new text of each changed file."""
+    by_file: dict[str, list[Edit]] = {}
+    for e in edits:
+        by_file.setdefault(e.file, []).append(e)
+    parts: list[str] = []
+    new_texts: dict[str, str] = {}
+    for file in sorted(by_file):
+        path = Path(file)
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        old = path.read_bytes()
+        new = apply_edits(old, by_file[file])
+        if new != old:
+            new_texts[rel] = new.decode("utf-8")
+            parts.append(unified_diff(rel, old.decode("utf-8"), new_texts[rel]))
+    return "".join(parts), new_texts

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from chipchat.design import load_design
-from chipchat.edit.patch import PatchError
-from chipchat.edit.sandbox import Sandbox, SandboxDesign
 from chipchat.errors import SandboxViolation
+from chipchat.sandbox.box import Sandbox, SandboxDesign
+from chipchat.sandbox.patch import PatchError
 
 
 def fifo_diff(root: Path, old: str, new: str) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.edit.patch import PatchError, apply_patch, check_paths, load_patch, parse_patch
 from chipchat.errors import SandboxViolation
+from chipchat.sandbox.patch import PatchError, apply_patch, check_paths, load_patch, parse_patch
 
 RTL = "".join(f"line {i}\n" for i in range(1, 41))
 
