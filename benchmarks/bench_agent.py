@@ -69,7 +69,7 @@ def bench_first_answer(root: Path) -> None:
 def bench_answers(root: Path) -> None:
     t0 = time.perf_counter()
     from chipchat.agent.session import ChatSession
-    from chipchat.design import load_design
+    from chipchat.rtl.load import load_design
 
     record("import chipchat.agent (langchain, langgraph)", time.perf_counter() - t0, None)
     session = ChatSession(load_design(root))

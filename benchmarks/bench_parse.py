@@ -28,7 +28,7 @@ from bench_timing import write_generated  # noqa: E402
 
 from chipchat.design import load_design  # noqa: E402
 from chipchat.errors import ChipChatError  # noqa: E402
-from chipchat.rtl.dataflow import dataflow_drivers, is_verilog2001  # noqa: E402
+from chipchat.steps.pyverilog_dataflow import dataflow_drivers, is_verilog2001  # noqa: E402
 from chipchat.rtl.load import load_model  # noqa: E402
 
 EXAMPLES = ("mac16", "fifo", "uart_tx", "alu8")

@@ -28,7 +28,7 @@ TARGET_S = 60.0
 
 
 def one_run(design_name: str, route: bool) -> tuple[float, dict[str, object]]:
-    from chipchat.design import load_design
+    from chipchat.rtl.load import load_design
 
     with tempfile.TemporaryDirectory(prefix="bench_place_") as tmp:
         root = Path(tmp) / design_name

@@ -4,7 +4,7 @@ The public API is small on purpose; see the names below. Everything the CLI, the
 chat UI and the agent do goes through these.
 """
 
-from chipchat.design import Design, load_design
+from chipchat.design import Design
 from chipchat.errors import (
     ChipChatError,
     ConfigError,
@@ -15,6 +15,7 @@ from chipchat.errors import (
     ToolNotFound,
     ToolTimeout,
 )
+from chipchat.rtl.load import load_design
 
 __version__ = "0.1.0"
 

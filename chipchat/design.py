@@ -110,14 +110,6 @@ class Design:
         except ValueError:
             return str(p)
 
-    def hdl_sources(self) -> list[Path]:
-        """Verilog/SystemVerilog to compile; for Amaranth, the generated Verilog (elaborated on demand)."""
-        if self.amaranth is not None:
-            from chipchat.rtl.amaranth import elaborate
-
-            return [elaborate(self).verilog, *self.sources]
-        return list(self.sources)
-
     def summary(self) -> str:
         lines = [f"design {self.name} at {self.root}", f"  top: {self.top or '(unknown)'}"]
         lines.append(f"  sources: {len(self.sources)} file(s)" + (" + Amaranth" if self.amaranth else ""))
@@ -128,8 +120,12 @@ class Design:
         return "\n".join(lines)
 
 
-def load_design(path: str | Path) -> Design:
-    """Load ``path`` (a design folder, or a chipchat.toml) — from its config or by inference."""
+def read_design(path: str | Path) -> Design:
+    """Read ``path`` (a design folder, or a chipchat.toml): its config, or the files found in it.
+
+    The top module is left as configured (``None`` when the config does not name one):
+    inferring it means reading the RTL, which :func:`chipchat.rtl.load.load_design` does.
+    """
     root = Path(path).expanduser()
     if root.is_file() and root.name == "chipchat.toml":
         root = root.parent
@@ -185,8 +181,9 @@ def _from_config(root: Path, config: Path) -> Design:
         platform=str(d.get("platform", "osu018")), sdc=sdc, docs=[p for p in docs if p.exists()],
         clocks=clocks, tests=_tests(root, data.get("tests", {}), config), amaranth=amaranth, config_file=config,
     )
-    if design.top is None:
-        _infer_top(design)
+    if design.top is None and amaranth is not None:
+        design.top = "top"
+        design.inferred.append("top: `top` (the name Amaranth gives the elaborated module)")
     return design
 
 
@@ -209,32 +206,10 @@ def _infer(root: Path) -> Design:
         sdc=sdcs[0] if sdcs else None, docs=docs, amaranth=amaranth, inferred=notes,
         tests=_infer_tests(root, notes),
     )
-    if files or amaranth:
-        _infer_top(design)
-    return design
-
-
-def _infer_top(design: Design) -> None:
-    """top = the module nobody instantiates (ties broken by the most instances below it)."""
-    if design.amaranth is not None:
+    if amaranth is not None:
         design.top = "top"
         design.inferred.append("top: `top` (the name Amaranth gives the elaborated module)")
-        return
-    from chipchat.rtl.parse import quick_hierarchy
-
-    modules, instantiated = quick_hierarchy(design.sources)
-    roots = [m for m in modules if m not in instantiated]
-    if not roots:
-        raise DesignError(
-            f"cannot infer the top module of {design.root}: no module found that is not instantiated",
-            hint="set `top` in chipchat.toml's [design] section")
-    roots.sort(key=lambda m: (-len(modules[m]), m))
-    design.top = roots[0]
-    if len(roots) > 1:
-        design.inferred.append(
-            f"top: {roots[0]} (uninstantiated modules: {', '.join(roots)}; set `top` in chipchat.toml to choose)")
-    else:
-        design.inferred.append(f"top: {roots[0]} (the module nobody instantiates)")
+    return design
 
 
 def _find_amaranth(root: Path) -> AmaranthConfig | None:

@@ -37,7 +37,7 @@ def resolve_design_path(arg: str | Path) -> Path:
     candidate = data_path("designs") / str(arg).removeprefix("designs/")
     if candidate.is_dir():
         return _writable_copy(candidate) if candidate.is_relative_to(PACKAGE / "_data") else candidate
-    raise DesignError(f"no design folder {arg}",
+    raise DesignError(f"no design folder {arg}: it does not exist",
                       hint="pass a folder with RTL, or a bundled example: " + ", ".join(bundled_designs()))
 
 

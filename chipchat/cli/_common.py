@@ -8,8 +8,9 @@ import sys
 from typing import Any
 
 from chipchat.answer import Answer
-from chipchat.design import Design, load_design
+from chipchat.design import Design
 from chipchat.resources import resolve_design_path
+from chipchat.rtl.load import load_design
 
 
 def add_design_arg(parser: argparse.ArgumentParser) -> None:

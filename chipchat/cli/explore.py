@@ -123,7 +123,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     design = open_design(args)
     ans = show_signal(design, args.signal, args.depth, args.module)
     if args.dataflow:
-        from chipchat.rtl.dataflow import dataflow_drivers
+        from chipchat.steps.pyverilog_dataflow import dataflow_drivers
 
         name = ans.data["signal"]
         expr = dataflow_drivers(design, [name]).get(name)

@@ -94,32 +94,14 @@ def _finish(ev: dict[str, Any], t0: float, render: Any) -> dict[str, Any]:
 
 def parse_errors(sd: SandboxDesign) -> list[str]:
     """Elaboration (Amaranth) and pyslang errors of the sandboxed design, as ``file:line:col: message``."""
-    import pyslang
-    from pyslang import ast, syntax
+    from chipchat.rtl.frontend import SourceSet, compile_sources
+    from chipchat.steps.amaranth_elab import hdl_sources
 
-    from chipchat.rtl.parse import SourceSet, _preprocessor_bag, reader_file
-
-    local = sd.local()
     try:
-        files = local.hdl_sources()
+        files = hdl_sources(sd)
     except ChipChatError as exc:  # Amaranth elaboration failed: ParseError carries the user's file:line
         return [str(exc).split("\n  fix:")[0]]
-    sm = pyslang.SourceManager()
-    options = _preprocessor_bag(SourceSet(files, local.include_dirs, local.defines))
-    comp = ast.Compilation()
-    for path in files:
-        comp.addSyntaxTree(syntax.SyntaxTree.fromFile(str(path), sm, options))
-    engine = pyslang.DiagnosticEngine(sm)
-    errors: list[str] = []
-    for d in comp.getAllDiagnostics():
-        if d.isError():
-            try:
-                where = f"{reader_file(sm, d.location)}:{sm.getLineNumber(d.location)}:" \
-                        f"{sm.getColumnNumber(d.location)}: "
-            except Exception:  # noqa: BLE001 - a diagnostic without a location
-                where = ""
-            errors.append(f"{where}error: {engine.formatMessage(d)}")
-    return errors
+    return compile_sources(SourceSet.of(sd, files)).errors()
 
 
 def _lint(design: Design, sd: SandboxDesign, paths: SandboxPaths | Unsandboxed) -> dict[str, Any]:

@@ -18,9 +18,11 @@ from typing import Any, ClassVar
 
 from chipchat import toolchain
 from chipchat.design import Design
+from chipchat.hashing import digest
+from chipchat.rtl.build import RESET_NAME
 from chipchat.rtl.model import Module
-from chipchat.rtl.parse import RESET_NAME
-from chipchat.steps.step import RunDir, Step, StepResult, digest
+from chipchat.steps.amaranth_elab import hdl_sources
+from chipchat.steps.step import RunDir, Step, StepResult
 
 TB_NAME = "chipchat_equiv_tb"
 TB_VERSION = 3
@@ -214,12 +216,12 @@ class EquivSim(Step):
         argv = [str(iverilog), "-g2012", "-o", str(out), "-s", TB_NAME]
         argv += [f"-I{d}" for d in design.include_dirs]
         argv += [f"-D{k}={v}" if v else f"-D{k}" for k, v in design.defines.items()]
-        return argv + [str(tb)] + [str(s) for s in design.hdl_sources()]
+        return argv + [str(tb)] + [str(s) for s in hdl_sources(design)]
 
     def cache_key(self) -> str | None:
         after: Design = self.config["after"]
         c = self.config
-        return digest(TB_VERSION, *self.design.hdl_sources(), *after.hdl_sources(), asdict(c["ports"]),
+        return digest(TB_VERSION, *hdl_sources(self.design), *hdl_sources(after), asdict(c["ports"]),
                       c["latency"], c["rename"], c["cycles"], c["seed"], self.design.parameters)
 
     def run(self, run: RunDir) -> StepResult:

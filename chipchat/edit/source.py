@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyslang
 from pyslang import ast, syntax
 
 from chipchat.design import Design
@@ -66,20 +65,16 @@ class SourceIndex:
     """A pyslang compilation of a design's HDL sources, answering "where exactly is X?"."""
 
     def __init__(self, design: Design) -> None:
-        from chipchat.rtl.parse import SourceSet, _preprocessor_bag
+        from chipchat.rtl.frontend import SourceSet, compile_sources
 
         self.design = design
-        self.sm = pyslang.SourceManager()
-        options = _preprocessor_bag(SourceSet(list(design.sources), design.include_dirs, design.defines))
+        compiled = compile_sources(SourceSet.of(design, [Path(p).resolve() for p in design.sources]))
+        self.sm, self.comp = compiled.sm, compiled.compilation
         self.trees: dict[str, Any] = {}
         self.data: dict[str, bytes] = {}
-        self.comp = ast.Compilation()
-        for path in design.sources:
-            key = str(Path(path).resolve())
-            tree = syntax.SyntaxTree.fromFile(key, self.sm, options)
-            self.trees[key] = tree
-            self.data[key] = Path(key).read_bytes()
-            self.comp.addSyntaxTree(tree)
+        for status, tree in zip([s for s in compiled.statuses if s.status in ("ok",)], compiled.trees, strict=True):
+            self.trees[status.path] = tree
+            self.data[status.path] = Path(status.path).read_bytes()
         self.bodies: dict[str, Any] = {}
         for inst in self.comp.getRoot().topInstances:
             self._collect(inst)

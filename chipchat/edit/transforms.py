@@ -22,8 +22,9 @@ from pyslang import syntax
 from chipchat.design import Design
 from chipchat.edit.source import SourceIndex, aligned, insert_aligned
 from chipchat.errors import ConfigError
+from chipchat.rtl.build import RESET_NAME
+from chipchat.rtl.frontend import parse_snippet
 from chipchat.rtl.model import DesignModel, Module, Signal
-from chipchat.rtl.parse import RESET_NAME
 from chipchat.types import ByteRange, Citation, Edit, Span
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
@@ -159,7 +160,7 @@ def valid_identifier(name: str) -> bool:
     """``name`` is a plain (System)Verilog identifier and not a keyword (checked by pyslang)."""
     if not IDENT.match(name):
         return False
-    tree = syntax.SyntaxTree.fromText(f"module m; wire {name}; endmodule")
+    tree = parse_snippet(f"module m; wire {name}; endmodule")
     return not any(d.isError() for d in tree.diagnostics)
 
 
@@ -242,7 +243,7 @@ def _decl_loc(index: SourceIndex, module: str, name: str) -> ByteRange:
 def _valid_expression(text: str) -> bool:
     if not text.strip() or ";" in text:
         return False
-    tree = syntax.SyntaxTree.fromText(f"module m; localparam X = {text}; endmodule")
+    tree = parse_snippet(f"module m; localparam X = {text}; endmodule")
     return not any(d.isError() for d in tree.diagnostics)
 
 

@@ -394,18 +394,3 @@ def _top_of(modules: dict[str, Any]) -> str | None:
 
 def _bit_text(name: str, index: int, nn: NetName) -> str:
     return name if len(nn.bits) == 1 and nn.offset == 0 and index == 0 else f"{name}[{index}]"
-
-
-def src_locations(src: str) -> list[tuple[str, int, int, int, int]]:
-    """Parse a Yosys ``src`` attribute (``f.v:12.5-14.8|g.v:3.1-3.9``) into (file, l1, c1, l2, c2)."""
-    out: list[tuple[str, int, int, int, int]] = []
-    for part in src.split("|"):
-        match = re.match(r"^(?P<file>.+?):(?P<l1>\d+)(?:\.(?P<c1>\d+))?(?:-(?P<l2>\d+)(?:\.(?P<c2>\d+))?)?$", part)
-        if not match:
-            continue
-        l1 = int(match.group("l1"))
-        c1 = int(match.group("c1") or 0)
-        l2 = int(match.group("l2") or l1)
-        c2 = int(match.group("c2") or 0)
-        out.append((match.group("file"), l1, c1, l2, c2))
-    return out

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyslang
-from pyslang import syntax
-
 from chipchat.errors import ParseError
+from chipchat.rtl.frontend import SourceSet, first_error, parse_text, preprocessor_options
 
 MAX_CHUNK_LINES = 60
 GROUP_LINES = 25
@@ -185,16 +183,11 @@ def _is_comment(line: str) -> bool:
 
 
 def _chunk_hdl(path: Path, rel: str, lines: list[str], incdirs: list[Path], defines: dict[str, str]) -> list[Chunk]:
-    sm = pyslang.SourceManager()
-    pp = pyslang.parsing.PreprocessorOptions()
-    pp.additionalIncludePaths = [str(p) for p in incdirs]
-    pp.predefines = [f"{k}={v}" if v != "" else k for k, v in defines.items()]
-    tree = syntax.SyntaxTree.fromText("\n".join(lines), sm, path.name, str(path), pyslang.Bag([pp]))
-    errors = [d for d in tree.diagnostics if d.isError()]
-    if errors:
-        d = errors[0]
-        raise ParseError(pyslang.DiagnosticEngine(sm).formatMessage(d), file=rel,
-                         line=sm.getLineNumber(d.location), col=sm.getColumnNumber(d.location))
+    tree, sm = parse_text("\n".join(lines), path.name, str(path),
+                          preprocessor_options(SourceSet([path], list(incdirs), dict(defines))))
+    error = first_error(tree, sm)
+    if error is not None:
+        raise ParseError(error[0], file=rel, line=error[1], col=error[2])
     covered: set[int] = set()
     chunks: list[Chunk] = []
 

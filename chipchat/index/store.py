@@ -71,7 +71,7 @@ class DesignIndex:
         d = self.design
         out: list[tuple[Path, str, dict[int, tuple[str, int]] | None]] = []
         if d.amaranth is not None:
-            from chipchat.rtl.amaranth import elaborate
+            from chipchat.steps.amaranth_elab import elaborate
 
             elab = elaborate(d)
             out.append((elab.verilog, "hdl", elab.line_map.get(str(elab.verilog))))

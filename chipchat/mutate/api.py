@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.answer import Answer
-from chipchat.design import Design, load_design
+from chipchat.design import Design
 from chipchat.errors import ConfigError, DesignError
 from chipchat.mutate import amaranth as amaranth_sites
 from chipchat.mutate import verilog as verilog_sites
@@ -22,6 +22,7 @@ from chipchat.mutate.operators import OPERATORS, Mutant, make_mutants, resolve_o
 from chipchat.mutate.report import MutationReport
 from chipchat.mutate.run import MutantJob, MutantResult, run_mutant
 from chipchat.resources import resolve_design_path
+from chipchat.rtl.load import load_design
 from chipchat.steps import simulators as sims
 from chipchat.verify import testbench
 from chipchat.verify.executor import Progress, default_workers, executor_kind, run_jobs

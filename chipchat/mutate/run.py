@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chipchat.design import Design, TestConfig, load_design
+from chipchat.design import Design, TestConfig
 from chipchat.errors import ChipChatError, ParseError, ToolFailed
 from chipchat.formats.cocotb_results import ERROR, FAIL, TIMEOUT, SimRun
 from chipchat.mutate.operators import Mutant
+from chipchat.rtl.load import load_design
 from chipchat.sandbox.run import NOT_APPLY, SandboxPaths, Unsandboxed, run_patched
 
 KILLED, TIMED_OUT, SURVIVED, INVALID, UNAVAILABLE, BROKEN = (

@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pyslang
 from pyslang import syntax
 
 from chipchat.mutate.operators import Site
+from chipchat.rtl.frontend import SourceSet, parse_one
 
 SK = syntax.SyntaxKind
 
@@ -45,11 +45,8 @@ def find_edits(path: Path, operators: list[str], defines: dict[str, str] | None 
                include_dirs: list[Path] | None = None) -> tuple[bytes, list[Site]]:
     """(file bytes, candidate edits) for one source file; a file that does not parse yields none."""
     source = path.read_bytes()
-    pp = pyslang.parsing.PreprocessorOptions()
-    pp.additionalIncludePaths = [str(p) for p in include_dirs or []]
-    pp.predefines = [f"{k}={v}" if v != "" else k for k, v in (defines or {}).items()]
-    tree = syntax.SyntaxTree.fromFile(str(path), pyslang.SourceManager(), pyslang.Bag([pp]))
-    if any(d.isError() for d in tree.diagnostics):
+    _, tree = parse_one(path, SourceSet([path], list(include_dirs or []), dict(defines or {})))
+    if tree is None:
         return source, []
     finder = _Finder(tree, source, set(operators))
     tree.root.visit(finder.visit)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from chipchat.answer import Answer
-from chipchat.design import Design, load_design
+from chipchat.design import Design
 from chipchat.errors import ConfigError
 from chipchat.place import orfs
 from chipchat.place.backends import BACKENDS
 from chipchat.place.flow import PlaceOptions, Progress, run_placement
 from chipchat.place.report import PlaceReport, after_what, to_answer
 from chipchat.resources import resolve_design_path
+from chipchat.rtl.load import load_design
 
 
 def _design(design: str | Path | Design) -> Design:

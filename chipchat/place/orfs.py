@@ -22,6 +22,7 @@ from typing import Any
 
 from chipchat.design import Design
 from chipchat.errors import ConfigError, ParseError
+from chipchat.steps.amaranth_elab import hdl_sources
 
 # OpenROAD-flow-scripts' public platforms (flow/platforms/); a folder registered through
 # CHIPCHAT_ORFS_PLATFORMS is accepted as well.
@@ -61,7 +62,7 @@ def export_orfs(design: Design, platform: str, out_dir: Path, *, utilization: fl
     src = out / "src"
     src.mkdir(parents=True, exist_ok=True)
     copied: list[Path] = []
-    for source in design.hdl_sources():
+    for source in hdl_sources(design):
         target = src / source.name
         shutil.copyfile(source, target)
         copied.append(target)

@@ -19,7 +19,7 @@ from chipchat.timing.rtlmap import RtlMap, Statement, split
 def load_context(design: Design, netlist_json: Path, liberty: list[Path]) -> tuple[Netlist, RtlMap]:
     """The synthesized netlist graph and the RTL map of ``design`` (names preferred as the explainer does)."""
     from chipchat.formats.liberty import read_liberty
-    from chipchat.rtl.parse import parse_design
+    from chipchat.rtl.build import parse_design
 
     flops = {c for lib in liberty for c in read_liberty(lib).flops()}
     net = Netlist.load(netlist_json, top=design.top, sequential_types=flops)

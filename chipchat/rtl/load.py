@@ -1,23 +1,40 @@
-"""Load a design's model, cached in ``.chipchat/model.json`` by the content of its sources."""
+"""Open a design (folder, bundled example name or Design) and load its model, cached by content.
+
+:func:`load_design` is the one way an argument becomes a :class:`~chipchat.design.Design`:
+the CLI, the agent, the UI and every capability call it. :func:`load_model` parses the
+design once and keeps the model in ``.chipchat/model.json`` keyed by the content of its sources.
+"""
 
 from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import orjson
 
-from chipchat.design import Design
+from chipchat.design import Design, read_design
+from chipchat.hashing import digest
+from chipchat.resources import resolve_design_path
+from chipchat.rtl.build import parse_design
+from chipchat.rtl.frontend import infer_top
 from chipchat.rtl.model import DesignModel
-from chipchat.rtl.parse import parse_design
-from chipchat.steps.step import digest
+from chipchat.steps.amaranth_elab import hdl_sources
 
 MODEL_VERSION = 7
 
 
+def load_design(design: Design | str | Path) -> Design:
+    """A design folder, a ``chipchat.toml``, a bundled example's name (``mac16``) or a Design, ready to use:
+    its config (or what chipchat infers from the files) with the top module inferred when not configured."""
+    if isinstance(design, Design):
+        return design if design.top is not None else infer_top(design)
+    return infer_top(read_design(resolve_design_path(design)))
+
+
 def load_model(design: Design, *, use_cache: bool = True) -> DesignModel:
     """The parsed model of ``design``; reparsed only when a source, include or setting changed."""
-    sources = design.hdl_sources()
+    sources = hdl_sources(design)
     headers = [p for d in design.include_dirs if d.is_dir() for p in sorted(d.iterdir()) if p.is_file()]
     key = digest(MODEL_VERSION, design.top, design.defines, [str(p) for p in sources], *sources, *headers)
     cache = design.state_dir / "model.json"

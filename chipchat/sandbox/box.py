@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from chipchat.design import STATE_DIR, Design, TestConfig, load_design
+from chipchat.design import STATE_DIR, Design, TestConfig, read_design
 from chipchat.errors import DesignError, SandboxViolation
 from chipchat.sandbox.patch import FileChange, Patch, apply_patch, check_paths, parse_patch
 
@@ -37,12 +37,8 @@ class SandboxDesign(Design):
         return self.home
 
     def local(self) -> Design:
-        """The same design as a plain :class:`Design`, whose generated files stay in the sandbox."""
+        """The same design as a plain :class:`Design` whose chipchat state is the sandbox's own."""
         return Design(**{f.name: getattr(self, f.name) for f in dataclasses.fields(Design)})
-
-    def hdl_sources(self) -> list[Path]:
-        # Amaranth output is generated inside the sandbox, so concurrent sandboxes never share it.
-        return self.local().hdl_sources() if self.amaranth is not None else list(self.sources)
 
 
 class Sandbox:
@@ -90,9 +86,11 @@ class Sandbox:
         """The sandboxed copy as a :class:`Design` (re-read, so files a patch adds are seen)."""
         orig = self.original
         try:
-            loaded = load_design(self.root)
+            loaded = read_design(self.root)
         except DesignError:
             loaded = _remapped(orig, self.root)
+        if loaded.top is None:
+            loaded.top = orig.top  # the same RTL, patched: the top the original was given or inferred
         values = {f.name: getattr(loaded, f.name) for f in dataclasses.fields(Design)}
         values["name"] = orig.name
         values["tests"] = _tests_for_sandbox(orig, loaded, self.root)

@@ -31,6 +31,7 @@ from chipchat.design import Design
 from chipchat.errors import ToolTimeout
 from chipchat.steps import objcache
 from chipchat.steps import simulators as sims
+from chipchat.steps.amaranth_elab import hdl_sources
 from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.types import Diagnostic
 
@@ -45,7 +46,7 @@ VERILATOR_MAIN = Path(cocotb.__file__).parent / "share" / "lib" / "verilator" / 
 def hdl_inputs(design: Design, parameters: dict[str, Any] | None = None,
                defines: dict[str, str] | None = None) -> sims.HdlInputs:
     return sims.HdlInputs(
-        top=design.top or "", sources=tuple(design.hdl_sources()), include_dirs=tuple(design.include_dirs),
+        top=design.top or "", sources=tuple(hdl_sources(design)), include_dirs=tuple(design.include_dirs),
         defines={**design.defines, **(defines or {})}, parameters={**design.parameters, **(parameters or {})})
 
 

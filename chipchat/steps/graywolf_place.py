@@ -22,8 +22,9 @@ from chipchat.formats import graywolf as graywolf_io
 from chipchat.formats.defio import write_def
 from chipchat.formats.layout import placement_stats
 from chipchat.formats.lef import check_against_lef, read_lef
+from chipchat.hashing import digest
 from chipchat.resources import data_path
-from chipchat.steps.step import RunDir, Step, StepResult, digest
+from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.steps.yosys_json import load_netlist
 
 EFFORTS = {"normal": 1, "fast": 4}

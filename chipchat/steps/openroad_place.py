@@ -20,6 +20,7 @@ from chipchat.formats.defio import read_def
 from chipchat.formats.layout import placement_stats
 from chipchat.formats.lef import LefLibrary, check_against_lef, read_lef
 from chipchat.formats.openroad_log import diagnose, parse_openroad_log
+from chipchat.hashing import digest
 from chipchat.place.openroad_script import (
     PlaceScriptInputs,
     openroad_argv,
@@ -27,7 +28,7 @@ from chipchat.place.openroad_script import (
     template_path,
 )
 from chipchat.steps.graywolf_place import check_utilization
-from chipchat.steps.step import RunDir, Step, StepResult, digest
+from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.steps.yosys_json import load_netlist
 
 

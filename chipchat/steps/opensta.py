@@ -28,9 +28,10 @@ from chipchat.formats.sta_report import (
     parse_report_end,
     parse_scalar,
 )
+from chipchat.hashing import digest
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import data_path
-from chipchat.steps.step import RunDir, Step, StepResult, digest
+from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.tcl import tcl_list, tcl_number, tcl_quote, validate_identifier
 
 CACHE_VERSION = 2  # bump when the saved results change shape or meaning

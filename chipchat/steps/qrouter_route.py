@@ -16,7 +16,8 @@ from typing import ClassVar
 from chipchat import toolchain
 from chipchat.errors import ConfigError, DesignError, ToolFailed
 from chipchat.formats.defio import read_def
-from chipchat.steps.step import RunDir, Step, StepResult, digest
+from chipchat.hashing import digest
+from chipchat.steps.step import RunDir, Step, StepResult
 
 
 def route_config(lefs: list[Path], def_in: Path, def_out: Path, *, layers: int, power: str = "vdd",

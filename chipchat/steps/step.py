@@ -10,7 +10,6 @@ so the agent, the CLI and the UI can all open the same evidence.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ from typing import Any, ClassVar, final
 
 from chipchat import _exec, toolchain
 from chipchat.design import Design
+from chipchat.hashing import jsonable
 
 
 @dataclass
@@ -145,14 +145,14 @@ class Step:
         run_dir = new_run_dir(self.design, self.name)
         run = RunDir(run_dir, self.timeout_s)
         versions = toolchain.versions(list(self.tools))
-        manifest = {"step": self.name, "design": str(self.design.root), "config": _jsonable(self.config),
+        manifest = {"step": self.name, "design": str(self.design.root), "config": jsonable(self.config),
                     "tools": versions, "cache_key": key, "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
         (run_dir / "step.json").write_text(json.dumps(manifest, indent=2))
         t0 = time.monotonic()
         result = self.run(run)
         result.duration_s = time.monotonic() - t0
         result.metrics.setdefault("duration_s", round(result.duration_s, 3))
-        (run_dir / "metrics.json").write_text(json.dumps(_jsonable(result.metrics), indent=2))
+        (run_dir / "metrics.json").write_text(json.dumps(jsonable(result.metrics), indent=2))
         (run_dir / "result.json").write_text(json.dumps(result.to_json(), indent=2))
         if key is not None:
             self._cache_path(key).parent.mkdir(parents=True, exist_ok=True)
@@ -193,36 +193,9 @@ def list_runs(design: Design, step: str | None = None) -> list[Path]:
     return sorted(found, key=lambda p: p.name, reverse=True)
 
 
-def digest(*parts: Any) -> str:
-    """A stable short hash of strings, bytes, paths (by content) and JSON-able values."""
-    h = hashlib.sha256()
-    for part in parts:
-        if isinstance(part, Path):
-            h.update(str(part).encode())
-            h.update(part.read_bytes() if part.is_file() else b"<missing>")
-        elif isinstance(part, bytes):
-            h.update(part)
-        else:
-            h.update(json.dumps(_jsonable(part), sort_keys=True).encode())
-        h.update(b"\0")
-    return h.hexdigest()[:20]
-
-
 def prune_runs(design: Design, keep: int = 50) -> int:
     """Delete all but the newest ``keep`` run directories; returns how many were removed."""
     runs = list_runs(design)
     for old in runs[keep:]:
         shutil.rmtree(old, ignore_errors=True)
     return max(0, len(runs) - keep)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)

@@ -11,6 +11,7 @@ from chipchat import toolchain
 from chipchat.config import settings
 from chipchat.design import Design
 from chipchat.formats.cocotb_results import LintResult
+from chipchat.steps.amaranth_elab import hdl_sources
 from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.types import Diagnostic
 
@@ -81,7 +82,7 @@ class VerilatorLint(Step):
         d = self.design
         tool = toolchain.find_tool("verilator")
         return lint_argv(
-            tool.path, d.top or "", d.hdl_sources(), include_dirs=d.include_dirs,
+            tool.path, d.top or "", hdl_sources(d), include_dirs=d.include_dirs,
             defines={**d.defines, **self.config.get("defines", {})},
             parameters={**d.parameters, **self.config.get("parameters", {})},
             flags=tuple(self.config.get("flags", DEFAULT_FLAGS)))

@@ -21,9 +21,11 @@ from typing import Any, ClassVar
 from chipchat import toolchain
 from chipchat.design import Design
 from chipchat.errors import ConfigError, DesignError, ParseError, ToolFailed
+from chipchat.hashing import digest
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import data_path
-from chipchat.steps.step import RunDir, Step, StepResult, digest
+from chipchat.steps.amaranth_elab import hdl_sources
+from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.tcl import yosys_quote
 
 REPAIRS = {
@@ -82,7 +84,7 @@ class YosysSynth(Step):
     # -- inputs ----------------------------------------------------------------------------
     def sources(self) -> list[Path]:
         if self._sources is None:
-            self._sources = self.design.hdl_sources()
+            self._sources = hdl_sources(self.design)
         return self._sources
 
     def validate(self) -> None:

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.answer import Answer
-from chipchat.design import Design, TestConfig, load_design
+from chipchat.design import Design, TestConfig
 from chipchat.errors import ConfigError, DesignError
 from chipchat.resources import resolve_design_path
+from chipchat.rtl.load import load_design
 from chipchat.steps import simulators as sims
 from chipchat.tbgen.codegen import render
 from chipchat.tbgen.evidence import Disagreement, disagreements

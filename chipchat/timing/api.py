@@ -17,15 +17,17 @@ from typing import Any
 
 from chipchat.answer import Answer
 from chipchat.config import settings
-from chipchat.design import Design, load_design
+from chipchat.design import Design
 from chipchat.errors import ConfigError
 from chipchat.formats.sdc import sdc_period
 from chipchat.formats.sta_report import TimingPath
 from chipchat.formats.yosys_json import Netlist
+from chipchat.hashing import digest
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import resolve_design_path
+from chipchat.rtl.load import load_design
 from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults
-from chipchat.steps.step import StepResult, digest
+from chipchat.steps.step import StepResult
 from chipchat.steps.yosys_synth import YosysSynth
 from chipchat.tcl import validate_identifier
 from chipchat.timing.explain import PathExplanation, explain, rtl_name_of_point
@@ -117,7 +119,7 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
 
 
 def _rtl_map(design: Design, warnings: list[str]) -> RtlMap | None:
-    from chipchat.rtl.parse import parse_design
+    from chipchat.rtl.build import parse_design
 
     try:
         model = parse_design(design)

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.answer import Answer
-from chipchat.design import Design, load_design
+from chipchat.design import Design
 from chipchat.errors import ConfigError
 from chipchat.formats.cocotb_results import SimRun
 from chipchat.resources import resolve_design_path
+from chipchat.rtl.load import load_design
 from chipchat.steps import simulators as sims
+from chipchat.steps.amaranth_elab import hdl_sources
 from chipchat.verify import testbench
 from chipchat.verify.answers import sim_answer
 from chipchat.verify.batch import BASELINE, DEFAULT_SEED, make_jobs, precheck, read_patches, run_job
@@ -156,7 +158,7 @@ def verify(
     for entry in entries:
         precheck(d, entry)
     if d.amaranth is not None:
-        d.hdl_sources()  # elaborate once here, not concurrently in every baseline job
+        hdl_sources(d)  # elaborate once here, not concurrently in every baseline job
     workers = jobs or default_workers()
     job_list = make_jobs(d, entries, names, workers=workers, modules=mods, test_filter=filter, seed=seed,
                          test_timeout_s=timeout_s, cache_dir=str(cache_dir) if cache_dir else None,

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chipchat.design import Design, load_design
+from chipchat.design import Design
 from chipchat.errors import ChipChatError, ConfigError, SandboxViolation
 from chipchat.formats.cocotb_results import LintResult, SimRun
+from chipchat.rtl.load import load_design
 from chipchat.sandbox.patch import Patch, PatchError, apply_patch, load_patch, parse_patch
 from chipchat.sandbox.run import SandboxPaths, Unsandboxed, run_patched
 from chipchat.steps import simulators as sims

@@ -2,7 +2,7 @@
 
 For each failing test: the signals its failing check reads (names in the assertion, or
 in the function around it, that are signals of the top module), the RTL assignments
-that drive them (from :func:`chipchat.rtl.parse.parse_design`, one level of
+that drive them (from :func:`chipchat.rtl.build.parse_design`, one level of
 combinational inputs further), and those signals' values over the cycles before the
 failure, from a waveform recorded by re-running the failing tests with the same seed.
 """
@@ -49,7 +49,7 @@ def explain_failures(design: Design, run: SimRun, *, limit: int = 3, cycles: int
         return []
     if model is None:
         try:
-            from chipchat.rtl.parse import parse_design
+            from chipchat.rtl.build import parse_design
 
             model = parse_design(design)
         except ChipChatError:

@@ -6,7 +6,7 @@ import pytest
 
 from chipchat.agent.intents import classify
 from chipchat.agent.planner import answer
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.rtl.load import load_model
 
 

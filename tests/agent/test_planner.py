@@ -7,7 +7,7 @@ import pytest
 from chipchat.agent import planner
 from chipchat.agent.planner import Call, plan
 from chipchat.agent.tools import get_spec
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 
 
 @pytest.fixture(scope="module")

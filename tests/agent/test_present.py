@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chipchat.agent import present
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, SandboxViolation
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from chipchat.agent.session import ChatSession
 from chipchat.config import Settings
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError
 
 OFFLINE = Settings()

@@ -8,7 +8,8 @@ from pydantic import ValidationError
 from chipchat.agent import tools
 from chipchat.agent.tools import ToolSpec, args_schema, available_tools, get_spec, langchain_tools, run_tool
 from chipchat.answer import Answer
-from chipchat.design import Design, load_design
+from chipchat.design import Design
+from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, ToolTimeout
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.edit.amaranth_edit import run_amaranth
 from chipchat.edit.check import parse_errors
 from chipchat.edit.transforms import Plan, Unsupported

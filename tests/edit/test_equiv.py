@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.edit.equiv import compare_designs, compare_traces
 from chipchat.edit.transforms import Context, Plan, run_transform
 from chipchat.sandbox.box import Sandbox

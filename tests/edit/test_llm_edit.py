@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.edit.api import propose_edit
 from chipchat.edit.llm_edit import diff_from_reply
 from chipchat.errors import SandboxViolation, ToolFailed

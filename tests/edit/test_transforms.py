@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.edit.check import parse_errors
 from chipchat.edit.transforms import Context, Plan, Unsupported, run_transform
 from chipchat.sandbox.box import Sandbox

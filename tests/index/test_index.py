@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.index import DesignIndex
 from chipchat.index.chunks import chunk_file
 from chipchat.index.lexical import LexicalIndex, split_identifier, tokenize

@@ -44,7 +44,7 @@ def uart_netlist(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def uart_synth(tmp_path_factory):
     """A private copy of designs/uart_tx and its synthesis step result (the real YosysSynth step)."""
-    from chipchat.design import load_design
+    from chipchat.rtl.load import load_design
     from chipchat.steps.yosys_synth import YosysSynth
 
     root = tmp_path_factory.mktemp("uart_design") / "uart_tx"

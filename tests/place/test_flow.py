@@ -167,7 +167,7 @@ def test_import_orfs_run_with_a_known_platform_draws_and_explains(uart_answer, t
 
 def test_ask_place_it_routes_to_the_placement_flow(uart_answer):
     from chipchat.agent.planner import answer
-    from chipchat.design import load_design
+    from chipchat.rtl.load import load_design
 
     root, _ = uart_answer
     reply = answer(load_design(root), "place it and show me where the critical path runs")

@@ -184,7 +184,7 @@ def test_rows_site_and_pin_layers_come_from_the_lef(osu018_lef, tmp_path):
 
 
 def test_openroad_step_without_the_binary_says_how_to_install(design_copy, monkeypatch, tmp_path):
-    from chipchat.design import load_design
+    from chipchat.rtl.load import load_design
     from chipchat.steps.openroad_place import OpenroadPlace
 
     monkeypatch.setenv("PATH", str(tmp_path))

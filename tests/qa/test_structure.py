@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.qa import structure
 from chipchat.qa.structure import UnknownName
 
@@ -89,7 +89,7 @@ def test_amaranth_assignments_without_src_cite_their_eq_calls(design_copy):
 
 
 def test_assignments_are_left_unmapped_when_the_order_is_uncertain(tmp_path):
-    from chipchat.rtl.amaranth import _map_assignments_in_order
+    from chipchat.formats.src_attr import _map_assignments_in_order
 
     py = tmp_path / "d.py"
     py.write_text("class A:\n    def elaborate(self):\n        m.d.comb += x.eq(1)\n        m.d.comb += x.eq(2)\n")

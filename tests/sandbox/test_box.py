@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.errors import SandboxViolation
 from chipchat.sandbox.box import Sandbox, SandboxDesign
 from chipchat.sandbox.patch import PatchError

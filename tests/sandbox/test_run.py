@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chipchat.design import Design, load_design
+from chipchat.design import Design
+from chipchat.rtl.load import load_design
 from chipchat.errors import ToolFailed, ToolNotFound
 from chipchat.sandbox.run import ERROR, NOT_APPLY, OK, REJECTED, UNAVAILABLE, run_patched
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import Clock, load_design
+from chipchat.design import Clock
+from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, ParseError, ToolTimeout
 from chipchat.formats.sdc import generated_sdc, sdc_period
 from chipchat.platforms import Platform, get_platform

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, DesignError, ParseError, ToolTimeout
 from chipchat.platforms import get_platform
 from chipchat.steps.yosys_synth import YosysSynth, recipe_path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.tbgen.api import rtl_facts
 from chipchat.tbgen.codegen import render
 from chipchat.tbgen.models import choose_model

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, ParseError, ToolTimeout
 from chipchat.timing.api import explain_path, timing_report
 from chipchat.toolchain import find_tool

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from chipchat.formats.sta_report import TimingPath
-from chipchat.formats.yosys_json import Netlist, src_locations
+from chipchat.formats.yosys_json import Netlist
+from chipchat.formats.src_attr import src_locations
 from chipchat.timing.api import timing_report
 from chipchat.timing.explain import PathExplanation, Stage, rank_fixes
 

@@ -40,7 +40,7 @@ def test_why_does_this_path_miss_timing(serve, ui, design_copy, artifacts_dir):
 
 
 def test_apply_writes_only_after_the_confirmation(serve, ui, design_copy, artifacts_dir):
-    from chipchat.design import load_design
+    from chipchat.rtl.load import load_design
     from chipchat.edit.api import propose_edit
 
     root = design_copy("mac16")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, DesignError, ToolNotFound
 from chipchat.verify.api import list_tests, run_tests, simulate_design
 

@@ -1,6 +1,6 @@
 """Child process for pyverilog (it writes parsetab.py into its working directory).
 
-Usage: python -m chipchat.rtl._dataflow_child TOP FILES_JSON INCDIRS_JSON DEFINES_JSON SIGNALS_JSON
+Usage: python -m chipchat.steps._dataflow_child TOP FILES_JSON INCDIRS_JSON DEFINES_JSON SIGNALS_JSON
 Prints one JSON object on its last line: signal -> merged expression.
 """
 

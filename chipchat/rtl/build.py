@@ -1,23 +1,22 @@
-"""Parse Verilog/SystemVerilog with pyslang into a :class:`~chipchat.rtl.model.DesignModel`.
+"""Build the structural model (:class:`~chipchat.rtl.model.DesignModel`) from pyslang's elaborated design.
 
-Each file is parsed on its own first, so one file with a syntax error (or a missing
-include) is reported as ``file:line:col: message`` and skipped while the rest of the
-design is still elaborated. Elaboration (slang's ``Compilation``) resolves parameters,
-widths and names; the model is then read off the elaborated instance bodies.
+The sources are read by :mod:`chipchat.rtl.frontend`; elaboration (slang's ``Compilation``)
+resolves parameters, widths and names, and the model is read off the elaborated instance
+bodies: ports, signals, blocks, assignments with their conditions, resets and instances.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyslang
-from pyslang import ast, syntax
+from pyslang import ast
 
 from chipchat.design import Design
+from chipchat.formats.src_attr import LineMap
+from chipchat.rtl.frontend import SourceSet, compile_sources
 from chipchat.rtl.model import (
     Assignment,
     Block,
@@ -29,73 +28,37 @@ from chipchat.rtl.model import (
     Port,
     Signal,
 )
+from chipchat.steps.amaranth_elab import elaborate, hdl_sources
 from chipchat.types import Diagnostic, Span
 
-BINARY_SNIFF = 8192
 MODULE_START = re.compile(r"\s*(macromodule|module|interface|program)\b")
 RESET_NAME = re.compile(r"(^|_)(a?rst|reset|clear|clr)(_?n|_ni|_i|b)?($|_)", re.I)
-LineMap = dict[str, dict[int, tuple[str, int]]]  # generated file -> line -> (source file, line)
-
-
-@dataclass
-class SourceSet:
-    """Files to parse plus preprocessor settings."""
-
-    files: list[Path]
-    include_dirs: list[Path] = field(default_factory=list)
-    defines: dict[str, str] = field(default_factory=dict)
 
 
 def parse_design(design: Design, *, line_map: LineMap | None = None) -> DesignModel:
     """Parse and elaborate ``design``; never raises on bad source files (they are reported)."""
-    files = design.hdl_sources()
+    files = hdl_sources(design)
     if design.amaranth is not None and line_map is None:
-        from chipchat.rtl.amaranth import elaborate
-
         line_map = elaborate(design).line_map
-    sources = SourceSet(files, design.include_dirs, design.defines)
-    model = parse_sources(sources, top=design.top, root=design.root, line_map=line_map)
-    return model
+    return parse_sources(SourceSet.of(design, files), top=design.top, root=design.root, line_map=line_map)
 
 
 def parse_sources(
     sources: SourceSet, *, top: str | None = None, root: Path | None = None, line_map: LineMap | None = None
 ) -> DesignModel:
-    sm = pyslang.SourceManager()
-    options = _preprocessor_bag(sources)
-    engine = pyslang.DiagnosticEngine(sm)
-    statuses: list[FileStatus] = []
-    trees: list[tuple[FileStatus, Any]] = []
-    for path in sources.files:
-        status, tree = _parse_file(path, sm, options, engine)
-        statuses.append(status)
-        if tree is not None:
-            trees.append((status, tree))
-
+    compiled = compile_sources(sources)
     # Every uninstantiated module is elaborated (not only ``top``), so questions about any
     # module of the design can be answered; ``top`` only decides where the hierarchy starts.
-    compilation = ast.Compilation()
-    for _, tree in trees:
-        compilation.addSyntaxTree(tree)
-    diags = compilation.getAllDiagnostics()
-    model = DesignModel(root=str(root or ""), top=top, files=statuses)
-    for d in diags:
-        if d.location.buffer.id == 0 and not sm.getFileName(d.location):
-            continue
-        model.diagnostics.append(Diagnostic(
-            severity="error" if d.isError() else "warning", message=engine.formatMessage(d),
-            file=reader_file(sm, d.location), line=sm.getLineNumber(d.location),
-            col=sm.getColumnNumber(d.location), code=str(d.code).removeprefix("DiagCode(").rstrip(")")))
-
-    reader = _Reader(sm, line_map or {})
+    model = DesignModel(root=str(root or ""), top=top, files=compiled.statuses, diagnostics=compiled.diagnostics())
+    reader = _Reader(compiled.sm, line_map or {})
     seen: set[str] = set()
-    tops = list(compilation.getRoot().topInstances)
+    tops = list(compiled.compilation.getRoot().topInstances)
     for inst in tops:
         _collect_bodies(inst, reader, model, seen)
     if top and top not in model.modules:
         model.diagnostics.append(Diagnostic("error", f"top module {top!r} was not found", "", 0, 0))
         model.top = None
-    by_file = {s.path: s for s in statuses}
+    by_file = {s.path: s for s in compiled.statuses}
     for mod in model.modules.values():
         owner = by_file.get(mod.file)
         if owner is not None and mod.name not in owner.modules:
@@ -103,91 +66,6 @@ def parse_sources(
     if model.top is None and tops:
         model.top = tops[0].name
     return model
-
-
-def quick_hierarchy(files: Iterable[Path]) -> tuple[dict[str, list[str]], set[str]]:
-    """Module names → instantiated module names, from syntax alone (used to infer the top)."""
-    modules: dict[str, list[str]] = {}
-    instantiated: set[str] = set()
-    for path in files:
-        try:
-            if _is_binary(path):
-                continue
-            tree = syntax.SyntaxTree.fromFile(str(path))
-        except (OSError, RuntimeError):
-            continue
-        for name, children in _syntax_modules(tree.root):
-            modules[name] = children
-            instantiated.update(children)
-    return modules, instantiated
-
-
-def _syntax_modules(node: Any) -> list[tuple[str, list[str]]]:
-    """(module, [instantiated module types]) in file order. A lookup table keeps the walk in C++ except at
-    the three kinds it needs (a Python callback on every node made top inference 5 s on 100k lines)."""
-    out: list[tuple[str, list[str]]] = []
-
-    def module(n: Any) -> None:
-        out.append((n.header.name.valueText, []))
-
-    def instance(n: Any) -> None:
-        if out:
-            out[-1][1].append(n.type.valueText)
-
-    kinds = syntax.SyntaxKind
-    node.visit(lookup_table={kinds.ModuleDeclaration: module, kinds.InterfaceDeclaration: module,
-                             kinds.HierarchyInstantiation: instance})
-    return out
-
-
-def reader_file(sm: Any, loc: Any) -> str:
-    try:
-        return str(sm.getFullPath(loc.buffer)) or sm.getFileName(loc)
-    except Exception:  # noqa: BLE001
-        return sm.getFileName(loc)
-
-
-# -- per-file parsing -----------------------------------------------------------------
-
-def _preprocessor_bag(sources: SourceSet) -> pyslang.Bag:
-    pp = pyslang.parsing.PreprocessorOptions()
-    pp.additionalIncludePaths = [str(p) for p in sources.include_dirs]
-    pp.predefines = [f"{k}={v}" if v != "" else k for k, v in sources.defines.items()]
-    return pyslang.Bag([pp])
-
-
-def _is_binary(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return b"\0" in fh.read(BINARY_SNIFF)
-
-
-def _parse_file(path: Path, sm: Any, options: Any, engine: Any) -> tuple[FileStatus, Any]:
-    name = str(path)
-    if not path.exists():
-        return FileStatus(name, "error", "file does not exist"), None
-    try:
-        if path.stat().st_size == 0:
-            return FileStatus(name, "empty", "empty file"), None
-        if _is_binary(path):
-            return FileStatus(name, "skipped", "binary file (contains NUL bytes), not Verilog"), None
-        raw = path.read_bytes()
-    except OSError as exc:
-        return FileStatus(name, "error", f"cannot read: {exc.strerror}"), None
-    note = ""
-    try:
-        raw.decode("utf-8")
-        tree = syntax.SyntaxTree.fromFile(name, sm, options)
-    except UnicodeDecodeError:
-        note = "not UTF-8; read as Latin-1"
-        tree = syntax.SyntaxTree.fromText(raw.decode("latin-1"), sm, path.name, name, options)
-    errors = [d for d in tree.diagnostics if d.isError()]
-    if errors:
-        d = errors[0]
-        more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
-        return FileStatus(
-            name, "error", engine.formatMessage(d) + more,
-            line=sm.getLineNumber(d.location), col=sm.getColumnNumber(d.location)), None
-    return FileStatus(name, "ok", note), tree
 
 
 # -- reading the elaborated AST ------------------------------------------------------

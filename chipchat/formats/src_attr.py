@@ -1,57 +1,34 @@
-"""Amaranth designs: elaborate the user's Python to Verilog and map lines back.
+"""``src`` attributes: where Yosys and Amaranth say a netlist or generated-Verilog line comes from.
 
-Elaboration runs in a child Python (through ``_exec``) so a user design that hangs,
-crashes or pollutes ``sys.modules`` cannot take chipchat down with it. Amaranth's
-Verilog carries ``(* src = "design.py:10" *)`` attributes; :func:`line_map_for` turns
-them into a table from generated line to the user's Python line (Amaranth's own
-library frames are filtered out), which the parser uses so citations point at Python.
+Yosys writes ``src = "f.v:12.5-14.8|g.v:3.1-3.9"`` on cells and nets (:func:`src_locations`);
+Amaranth writes ``(* src = "design.py:10" *)`` in its Verilog, pointing at the user's Python
+(plus lines inside Amaranth's own package, filtered out): :func:`line_map_for` turns them into a
+table from generated line to the user's line, so citations point at Python, not generated code.
 """
 
 from __future__ import annotations
 
-import json
+import ast
 import re
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-from chipchat import _exec
-from chipchat.design import Design
-from chipchat.errors import ParseError, ToolFailed
-from chipchat.steps.step import digest
-
 SRC_ATTR = re.compile(r'src\s*=\s*"([^"]+)"')
+LineMap = dict[str, dict[int, tuple[str, int]]]  # generated file -> line -> (source file, line)
 
 
-@dataclass
-class Elaborated:
-    verilog: Path
-    line_map: dict[str, dict[int, tuple[str, int]]]
-    cached: bool
-
-
-def elaborate(design: Design, *, timeout_s: float = 120.0) -> Elaborated:
-    """Generate ``.chipchat/amaranth/<name>.v`` from the design's Amaranth class (cached by content)."""
-    cfg = design.amaranth
-    if cfg is None:
-        raise ValueError(f"{design.name} is not an Amaranth design")
-    py_files = sorted(p for p in cfg.file.parent.rglob("*.py") if ".chipchat" not in p.parts)
-    key = digest(cfg.elaboratable, design.top, *py_files)
-    out_dir = design.ensure_state_dir() / "amaranth"
-    out_dir.mkdir(exist_ok=True)
-    verilog = out_dir / f"{design.name}-{key}.v"
-    if verilog.exists():
-        return Elaborated(verilog, {str(verilog): line_map_for(verilog, cfg.file.parent)}, True)
-    argv = [sys.executable, "-m", "chipchat.rtl._amaranth_child", str(cfg.file), cfg.elaboratable,
-            design.top or "top", str(verilog) + ".tmp"]
-    result = _exec.run(argv, cwd=cfg.file.parent, timeout=timeout_s, tool="amaranth")
-    if not result.ok:
-        raise _elaboration_error(result.output, cfg.file)
-    Path(str(verilog) + ".tmp").replace(verilog)
-    for old in out_dir.glob(f"{design.name}-*.v"):
-        if old != verilog:
-            old.unlink(missing_ok=True)
-    return Elaborated(verilog, {str(verilog): line_map_for(verilog, cfg.file.parent)}, False)
+def src_locations(src: str) -> list[tuple[str, int, int, int, int]]:
+    """Parse a Yosys ``src`` attribute (``f.v:12.5-14.8|g.v:3.1-3.9``) into (file, l1, c1, l2, c2)."""
+    out: list[tuple[str, int, int, int, int]] = []
+    for part in src.split("|"):
+        match = re.match(r"^(?P<file>.+?):(?P<l1>\d+)(?:\.(?P<c1>\d+))?(?:-(?P<l2>\d+)(?:\.(?P<c2>\d+))?)?$", part)
+        if not match:
+            continue
+        l1 = int(match.group("l1"))
+        c1 = int(match.group("c1") or 0)
+        l2 = int(match.group("l2") or l1)
+        c2 = int(match.group("c2") or 0)
+        out.append((match.group("file"), l1, c1, l2, c2))
+    return out
 
 
 def line_map_for(verilog: Path, user_root: Path) -> dict[int, tuple[str, int]]:
@@ -122,8 +99,6 @@ def _map_assignments_in_order(lines: list[str], table: dict[int, tuple[str, int]
 
 def _eq_calls(path: Path) -> list[tuple[str, str, int]]:
     """(signal name, enclosing class, line) of every ``name.eq(...)`` / ``self.name.eq(...)`` in source order."""
-    import ast
-
     try:
         tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"))
     except (OSError, SyntaxError, ValueError):
@@ -155,19 +130,3 @@ def _user_src(line: str, root: str) -> tuple[str, int] | None:
             if file.startswith(root) and "site-packages" not in file and num.isdigit():
                 return file, int(num)
     return None
-
-
-def _elaboration_error(output: str, user_file: Path) -> Exception:
-    frames = re.findall(r'File "([^"]+)", line (\d+)', output)
-    user = [(f, int(n)) for f, n in frames if Path(f).resolve().parent == user_file.resolve().parent]
-    last = [ln for ln in output.strip().splitlines() if ln.strip()]
-    message = last[-1] if last else "elaboration failed"
-    try:
-        payload = json.loads(message)
-        message = payload.get("error", message)
-    except ValueError:
-        pass
-    if user:
-        return ParseError(f"Amaranth elaboration failed: {message}", file=user[-1][0], line=user[-1][1])
-    return ToolFailed("amaranth", f"Amaranth elaboration of {user_file} failed: {message}",
-                      log_tail=_exec.log_tail(output, 12))

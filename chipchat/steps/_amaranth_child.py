@@ -1,6 +1,6 @@
 """Child process: import a user's Amaranth file, elaborate one class, write Verilog.
 
-Usage: python -m chipchat.rtl._amaranth_child FILE CLASS TOP_NAME OUT.v
+Usage: python -m chipchat.steps._amaranth_child FILE CLASS TOP_NAME OUT.v
 """
 
 from __future__ import annotations

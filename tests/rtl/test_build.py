@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.design import load_design
+from chipchat.rtl.load import load_design
+from chipchat.rtl.build import parse_sources
+from chipchat.rtl.frontend import SourceSet
 from chipchat.rtl.load import load_model
-from chipchat.rtl.parse import SourceSet, parse_sources
 
 HIER = """\
 // A two-level design for hierarchy tests.
@@ -139,7 +140,7 @@ def test_model_cache_round_trips_and_invalidates(design_copy, monkeypatch):
 
 def test_pyverilog_and_pyslang_agree_on_verilog2001_drivers(design_copy):
     """pyslang builds the model; pyverilog's dataflow analysis is the independent cross-check."""
-    from chipchat.rtl.dataflow import dataflow_drivers
+    from chipchat.steps.pyverilog_dataflow import dataflow_drivers
 
     d = load_design(design_copy("fifo"))
     ours = {s: {a.span.line for a in load_model(d).modules["fifo"].drivers(s)} for s in ("full", "do_write", "count")}
