@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, DesignError
+from chipchat.rtl.load import load_design
 
 TWO_MODULES = """
 module leaf(input clk, output reg q);

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.design import Design
+from chipchat.edit.context import EXACT, LAGGED, NONE, Plan, Unsupported
 from chipchat.edit.source import line_end
-from chipchat.edit.transforms import EXACT, LAGGED, NONE, Plan, Unsupported
 from chipchat.types import Citation, Edit
 
 SIGNAL_CALLS = {"Signal", "Signal.like"}

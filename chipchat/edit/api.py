@@ -19,10 +19,10 @@ from chipchat.config import settings
 from chipchat.design import Design
 from chipchat.edit import proposal as store
 from chipchat.edit.check import CheckOptions, check_edit
+from chipchat.edit.context import Plan, Unsupported
 from chipchat.edit.proposal import APPLIED, UNDONE, Proposal, StaleProposal
 from chipchat.edit.render import not_covered_answer, proposal_answer, unsupported_answer
 from chipchat.edit.request import parse_request
-from chipchat.edit.transforms import Plan, Unsupported
 from chipchat.errors import ConfigError
 from chipchat.sandbox.patch import apply_patch, check_paths, diff_edits, parse_patch
 from chipchat.steps.simulators import parse_simulators
@@ -41,7 +41,8 @@ def plan_edit(design: Design, request: str) -> Plan | Unsupported | None:
         from chipchat.edit.amaranth_edit import run_amaranth
 
         return run_amaranth(match.transform, design, args)
-    from chipchat.edit.transforms import Context, run_transform
+    from chipchat.edit.context import Context
+    from chipchat.edit.transforms import run_transform
 
     ctx = Context.load(design)
     word = args.pop("word", None)

@@ -20,8 +20,9 @@ from typing import Any
 
 from pyslang import ast, syntax
 
+from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, register, type_node, zero
+from chipchat.edit.reset_edit import _body, _procedural_syntax, _reset_if
 from chipchat.edit.source import aligned, indent_of, line_end
-from chipchat.edit.transforms import LAGGED, Context, Plan, Unsupported, register, type_node, zero
 from chipchat.rtl.model import Assignment, Module
 from chipchat.types import ByteRange, Edit
 
@@ -126,7 +127,6 @@ def clock_of(ctx: Context, mod: Module, blocks: set[int] | None = None) -> tuple
 
 def reset_condition(ctx: Context, mod: Module, blocks: set[int]) -> tuple[str | None, str | None]:
     """(reset signal, condition text) of the first region block with a synchronous reset."""
-    from chipchat.edit.reset_edit import _body, _procedural_syntax, _reset_if
 
     syntaxes = _procedural_syntax(ctx, mod.name)
     for i in sorted(blocks):

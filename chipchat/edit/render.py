@@ -6,8 +6,9 @@ from pathlib import Path
 
 from chipchat.answer import Answer
 from chipchat.design import Design
+from chipchat.edit.context import TRANSFORMS, Unsupported
 from chipchat.edit.proposal import Proposal
-from chipchat.edit.transforms import TRANSFORMS, Unsupported, get_transform
+from chipchat.edit.transforms import get_transform
 from chipchat.types import Citation
 
 MODEL_HINT = ("A language model could write this edit: set CHIPCHAT_LLM_BASE_URL to an OpenAI-compatible "

@@ -8,24 +8,20 @@ Memory arrays are never reset (they are storage, and a reset would defeat RAM in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pyslang import ast, syntax
 
+from chipchat.edit.context import Context, Unsupported, zero
 from chipchat.edit.source import indent_of, line_end, line_start
 from chipchat.rtl.model import Block, Module
 from chipchat.types import ByteRange, Citation, Edit
-
-if TYPE_CHECKING:
-    from chipchat.edit.transforms import Context
 
 SK = syntax.SyntaxKind
 
 
 def reset_edits(ctx: Context, mod: Module, rst: str, cond: str, only: str | None
                 ) -> tuple[list[Edit], list[str], list[Citation]]:
-    from chipchat.edit.transforms import Unsupported, zero
-
     blocks = _procedural_syntax(ctx, mod.name)
     edits: list[Edit] = []
     notes: list[str] = []

@@ -11,9 +11,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from chipchat.answer import Answer
 from chipchat.config import settings
@@ -23,39 +21,17 @@ from chipchat.formats.sdc import sdc_period
 from chipchat.formats.sta_report import TimingPath
 from chipchat.formats.yosys_json import Netlist
 from chipchat.hashing import digest
-from chipchat.platforms import Platform, get_platform
+from chipchat.platforms import get_platform
 from chipchat.resources import resolve_design_path
 from chipchat.rtl.load import load_design
 from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults
-from chipchat.steps.step import StepResult
 from chipchat.steps.yosys_synth import YosysSynth
 from chipchat.tcl import validate_identifier
-from chipchat.timing.explain import PathExplanation, explain, rtl_name_of_point
+from chipchat.timing.explain import explain
 from chipchat.timing.rtlmap import RtlMap, split
+from chipchat.timing.run import TimingRun, explanation_json, timing_metrics
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class TimingRun:
-    """Everything one timing question produced (the typed result behind the Answer)."""
-
-    design: Design
-    platform: Platform
-    period_ns: float | None
-    synth: StepResult
-    sta: StepResult
-    results: StaResults
-    netlist: Netlist
-    rtl: RtlMap | None
-    query: EndpointQuery | None = None
-    explanations: list[PathExplanation] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def names(self, path: TimingPath) -> tuple[str, str]:
-        start = rtl_name_of_point(self.netlist, path.startpoint, "port" if "port" in path.startpoint_kind else "cell")
-        end = rtl_name_of_point(self.netlist, path.endpoint, "port" if "port" in path.endpoint_kind else "cell")
-        return start[0], end[0]
 
 
 def _design(design: Design | str | Path) -> Design:
@@ -206,19 +182,6 @@ def _artifacts(run: TimingRun) -> None:
         run.sta.artifacts["slack_histogram.png"] = png
 
 
-def timing_metrics(run: TimingRun) -> dict[str, Any]:
-    s, t = run.synth.metrics, run.sta.metrics
-    return {
-        "design": run.design.name, "platform": run.platform.name, "clock_period_ns": run.period_ns,
-        "wns": t.get("wns"), "tns": t.get("tns"), "worst_slack": t.get("worst_slack"),
-        "worst_paths": t.get("paths"), "endpoints": t.get("endpoints"),
-        "violating_endpoints": t.get("violating_endpoints"), "cells": s.get("cells"), "area": s.get("area"),
-        "flops": s.get("flops"), "buffers": s.get("buffers"), "max_fanout": s.get("max_fanout"),
-        "max_fanout_net": s.get("max_fanout_net"), "repair": s.get("repair"), "repair_note": s.get("repair_note"),
-        "synth_cached": run.synth.cached, "sta_cached": run.sta.cached,
-    }
-
-
 def timing_report(design: Design | str, clock_period_ns: float | None = None, to: str | None = None,
                   paths: int = 5, platform: str | None = None, repair: str = "abc",
                   progress: Progress | None = None) -> Answer:
@@ -232,11 +195,9 @@ def timing_report(design: Design | str, clock_period_ns: float | None = None, to
         platform: osu018 / osu035 / osu050, a .lib path or an OpenROAD-flow-scripts platform folder.
         repair: ``abc`` (buffering and gate sizing, default) or ``none``.
     """
-    from chipchat.timing.summary import answer_for
-
     run = run_timing(design, clock_period_ns=clock_period_ns, to=to, paths=paths, platform=platform,
                      repair=repair, progress=progress)
-    return answer_for(run)
+    return run.answer()
 
 
 def explain_path(design: Design | str, to: str | None = None, clock_period_ns: float | None = None,
@@ -249,10 +210,8 @@ def explain_path(design: Design | str, to: str | None = None, clock_period_ns: f
         clock_period_ns: what-if clock period in ns.
         platform: platform name, .lib path or ORFS platform folder.
     """
-    from chipchat.timing.summary import answer_for
-
     run = run_timing(design, clock_period_ns=clock_period_ns, to=to, paths=3, platform=platform)
-    return answer_for(run, focus=True)
+    return run.answer(focus=True)
 
 
 def explain_netlist_path(design: Design | str, path: TimingPath, netlist_json: str | Path, *,
@@ -274,22 +233,3 @@ def explain_netlist_path(design: Design | str, path: TimingPath, netlist_json: s
     answer.text = explanation_markdown(exp, answer, d.root, heading="Path")
     answer.data = {"explanation": explanation_json(exp)}
     return answer
-
-
-def explanation_json(exp: PathExplanation) -> dict[str, Any]:
-    def span(s: Any) -> dict[str, Any] | None:
-        return {"file": s.file, "line": s.line, "end_line": s.end_line} if s is not None else None
-
-    return {
-        "startpoint": exp.start, "startpoint_kind": exp.start_kind, "endpoint": exp.end,
-        "endpoint_kind": exp.end_kind, "slack": exp.path.slack, "arrival": exp.total, "logic_depth": exp.logic_depth,
-        "startpoint_span": span(exp.start_span), "endpoint_span": span(exp.end_span),
-        "shares": [{"label": s.label, "kind": s.kind, "delay": round(s.delay, 4),
-                    "percent": round(s.percent(exp.total), 1) if s.kind != "setup" else None,
-                    "gates": s.cells, "span": span(s.statement.span if s.statement else None),
-                    "expression": s.expression if s.statement else None, "control": s.control}
-                   for s in exp.shares],
-        "high_fanout": [{"net": s.net, "fanout": s.fanout, "delay": round(s.delay, 4)} for s in exp.high_fanout],
-        "fixes": [{"kind": f.kind, "title": f.title, "detail": f.detail, "gain_ns": f.gain_ns,
-                   "evidence": f.evidence, "span": span(f.span)} for f in exp.fixes],
-    }

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chipchat.formats.sta_report import PathPoint, TimingPath
@@ -23,8 +22,7 @@ from chipchat.timing.rtlmap import RtlMap, Statement, split
 from chipchat.types import Span
 
 if TYPE_CHECKING:
-    from chipchat.answer import Answer
-    from chipchat.design import Design
+    pass
 
 HIGH_FANOUT = 8
 
@@ -368,11 +366,3 @@ def signal_base(name: str) -> str:
     """``u_core.acc[3]`` → ``u_core.acc``."""
     scope, local = split(name)
     return f"{scope}.{local}" if scope else local
-
-
-def explain_path(design: Design | str, path: TimingPath, netlist_json: str | Path, *,
-                 platform: str | None = None, period_ns: float | None = None) -> Answer:
-    """An Answer explaining ``path`` against a Yosys JSON netlist (see :func:`chipchat.timing.api.explain_netlist_path`)."""
-    from chipchat.timing.api import explain_netlist_path
-
-    return explain_netlist_path(design, path, netlist_json, platform=platform, period_ns=period_ns)

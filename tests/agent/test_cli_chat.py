@@ -45,8 +45,8 @@ def test_the_conversation_continues_after_a_restart_and_ends_at_eof(design_copy,
 
 
 def test_apply_asks_and_writes_only_on_yes(design_copy, monkeypatch, capsys):
-    from chipchat.rtl.load import load_design
     from chipchat.edit.api import propose_edit
+    from chipchat.rtl.load import load_design
 
     root = design_copy("mac16")
     pid = propose_edit(load_design(root), "pipeline the multiplier", check=False).data["proposal_id"]

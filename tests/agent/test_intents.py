@@ -6,8 +6,7 @@ import pytest
 
 from chipchat.agent.intents import classify
 from chipchat.agent.planner import answer
-from chipchat.rtl.load import load_design
-from chipchat.rtl.load import load_model
+from chipchat.rtl.load import load_design, load_model
 
 
 @pytest.fixture

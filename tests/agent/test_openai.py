@@ -9,8 +9,8 @@ import pytest
 from chipchat.agent import providers
 from chipchat.agent.session import ChatSession
 from chipchat.config import Settings
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError
+from chipchat.rtl.load import load_design
 
 
 @pytest.fixture(autouse=True)

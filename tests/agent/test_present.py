@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chipchat.agent import present
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, SandboxViolation
+from chipchat.rtl.load import load_design
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 
 from chipchat.agent.session import ChatSession
 from chipchat.config import Settings
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError
+from chipchat.rtl.load import load_design
 
 OFFLINE = Settings()
 

@@ -9,8 +9,8 @@ from chipchat.agent import tools
 from chipchat.agent.tools import ToolSpec, args_schema, available_tools, get_spec, langchain_tools, run_tool
 from chipchat.answer import Answer
 from chipchat.design import Design
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, ToolTimeout
+from chipchat.rtl.load import load_design
 
 
 def sample(design: Design, signal: str, depth: int = 3, module: str | None = None,

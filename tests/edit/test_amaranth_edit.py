@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.edit.amaranth_edit import run_amaranth
 from chipchat.edit.check import parse_errors
-from chipchat.edit.transforms import Plan, Unsupported
+from chipchat.edit.context import Plan, Unsupported
+from chipchat.rtl.load import load_design
 from chipchat.sandbox.box import Sandbox
 from chipchat.sandbox.patch import diff_edits
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.edit.api import apply_proposal, list_proposals, propose_edit, show_proposal, undo_proposal
 from chipchat.edit.proposal import StaleProposal
 from chipchat.errors import ConfigError, SandboxViolation
+from chipchat.rtl.load import load_design
 
 MAC16_PATCHED = "acc <= acc + product_q;"
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from chipchat.rtl.load import load_design
+from chipchat.edit.context import Context, Plan
 from chipchat.edit.equiv import compare_designs, compare_traces
-from chipchat.edit.transforms import Context, Plan, run_transform
+from chipchat.edit.transforms import run_transform
+from chipchat.rtl.load import load_design
 from chipchat.sandbox.box import Sandbox
 from chipchat.sandbox.patch import diff_edits
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.edit.api import propose_edit
 from chipchat.edit.llm_edit import diff_from_reply
 from chipchat.errors import SandboxViolation, ToolFailed
+from chipchat.rtl.load import load_design
 from chipchat.sandbox.patch import PatchError
 
 REQUEST = "make the read handshake explicit with a named ready signal"

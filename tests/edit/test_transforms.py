@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chipchat.rtl.load import load_design
 from chipchat.edit.check import parse_errors
-from chipchat.edit.transforms import Context, Plan, Unsupported, run_transform
+from chipchat.edit.context import Context, Plan, Unsupported
+from chipchat.edit.transforms import run_transform
+from chipchat.rtl.load import load_design
 from chipchat.sandbox.box import Sandbox
 from chipchat.sandbox.patch import diff_edits
 

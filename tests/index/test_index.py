@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.index import DesignIndex
 from chipchat.index.chunks import chunk_file
 from chipchat.index.lexical import LexicalIndex, split_identifier, tokenize
+from chipchat.rtl.load import load_design
 
 
 def test_identifier_splitting_and_abbreviations():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, ParseError
 from chipchat.formats.sta_report import parse_report_checks
 from chipchat.place.orfs import export_orfs, import_orfs, parse_finish_report, read_metrics
+from chipchat.rtl.load import load_design
 
 from .conftest import FIXTURES
 

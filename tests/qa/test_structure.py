@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.qa import structure
 from chipchat.qa.structure import UnknownName
+from chipchat.rtl.load import load_design
 
 
 def _line(root: Path, cite) -> str:

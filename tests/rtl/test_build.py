@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.rtl.build import parse_sources
 from chipchat.rtl.frontend import SourceSet
-from chipchat.rtl.load import load_model
+from chipchat.rtl.load import load_design, load_model
 
 HIER = """\
 // A two-level design for hierarchy tests.

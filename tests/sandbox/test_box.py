@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.errors import SandboxViolation
+from chipchat.rtl.load import load_design
 from chipchat.sandbox.box import Sandbox, SandboxDesign
 from chipchat.sandbox.patch import PatchError
 

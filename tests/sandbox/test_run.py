@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from chipchat.design import Design
-from chipchat.rtl.load import load_design
 from chipchat.errors import ToolFailed, ToolNotFound
+from chipchat.rtl.load import load_design
 from chipchat.sandbox.run import ERROR, NOT_APPLY, OK, REJECTED, UNAVAILABLE, run_patched
 
 from .test_box import fifo_diff

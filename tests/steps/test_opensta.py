@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from chipchat.design import Clock
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, ParseError, ToolTimeout
 from chipchat.formats.sdc import generated_sdc, sdc_period
 from chipchat.platforms import Platform, get_platform
+from chipchat.rtl.load import load_design
 from chipchat.steps.opensta import EndpointQuery, OpenSTA, read_results
 from chipchat.tcl import tcl_quote
 from chipchat.toolchain import find_tool

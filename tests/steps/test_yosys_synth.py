@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, DesignError, ParseError, ToolTimeout
 from chipchat.platforms import get_platform
+from chipchat.rtl.load import load_design
 from chipchat.steps.yosys_synth import YosysSynth, recipe_path
 
 QFLOW = Path("/usr/share/qflow/tech")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, ParseError, ToolTimeout
+from chipchat.rtl.load import load_design
 from chipchat.timing.api import explain_path, timing_report
 from chipchat.toolchain import find_tool
 

@@ -40,8 +40,8 @@ def test_why_does_this_path_miss_timing(serve, ui, design_copy, artifacts_dir):
 
 
 def test_apply_writes_only_after_the_confirmation(serve, ui, design_copy, artifacts_dir):
-    from chipchat.rtl.load import load_design
     from chipchat.edit.api import propose_edit
+    from chipchat.rtl.load import load_design
 
     root = design_copy("mac16")
     pid = propose_edit(load_design(root), "pipeline the multiplier", check=False).data["proposal_id"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from chipchat.rtl.load import load_design
 from chipchat.errors import ConfigError, DesignError, ToolNotFound
+from chipchat.rtl.load import load_design
 from chipchat.verify.api import list_tests, run_tests, simulate_design
 
 

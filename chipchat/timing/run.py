@@ -1,20 +1,82 @@
-"""Turn a :class:`~chipchat.timing.api.TimingRun` into the Answer the CLI, the UI and the agent show."""
+"""One timing run's typed result (:class:`TimingRun`) and the Answer it becomes for the CLI, UI and agent."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any
 
 from chipchat.answer import Answer
+from chipchat.design import Design
+from chipchat.formats.sta_report import TimingPath
+from chipchat.formats.yosys_json import Netlist
+from chipchat.platforms import Platform
+from chipchat.steps.opensta import EndpointQuery, StaResults
+from chipchat.steps.step import StepResult
+from chipchat.timing.explain import PathExplanation, rtl_name_of_point
 from chipchat.timing.render import explanation_markdown, path_table
+from chipchat.timing.rtlmap import RtlMap
 
-if TYPE_CHECKING:
-    from chipchat.timing.api import TimingRun
+
+@dataclass
+class TimingRun:
+    """Everything one timing question produced (the typed result behind the Answer)."""
+
+    design: Design
+    platform: Platform
+    period_ns: float | None
+    synth: StepResult
+    sta: StepResult
+    results: StaResults
+    netlist: Netlist
+    rtl: RtlMap | None
+    query: EndpointQuery | None = None
+    explanations: list[PathExplanation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def names(self, path: TimingPath) -> tuple[str, str]:
+        start = rtl_name_of_point(self.netlist, path.startpoint, "port" if "port" in path.startpoint_kind else "cell")
+        end = rtl_name_of_point(self.netlist, path.endpoint, "port" if "port" in path.endpoint_kind else "cell")
+        return start[0], end[0]
+
+    def answer(self, *, focus: bool = False) -> Answer:
+        """The timing answer (``focus``: only the explained path, not the table of worst paths)."""
+        return answer_for(self, focus=focus)
+
+
+def timing_metrics(run: TimingRun) -> dict[str, Any]:
+    s, t = run.synth.metrics, run.sta.metrics
+    return {
+        "design": run.design.name, "platform": run.platform.name, "clock_period_ns": run.period_ns,
+        "wns": t.get("wns"), "tns": t.get("tns"), "worst_slack": t.get("worst_slack"),
+        "worst_paths": t.get("paths"), "endpoints": t.get("endpoints"),
+        "violating_endpoints": t.get("violating_endpoints"), "cells": s.get("cells"), "area": s.get("area"),
+        "flops": s.get("flops"), "buffers": s.get("buffers"), "max_fanout": s.get("max_fanout"),
+        "max_fanout_net": s.get("max_fanout_net"), "repair": s.get("repair"), "repair_note": s.get("repair_note"),
+        "synth_cached": run.synth.cached, "sta_cached": run.sta.cached,
+    }
+
+
+def explanation_json(exp: PathExplanation) -> dict[str, Any]:
+    def span(s: Any) -> dict[str, Any] | None:
+        return {"file": s.file, "line": s.line, "end_line": s.end_line} if s is not None else None
+
+    return {
+        "startpoint": exp.start, "startpoint_kind": exp.start_kind, "endpoint": exp.end,
+        "endpoint_kind": exp.end_kind, "slack": exp.path.slack, "arrival": exp.total, "logic_depth": exp.logic_depth,
+        "startpoint_span": span(exp.start_span), "endpoint_span": span(exp.end_span),
+        "shares": [{"label": s.label, "kind": s.kind, "delay": round(s.delay, 4),
+                    "percent": round(s.percent(exp.total), 1) if s.kind != "setup" else None,
+                    "gates": s.cells, "span": span(s.statement.span if s.statement else None),
+                    "expression": s.expression if s.statement else None, "control": s.control}
+                   for s in exp.shares],
+        "high_fanout": [{"net": s.net, "fanout": s.fanout, "delay": round(s.delay, 4)} for s in exp.high_fanout],
+        "fixes": [{"kind": f.kind, "title": f.title, "detail": f.detail, "gain_ns": f.gain_ns,
+                   "evidence": f.evidence, "span": span(f.span)} for f in exp.fixes],
+    }
 
 
 def answer_for(run: TimingRun, *, focus: bool = False) -> Answer:
     """The timing answer: headline numbers, the explained path, the other worst paths, the evidence."""
-    from chipchat.timing.api import explanation_json, timing_metrics
-
     d, r = run.design, run.results
     answer = Answer(text="", kind="timing", warnings=list(run.warnings))
     metrics = timing_metrics(run)
