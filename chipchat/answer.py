@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from chipchat.types import Citation, Span
+
+
+@runtime_checkable
+class Answerable(Protocol):
+    """What every capability returns: a typed result that can say itself as an :class:`Answer`."""
+
+    def answer(self) -> Answer: ...
 
 
 @dataclass
@@ -33,6 +40,10 @@ class Answer:
             self.citations.append(c)
         return str(c)
 
+    def answer(self) -> Answer:
+        """An Answer is its own answer (capabilities without a richer typed result return one directly)."""
+        return self
+
     def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind, "text": self.text,
@@ -40,6 +51,21 @@ class Answer:
                           for c in self.citations],
             "data": self.data, "artifacts": self.artifacts, "runs": self.runs, "warnings": self.warnings,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Answer:
+        cites = [Citation(c["file"], int(c["line"]), int(c.get("end_line") or 0), label=str(c.get("label", "")))
+                 for c in data.get("citations", [])]
+        return cls(text=str(data.get("text", "")), citations=cites, data=dict(data.get("data", {})),
+                   artifacts=dict(data.get("artifacts", {})), runs=list(data.get("runs", [])),
+                   kind=str(data.get("kind", "answer")), warnings=list(data.get("warnings", [])))
+
+    def merge(self, other: Answer) -> None:
+        """Add ``other``'s citations, runs, artifacts and warnings to this answer (not its text)."""
+        self.citations.extend(c for c in other.citations if c not in self.citations)
+        self.runs.extend(r for r in other.runs if r not in self.runs)
+        self.artifacts.update(other.artifacts)
+        self.warnings.extend(w for w in other.warnings if w not in self.warnings)
 
     def to_markdown(self) -> str:
         parts = [self.text.rstrip()]

@@ -21,6 +21,7 @@ import gradio as gr
 
 from chipchat.agent import present
 from chipchat.agent.session import ChatSession, Turn
+from chipchat.agent.tools import ToolResult
 from chipchat.agent.workspace import open_design, unpack_zip
 from chipchat.config import Settings
 from chipchat.errors import ChipChatError
@@ -88,11 +89,14 @@ def _tool_title(tool: str, args: dict[str, Any]) -> str:
     return f"tool · {tool}({shown})"
 
 
-def _brief(result: dict[str, Any]) -> str:
-    if result.get("error"):
-        return "failed: " + str(result["error"]).splitlines()[0][:300]
-    text = str(result.get("text", "")).strip().splitlines()
-    return (text[0][:300] if text else "done") + (f"\n\nruns: {', '.join(result['runs'])}" if result.get("runs") else "")
+def _brief(result: ToolResult | None) -> str:
+    if result is None:
+        return "done"
+    if result.error:
+        return "failed: " + result.error.splitlines()[0][:300]
+    text = result.answer.text.strip().splitlines()
+    runs = result.answer.runs
+    return (text[0][:300] if text else "done") + (f"\n\nruns: {', '.join(runs)}" if runs else "")
 
 
 def build(design: str | None, config: Settings) -> gr.Blocks:
@@ -221,7 +225,7 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                     elif ev.kind == "tool_end" and ev.call_id in steps:
                         old = messages[steps[ev.call_id]]
                         messages[steps[ev.call_id]] = gr.ChatMessage(
-                            role="assistant", content=_brief(ev.result or {}), metadata={
+                            role="assistant", content=_brief(ev.result), metadata={
                                 "title": old.metadata["title"], "status": "done",
                                 "duration": round(ev.duration_s, 2), "id": ev.call_id})
                     elif ev.kind == "notice":

@@ -12,14 +12,13 @@ after the user's explicit confirmation).
 from __future__ import annotations
 
 import glob
-import importlib
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from chipchat.answer import Answer
 from chipchat.design import Design
+from chipchat.edit import api as edit_api
 from chipchat.errors import ConfigError, SandboxViolation
 from chipchat.types import Citation
 
@@ -146,23 +145,6 @@ def verify_patch_files(design: Design, patches: list[str], simulators: str = "ic
     return verify_patches(design, files, simulators)
 
 
-def edit_api() -> Any | None:
-    """``chipchat.edit.api`` when this build has it (proposals and their apply path), else None."""
-    try:
-        return importlib.import_module("chipchat.edit.api")
-    except ImportError:
-        return None
-
-
-def _edit_call(name: str) -> Callable[..., Answer]:
-    api = edit_api()
-    fn = getattr(api, name, None) if api is not None else None
-    if fn is None:
-        raise ConfigError(f"edits are not available: chipchat.edit.api.{name} is missing from this installation",
-                          hint="update chipchat to a version with the edit module")
-    return fn
-
-
 def prepare_apply(design: Design, proposal_id: str) -> Answer:
     """Prepare applying a checked proposal: show its diff and checks. This never writes any file.
 
@@ -172,7 +154,7 @@ def prepare_apply(design: Design, proposal_id: str) -> Answer:
     Args:
         proposal_id: the id of a proposal from propose_edit or list_proposals.
     """
-    ans = _edit_call("apply_proposal")(design, proposal_id, confirm=False, force=False)
+    ans = edit_api.apply_proposal(design, proposal_id, confirm=False, force=False)
     ans.data["awaiting_confirmation"] = proposal_id
     ans.text += ("\n\n**Nothing was written.** To apply this proposal, confirm it yourself: the *Apply* button "
                  "(with its confirmation box) in the chat UI, or `/apply " + proposal_id + "` in `chipchat chat`.")
@@ -181,4 +163,4 @@ def prepare_apply(design: Design, proposal_id: str) -> Answer:
 
 def confirm_apply(design: Design, proposal_id: str, force: bool = False) -> Answer:
     """Write a proposal to the user's files. Called only by the UI/terminal after the user confirmed."""
-    return _edit_call("apply_proposal")(design, proposal_id, confirm=True, force=force)
+    return edit_api.apply_proposal(design, proposal_id, confirm=True, force=force)

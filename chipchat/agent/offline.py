@@ -22,6 +22,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict
 
 from chipchat.agent.planner import Call, Plan, compose, plan
+from chipchat.agent.tools import as_result
 from chipchat.design import Design
 
 
@@ -65,8 +66,7 @@ class OfflineChatModel(BaseChatModel):
             call = p.calls[done]
             return AIMessage(content="", tool_calls=[{"name": call.tool, "args": call.args,
                                                       "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}])
-        results = [m.artifact if isinstance(m.artifact, dict) else {"text": text_of(m)}
-                   for m in after if isinstance(m, ToolMessage)]
+        results = [as_result(m) for m in after if isinstance(m, ToolMessage)]
         return AIMessage(content=compose(p, results))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,

@@ -17,11 +17,10 @@ from functools import partial
 from typing import Any
 
 from chipchat.agent.intents import Intent, classify
-from chipchat.agent.tools import get_spec, run_tool
+from chipchat.agent.tools import ToolResult, run_tool
 from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.rtl.load import load_model
-from chipchat.types import Citation
 
 CONFIGURE = ("set CHIPCHAT_LLM_BASE_URL (and CHIPCHAT_LLM_MODEL) to an OpenAI-compatible endpoint, e.g. "
              "`CHIPCHAT_LLM_BASE_URL=http://127.0.0.1:11434/v1 CHIPCHAT_LLM_MODEL=qwen2.5-coder chipchat ui DESIGN`")
@@ -176,18 +175,8 @@ def _verify(design: Design, intent: Intent, question: str, previous: Sequence[Ca
                                "applied in a sandbox, linted, built and run against every test."))
 
 
-def _optional(tool: str, what: str) -> str | None:
-    """None when ``tool`` is installed, else the sentence saying it is not."""
-    if get_spec(tool).function() is not None:
-        return None
-    return f"{what} is not available in this installation of chipchat (the `{tool}` tool is missing)."
-
-
 @plans("tbgen")
 def _tbgen(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
-    missing = _optional("generate_testbench", "Testbench generation")
-    if missing:
-        return Plan(intent, reply=missing)
     args: dict[str, Any] = {"max_mutants": 20}
     first, _, rest = question.partition("\n")
     if rest.strip():  # "write a testbench from this spec:\n<the spec text>"
@@ -197,15 +186,11 @@ def _tbgen(design: Design, intent: Intent, question: str, previous: Sequence[Cal
 
 @plans("mutate")
 def _mutate(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
-    missing = _optional("mutation_score", "Mutation scoring")
-    return Plan(intent, reply=missing) if missing else Plan(intent, [Call("mutation_score", {"max_mutants": 20})])
+    return Plan(intent, [Call("mutation_score", {"max_mutants": 20})])
 
 
 @plans("propose")
 def _propose(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
-    missing = _optional("propose_edit", "Proposing edits")
-    if missing:
-        return Plan(intent, reply=missing)
     # the edit tool itself says when no built-in transformation covers a request and a model is needed
     return Plan(intent, [Call("propose_edit", {"request": question})])
 
@@ -220,8 +205,7 @@ def _apply(design: Design, intent: Intent, question: str, previous: Sequence[Cal
     m = re.search(r"\b(?:proposal|patch|edit|change)\s+#?([\w-]+)", question, re.I)
     if not m:
         return Plan(intent, reply="Which proposal? Say \"apply proposal ID\" (list_proposals shows the ids).")
-    missing = _optional("list_proposals", "Applying edits")
-    return Plan(intent, reply=missing) if missing else Plan(intent, [Call("apply_proposal", {"proposal_id": m.group(1)})])
+    return Plan(intent, [Call("apply_proposal", {"proposal_id": m.group(1)})])
 
 
 def plan(design: Design, question: str, previous: Sequence[Call] = (), model: Any = None) -> Plan:
@@ -231,12 +215,12 @@ def plan(design: Design, question: str, previous: Sequence[Call] = (), model: An
     return planner(design, intent, question, previous)
 
 
-def compose(plan: Plan, results: Sequence[dict[str, Any]]) -> str:
-    """The answer's prose from the tools' results (their Answers as JSON), in order."""
+def compose(plan: Plan, results: Sequence[ToolResult]) -> str:
+    """The answer's prose from the tools' results, in order."""
     parts: list[str] = []
     for r in results:
-        parts.append(str(r.get("text", "")).rstrip())
-        parts.extend(f"> warning: {w}" for w in r.get("warnings", []))
+        parts.append(r.answer.text.rstrip())
+        parts.extend(f"> warning: {w}" for w in r.answer.warnings)
     if plan.reply:
         parts.append(plan.reply)
     if plan.note:
@@ -244,25 +228,20 @@ def compose(plan: Plan, results: Sequence[dict[str, Any]]) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def merge(plan: Plan, results: Sequence[dict[str, Any]]) -> Answer:
-    """One Answer from the tools' results: their text, citations, runs, artifacts and data."""
-    first = results[0] if results else {}
-    ans = Answer(text=compose(plan, results), kind=str(first.get("kind", "reply")),
-                 data=dict(first.get("data", {})))
+def merge(plan: Plan, results: Sequence[ToolResult]) -> Answer:
+    """One Answer from the tools' results: their text, citations, runs, artifacts and the first one's data."""
+    first = results[0].answer if results else None
+    ans = Answer(text=compose(plan, results), kind=first.kind if first else "reply",
+                 data=dict(first.data) if first else {})
     for r in results:
-        for c in r.get("citations", []):
-            cit = Citation(c["file"], c["line"], c["end_line"] if c.get("end_line", c["line"]) != c["line"] else 0,
-                           label=c.get("label", ""))
-            if cit not in ans.citations:
-                ans.citations.append(cit)
-        ans.runs.extend(x for x in r.get("runs", []) if x not in ans.runs)
-        ans.artifacts.update(r.get("artifacts", {}))
+        ans.merge(r.answer)
+    ans.warnings = []  # compose already quoted them in the text
     return ans
 
 
 def _execute(planner: Planner, design: Design, intent: Intent, question: str) -> Answer:
     p = planner(design, intent, question, ())
-    return merge(p, [run_tool(design, c.tool, c.args).artifact for c in p.calls])
+    return merge(p, [run_tool(design, c.tool, c.args) for c in p.calls])
 
 
 Handler = Callable[[Design, Intent, str], Answer]

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from chipchat.agent.tools import ToolResult
 from chipchat.design import Design
 from chipchat.errors import ConfigError, SandboxViolation
 
@@ -71,11 +72,18 @@ def source_html(design: Design, file: str, line: int, end_line: int | None = Non
             f'<table class="cc-src">{"".join(rows)}</table></div>')
 
 
-def latest(results: list[dict[str, Any]], kinds: tuple[str, ...]) -> dict[str, Any] | None:
-    return next((r for r in reversed(results) if r.get("kind") in kinds and not r.get("error")), None)
+def latest(results: list[ToolResult], kinds: tuple[str, ...]) -> dict[str, Any] | None:
+    """The newest successful result of one of ``kinds``, as the JSON the panels read."""
+    hit = next((r for r in reversed(results) if r.answer.kind in kinds and r.ok), None)
+    return hit.to_json() if hit is not None else None
 
 
-def timing_rows(result: dict[str, Any]) -> list[list[Any]]:
+def _json(result: ToolResult | dict[str, Any]) -> dict[str, Any]:
+    return result.to_json() if isinstance(result, ToolResult) else result
+
+
+def timing_rows(result: ToolResult | dict[str, Any]) -> list[list[Any]]:
+    result = _json(result)
     paths = result.get("data", {}).get("paths", [])
     return [[i, p.get("startpoint"), p.get("endpoint"), p.get("slack"), p.get("arrival"), p.get("required")]
             for i, p in enumerate(paths, 1)]
@@ -91,13 +99,15 @@ def _test_name(test: dict[str, Any]) -> str:
     return str(test.get("short_name") or test.get("name") or "").rsplit(".", 1)[-1]
 
 
-def sim_rows(result: dict[str, Any]) -> list[list[Any]]:
+def sim_rows(result: ToolResult | dict[str, Any]) -> list[list[Any]]:
+    result = _json(result)
     return [[_test_name(t), t.get("status"), _ns(t.get("sim_time_ns")),
              round(float(t.get("wall_s") or 0.0), 2), (t.get("message") or "").splitlines()[0][:160]
              if t.get("message") else ""] for t in result.get("data", {}).get("tests", [])]
 
 
-def verify_rows(result: dict[str, Any]) -> list[list[Any]]:
+def verify_rows(result: ToolResult | dict[str, Any]) -> list[list[Any]]:
+    result = _json(result)
     out = []
     for p in result.get("data", {}).get("patches", []):
         sims = p.get("sims", {})
@@ -109,8 +119,9 @@ def verify_rows(result: dict[str, Any]) -> list[list[Any]]:
     return out
 
 
-def pictures(result: dict[str, Any]) -> list[tuple[str, str]]:
+def pictures(result: ToolResult | dict[str, Any]) -> list[tuple[str, str]]:
     """(path, caption) of every PNG a result carries that exists on disk."""
+    result = _json(result)
     out = []
     for name, path in result.get("artifacts", {}).items():
         if str(path).lower().endswith(".png") and Path(path).is_file():
@@ -120,20 +131,16 @@ def pictures(result: dict[str, Any]) -> list[tuple[str, str]]:
 
 def proposal_choices(design: Design) -> list[tuple[str, str]]:
     """(label, id) of the design's proposals, newest first (empty when this build has no edit module)."""
-    from chipchat.agent.functions import edit_api
+    from chipchat.edit import api
 
-    api = edit_api()
-    if api is None:
-        return []
     items = api.list_proposals(design).data.get("proposals", [])
     return [(f"{p['id']} — {p['title']} ({p['status']})", p["id"]) for p in items]
 
 
 def proposal_text(design: Design, proposal_id: str) -> str:
     """The proposal's diff, notes and evidence as Markdown."""
-    from chipchat.agent.functions import edit_api
+    from chipchat.edit import api
 
-    api = edit_api()
-    if api is None or not proposal_id:
+    if not proposal_id:
         return ""
     return str(api.show_proposal(design, proposal_id).text)

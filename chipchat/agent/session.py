@@ -24,10 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from chipchat import llm
 from chipchat.agent import providers
 from chipchat.agent.offline import text_of
 from chipchat.agent.planner import parse_problems
-from chipchat.agent.tools import langchain_tools
+from chipchat.agent.tools import ToolResult, as_result, langchain_tools
 from chipchat.answer import Answer
 from chipchat.config import Settings, settings
 from chipchat.design import Design
@@ -46,7 +47,7 @@ class Event:
     tool: str = ""
     call_id: str = ""
     args: dict[str, Any] = field(default_factory=dict)
-    result: dict[str, Any] | None = None
+    result: ToolResult | None = None
     duration_s: float = 0.0
     turn: Turn | None = None
 
@@ -57,7 +58,7 @@ class Turn:
 
     question: str
     text: str
-    results: list[dict[str, Any]] = field(default_factory=list)
+    results: list[ToolResult] = field(default_factory=list)
     citations: list[dict[str, Any]] = field(default_factory=list)
     runs: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -68,7 +69,7 @@ class Turn:
     def awaiting_confirmation(self) -> str | None:
         """The proposal id an apply tool prepared (the UI offers its confirmed apply)."""
         for r in self.results:
-            pid = r.get("data", {}).get("awaiting_confirmation")
+            pid = r.answer.data.get("awaiting_confirmation")
             if pid:
                 return str(pid)
         return None
@@ -177,8 +178,12 @@ class ChatSession:
         self.design.ensure_state_dir()
         self.memory_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.memory_path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps({"version": 1, "design": str(self.design.root),
-                                   "messages": messages_to_dict(self.messages)}, default=str))
+        saved = messages_to_dict(self.messages)
+        for entry in saved:  # a tool's typed result is kept as the JSON it says itself as
+            art = entry.get("data", {}).get("artifact")
+            if isinstance(art, ToolResult):
+                entry["data"]["artifact"] = art.to_json()
+        tmp.write_text(json.dumps({"version": 1, "design": str(self.design.root), "messages": saved}, default=str))
         tmp.replace(self.memory_path)
 
     def reset(self) -> None:
@@ -240,7 +245,7 @@ class ChatSession:
                 except Exception as exc:  # noqa: BLE001 - any endpoint failure: say why, answer offline
                     if name in ("offline", "scripted"):
                         raise
-                    notice = providers.describe_failure(exc, self.settings) + \
+                    notice = llm.describe_failure(exc, self.settings) + \
                         ". The offline planner answered instead."
                     notices.append(notice)
                     yield Event("notice", text=notice)
@@ -285,13 +290,11 @@ class ChatSession:
                         if not m.tool_calls:
                             state["answer"] = text_of(m)
                     elif isinstance(m, ToolMessage):
-                        result = m.artifact if isinstance(m.artifact, dict) else \
-                            {"text": text_of(m), "kind": "error" if m.status == "error" else "answer",
-                             "error": text_of(m) if m.status == "error" else "", "tool": m.name}
+                        result = as_result(m)
                         state["results"].append(result)
                         took = time.monotonic() - started.get(m.tool_call_id, time.monotonic())
                         yield Event("tool_end", tool=m.name or "", call_id=m.tool_call_id, result=result,
-                                    duration_s=took, text=str(result.get("error") or ""))
+                                    duration_s=took, text=result.error)
 
     def _remember(self, question: str, new: list[Any], text: str) -> None:
         from langchain_core.messages import AIMessage, HumanMessage
@@ -310,16 +313,16 @@ class ChatSession:
 
     # -- evidence -------------------------------------------------------------------------
     @staticmethod
-    def _citations(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _citations(results: list[ToolResult]) -> list[dict[str, Any]]:
         seen: dict[tuple[str, int], dict[str, Any]] = {}
         for r in results:
-            for c in r.get("citations", []):
-                seen.setdefault((c["file"], c["line"]), c)
+            for c in r.answer.citations:
+                seen.setdefault((c.file, c.line), c.to_json())
         return list(seen.values())
 
     @staticmethod
-    def _runs(results: list[dict[str, Any]]) -> list[str]:
-        return list(dict.fromkeys(run for r in results for run in r.get("runs", [])))
+    def _runs(results: list[ToolResult]) -> list[str]:
+        return list(dict.fromkeys(run for r in results for run in r.answer.runs))
 
     def _parse_warnings(self) -> str:
         """A line naming the files that could not be parsed (answers come from the rest)."""
@@ -331,7 +334,7 @@ class ChatSession:
             problems = [f"the RTL could not be parsed: {exc}"]
         return "".join(f"\n\n> warning: {p}" for p in problems)
 
-    def _footer(self, results: list[dict[str, Any]]) -> str:
+    def _footer(self, results: list[ToolResult]) -> str:
         if not results:
             return "_No tool was run for this answer, so it cites no file or run._"
         cites = self._citations(results)
@@ -344,7 +347,7 @@ class ChatSession:
         runs = self._runs(results)
         if runs:
             parts.append("**Tool runs:** " + ", ".join(f"`{self.design.relpath(r)}`" for r in runs))
-        tools = ", ".join(dict.fromkeys(f"`{r.get('tool', '?')}`" for r in results))
+        tools = ", ".join(dict.fromkeys(f"`{r.tool or '?'}`" for r in results))
         parts.append(f"**Tools:** {tools}")
         return "  \n".join(parts)
 

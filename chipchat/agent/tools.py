@@ -1,19 +1,19 @@
-"""The agent's tools: the library's typed functions, registered by name, bound to one design.
+"""The agent's tools: the library's typed functions, registered as function objects, bound to one design.
 
-A :class:`ToolSpec` names a function (``module:function``) whose first parameter is the
-design. Its JSON schema is derived from the signature (types and defaults) and its
-docstring (the description and each ``Args:`` entry); the design is bound per session,
-so a model never chooses a path. Functions whose module is missing from this
-installation are simply not offered.
+A :class:`ToolSpec` holds a function whose first parameter is the design. Its JSON schema
+is derived from the signature (types and defaults) and its docstring (the description and
+each ``Args:`` entry); the design is bound per session, so a model never chooses a path.
+The functions are imported here, so a tool whose module is broken fails at import, loudly,
+instead of silently disappearing from the conversation.
 
-:func:`run_tool` is the one place a tool runs for the conversation: expected failures
-(:class:`~chipchat.errors.ChipChatError`, including tool timeouts) come back as a
-result the model and the user can read, so a failing tool never ends the chat.
+:func:`run_tool` is the one place a tool runs for the conversation. It returns a typed
+:class:`ToolResult`: the function's own typed result (``value``), the :class:`Answer` it
+says itself as, and — when it failed in an expected way (a :class:`ChipChatError`, a tool
+timeout) or broke — the error, so a failing tool never ends the chat.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import re
 import time
@@ -26,70 +26,61 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from chipchat.answer import Answer
+from chipchat.agent import functions as conv
+from chipchat.answer import Answer, Answerable
 from chipchat.design import Design
-from chipchat.errors import ChipChatError, ConfigError
+from chipchat.edit import api as edit
+from chipchat.errors import ChipChatError, ConfigError, ToolTimeout
+from chipchat.mutate import api as mutate
+from chipchat.place import api as place
+from chipchat.qa import structure as qa
+from chipchat.tbgen import api as tbgen
+from chipchat.timing import api as timing
+from chipchat.verify import api as verify
 
 JSON_TYPES = (str, int, float, bool, type(None), Path, list, tuple, dict, typing.Any)
 
 
 @dataclass(frozen=True)
 class ToolSpec:
-    """One tool: ``target`` is ``module:function`` (first parameter: the design)."""
+    """One tool: ``fn`` takes the design first and returns an :class:`Answerable` (an Answer or a typed result)."""
 
     name: str
-    target: str  # "module:function", or alternatives separated by "|" (the first one installed wins)
+    fn: Callable[..., Answerable]
     hide: tuple[str, ...] = ()  # parameters the model does not see
     fixed: Mapping[str, Any] = field(default_factory=dict)  # arguments always passed as given here
     summary: str = ""  # for a function without a docstring
 
-    def function(self) -> Callable[..., Answer] | None:
-        for target in self.target.split("|"):
-            module, _, attr = target.partition(":")
-            try:
-                mod = importlib.import_module(module)
-            except ImportError:
-                continue
-            fn = getattr(mod, attr, None)
-            if callable(fn):
-                return fn
-        return None
 
-
-_STRUCT = "chipchat.qa.structure"
-_FUNCS = "chipchat.agent.functions"
-_VERIFY = "chipchat.verify.api"
 TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
-    ToolSpec("summarize_design", f"{_FUNCS}:summarize_design"),
-    ToolSpec("search_design", f"{_FUNCS}:search_design"),
-    ToolSpec("drivers", f"{_STRUCT}:drivers"),
-    ToolSpec("loads", f"{_STRUCT}:loads"),
-    ToolSpec("assigned_where", f"{_STRUCT}:assigned_where"),
-    ToolSpec("reset_value", f"{_STRUCT}:reset_value", summary="The value a register takes on reset, and where."),
-    ToolSpec("fanin", f"{_STRUCT}:fanin"),
-    ToolSpec("show_signal", f"{_STRUCT}:show_signal"),
-    ToolSpec("hierarchy", f"{_STRUCT}:hierarchy", summary="The instance tree of the design, from the top."),
-    ToolSpec("ports", f"{_STRUCT}:ports", summary="The ports of a module (default: the top): direction, width."),
-    ToolSpec("parameters", f"{_STRUCT}:parameters", summary="The parameters of a module and their values."),
-    ToolSpec("timing_report", "chipchat.timing.api:timing_report", hide=("repair", "progress")),
-    ToolSpec("explain_path", "chipchat.timing.api:explain_path"),
-    ToolSpec("nth_worst_path", f"{_FUNCS}:nth_worst_path"),
-    ToolSpec("place_design", "chipchat.place.api:place_design"),
-    ToolSpec("run_tests", f"{_VERIFY}:run_tests", hide=("cache_dir", "explain", "modules")),
-    ToolSpec("explain_test", f"{_VERIFY}:explain_test", hide=("cache_dir",)),
-    ToolSpec("list_tests", f"{_VERIFY}:list_tests"),
-    ToolSpec("lint_design", f"{_VERIFY}:lint_design"),
-    ToolSpec("verify_patches", f"{_FUNCS}:verify_patch_files"),
-    ToolSpec("propose_edit", "chipchat.edit.api:propose_edit"),
-    ToolSpec("list_proposals", "chipchat.edit.api:list_proposals"),
-    ToolSpec("show_proposal", "chipchat.edit.api:show_proposal"),
+    ToolSpec("summarize_design", conv.summarize_design),
+    ToolSpec("search_design", conv.search_design),
+    ToolSpec("drivers", qa.drivers),
+    ToolSpec("loads", qa.loads),
+    ToolSpec("assigned_where", qa.assigned_where),
+    ToolSpec("reset_value", qa.reset_value, summary="The value a register takes on reset, and where."),
+    ToolSpec("fanin", qa.fanin),
+    ToolSpec("show_signal", qa.show_signal),
+    ToolSpec("hierarchy", qa.hierarchy, summary="The instance tree of the design, from the top."),
+    ToolSpec("ports", qa.ports, summary="The ports of a module (default: the top): direction, width."),
+    ToolSpec("parameters", qa.parameters, summary="The parameters of a module and their values."),
+    ToolSpec("timing_report", timing.timing_report, hide=("repair", "progress")),
+    ToolSpec("explain_path", timing.explain_path),
+    ToolSpec("nth_worst_path", conv.nth_worst_path),
+    ToolSpec("place_design", place.place_design),
+    ToolSpec("run_tests", verify.run_tests, hide=("cache_dir", "explain", "modules")),
+    ToolSpec("explain_test", verify.explain_test, hide=("cache_dir",)),
+    ToolSpec("list_tests", verify.list_tests),
+    ToolSpec("lint_design", verify.lint_design),
+    ToolSpec("verify_patches", conv.verify_patch_files),
+    ToolSpec("propose_edit", edit.propose_edit),
+    ToolSpec("list_proposals", edit.list_proposals),
+    ToolSpec("show_proposal", edit.show_proposal),
     # The model's apply only prepares; the write is confirm_apply, which no model can reach.
-    ToolSpec("apply_proposal", f"{_FUNCS}:prepare_apply"),
+    ToolSpec("apply_proposal", conv.prepare_apply),
     # paths and executors stay the user's choice: a model must not point a run at files to execute or write
-    ToolSpec("mutation_score", "chipchat.mutate.api:mutation_score|chipchat.verify.mutate:mutation_score",
-             hide=("tests", "report_dir", "executor", "jobs", "progress")),
-    ToolSpec("generate_testbench", "chipchat.tbgen.api:generate_testbench",
-             hide=("out", "executor", "jobs", "progress")),
+    ToolSpec("mutation_score", mutate.mutation_score, hide=("tests", "report_dir", "executor", "jobs", "progress")),
+    ToolSpec("generate_testbench", tbgen.generate_testbench, hide=("out", "executor", "jobs", "progress")),
 ]}
 
 
@@ -101,8 +92,8 @@ def get_spec(name: str) -> ToolSpec:
 
 
 def available_tools() -> list[ToolSpec]:
-    """The tools this installation can run (a missing optional module leaves its tools out)."""
-    return [spec for spec in TOOLS.values() if spec.function() is not None]
+    """Every tool, in registration order."""
+    return list(TOOLS.values())
 
 
 # -- schema ---------------------------------------------------------------------------------
@@ -172,14 +163,38 @@ def describe(spec: ToolSpec, fn: Callable[..., Any]) -> str:
 # -- running --------------------------------------------------------------------------------
 @dataclass
 class ToolResult:
-    """What one tool call produced: text for the model, the Answer as JSON for people and panels."""
+    """What one tool call produced: the typed result, its Answer, and the error when it failed."""
 
-    content: str
-    artifact: dict[str, Any]
+    tool: str
+    args: dict[str, Any]
+    answer: Answer
+    value: Any = None  # the function's own typed result (a TimingRun, a PlaceReport ...), or the Answer
+    error: str = ""
+    timed_out: bool = False
+    duration_s: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.artifact.get("error")
+        return not self.error
+
+    @property
+    def content(self) -> str:
+        """The result as a language model reads it."""
+        return content_for_model(self.to_json())
+
+    def to_json(self) -> dict[str, Any]:
+        """The Answer as JSON plus the call (what the UI panels, ``--json`` and the saved conversation carry)."""
+        data = self.answer.to_json()
+        data.update(tool=self.tool, args=self.args, duration_s=round(self.duration_s, 3))
+        if self.error:
+            data.update(error=self.error, timed_out=self.timed_out)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ToolResult:
+        return cls(str(data.get("tool", "")), dict(data.get("args", {})), Answer.from_json(dict(data)),
+                   error=str(data.get("error") or ""), timed_out=bool(data.get("timed_out")),
+                   duration_s=float(data.get("duration_s") or 0.0))
 
 
 def run_tool(design: Design, name: str, args: Mapping[str, Any] | None = None) -> ToolResult:
@@ -188,27 +203,36 @@ def run_tool(design: Design, name: str, args: Mapping[str, Any] | None = None) -
     t0 = time.monotonic()
     try:
         spec = get_spec(name)
-        fn = spec.function()
-        if fn is None:
-            raise ConfigError(f"the tool {name} is not available in this installation")
-        answer = fn(design, **{**args, **spec.fixed})
-        artifact = answer.to_json()
+        value = spec.fn(design, **{**args, **spec.fixed})
+        result = ToolResult(name, args, value.answer(), value)
     except ChipChatError as exc:
-        artifact = _failure(name, str(exc), exc)
+        result = _failure(name, args, str(exc), exc)
     except Exception as exc:  # noqa: BLE001 - a broken tool must not end the conversation
-        artifact = _failure(name, f"internal error in {name}: {type(exc).__name__}: {exc}", exc)
-    artifact.update(tool=name, args=args, duration_s=round(time.monotonic() - t0, 3))
-    return ToolResult(content_for_model(artifact), artifact)
+        result = _failure(name, args, f"internal error in {name}: {type(exc).__name__}: {exc}", exc)
+    result.duration_s = time.monotonic() - t0
+    return result
 
 
-def _failure(name: str, message: str, exc: BaseException) -> dict[str, Any]:
-    from chipchat.errors import ToolTimeout
+def as_result(message: Any) -> ToolResult:
+    """The :class:`ToolResult` a LangChain ``ToolMessage`` carries (as its artifact; as JSON in a saved
+    conversation; or only as text, when a tool failed inside LangChain before chipchat ran it)."""
+    art = getattr(message, "artifact", None)
+    if isinstance(art, ToolResult):
+        return art
+    if isinstance(art, dict):
+        return ToolResult.from_json(art)
+    content = message.content if isinstance(message.content, str) else str(message.content)
+    failed = getattr(message, "status", "") == "error"
+    return ToolResult(getattr(message, "name", "") or "", {},
+                      Answer(text=content, kind="error" if failed else "answer"), error=content if failed else "")
 
+
+def _failure(name: str, args: dict[str, Any], message: str, exc: BaseException) -> ToolResult:
     timed_out = isinstance(exc, ToolTimeout)
     text = (f"**The `{name}` tool {'timed out' if timed_out else 'failed'}:**\n\n```text\n{message}\n```\n\n"
             "Nothing else was affected; the conversation goes on. Ask again, or ask something else.")
-    return Answer(text=text, kind="error", data={"error": message, "timed_out": timed_out}).to_json() | {
-        "error": message}
+    answer = Answer(text=text, kind="error", data={"error": message, "timed_out": timed_out})
+    return ToolResult(name, args, answer, error=message, timed_out=timed_out)
 
 
 def content_for_model(artifact: Mapping[str, Any], limit: int = 8000) -> str:
@@ -234,19 +258,16 @@ def langchain_tools(design: Design, specs: list[ToolSpec] | None = None) -> list
 
     out = []
     for spec in specs if specs is not None else available_tools():
-        fn = spec.function()
-        if fn is None:
-            continue
         out.append(StructuredTool(
-            name=spec.name, description=describe(spec, fn), args_schema=args_schema(spec, fn),
+            name=spec.name, description=describe(spec, spec.fn), args_schema=args_schema(spec, spec.fn),
             func=_bound(design, spec.name), response_format="content_and_artifact"))
     return out
 
 
-def _bound(design: Design, name: str) -> Callable[..., tuple[str, dict[str, Any]]]:
-    def call(**kwargs: Any) -> tuple[str, dict[str, Any]]:
+def _bound(design: Design, name: str) -> Callable[..., tuple[str, ToolResult]]:
+    def call(**kwargs: Any) -> tuple[str, ToolResult]:
         result = run_tool(design, name, kwargs)
-        return result.content, result.artifact
+        return result.content, result
 
     call.__name__ = name
     return call

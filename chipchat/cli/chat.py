@@ -118,7 +118,7 @@ def _turn(session: ChatSession, question: str, out: TextIO) -> None:
             args = ", ".join(f"{k}={json.dumps(v)}" for k, v in ev.args.items())
             out.write(f"\n  [tool] {ev.tool}({args}) …")
         elif ev.kind == "tool_end":
-            status = "failed" if (ev.result or {}).get("error") else "done"
+            status = "failed" if ev.result is not None and ev.result.error else "done"
             out.write(f" {status} in {ev.duration_s:.1f} s\n\n")
         elif ev.kind == "notice":
             out.write(f"\n  [note] {ev.text}\n\n")

@@ -21,6 +21,7 @@ from chipchat.design import Design
 from chipchat.edit.check import CheckOptions, check_edit
 from chipchat.edit.proposal import source_files
 from chipchat.errors import ConfigError, ToolFailed
+from chipchat.llm import chat_model
 from chipchat.sandbox.patch import PatchError, check_paths, parse_patch, unified_diff
 
 MAX_SOURCE_CHARS = 60_000
@@ -60,18 +61,6 @@ class LlmResult:
     evidence: dict[str, Any] | None
     rounds: list[Round] = field(default_factory=list)
     explanation: str = ""
-
-
-def chat_model(s: Settings) -> Any:
-    """langchain-openai's ChatOpenAI for the configured OpenAI-compatible endpoint."""
-    from langchain_openai import ChatOpenAI
-    from pydantic import SecretStr
-
-    if not s.llm_base_url:
-        raise ConfigError("no language model is configured",
-                          hint="set CHIPCHAT_LLM_BASE_URL (an OpenAI-compatible endpoint) and CHIPCHAT_LLM_MODEL")
-    return ChatOpenAI(base_url=s.llm_base_url, api_key=SecretStr(s.llm_api_key or "not-needed"), model=s.llm_model,
-                      timeout=s.llm_timeout_s, max_retries=s.llm_max_retries, temperature=0)
 
 
 def prompt(design: Design, request: str) -> str:

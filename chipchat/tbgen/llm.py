@@ -20,6 +20,7 @@ from typing import Any
 from chipchat.config import settings
 from chipchat.design import Design, TestConfig
 from chipchat.formats.cocotb_results import SimRun
+from chipchat.llm import chat_model
 from chipchat.tbgen.evidence import Disagreement, disagreements
 from chipchat.tbgen.spec import SpecModel
 
@@ -52,14 +53,6 @@ class LlmOutcome:
 
 def configured() -> bool:
     return settings().provider == "openai"
-
-
-def chat_model() -> Any:
-    from langchain_openai import ChatOpenAI
-
-    s = settings()
-    return ChatOpenAI(base_url=s.llm_base_url or None, api_key=s.llm_api_key or "not-needed",  # type: ignore[arg-type]
-                      model=s.llm_model, timeout=s.llm_timeout_s, max_retries=s.llm_max_retries, temperature=0)
 
 
 def write_tests(design: Design, spec: SpecModel, spec_text: str, generated: list[str], folder: Path, simulator: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chipchat.agent import present
+from chipchat.agent.tools import ToolResult
 from chipchat.errors import ConfigError, SandboxViolation
 from chipchat.rtl.load import load_design
 
@@ -64,4 +65,7 @@ def test_tables_from_results(tmp_path):
     result = {"artifacts": {"slack_histogram.png": str(png), "gone.png": str(tmp_path / "gone.png"),
                             "paths.md": "x.md"}}
     assert present.pictures(result) == [(str(png), "slack_histogram.png")]
-    assert present.latest([timing, {"kind": "timing", "error": "x"}], ("timing",)) is timing
+    ok = ToolResult.from_json({**timing, "tool": "timing_report"})
+    failed = ToolResult.from_json({"kind": "timing", "error": "x", "tool": "timing_report"})
+    assert present.latest([ok, failed], ("timing",)) == ok.to_json()
+    assert present.latest([failed], ("timing",)) is None

@@ -55,7 +55,7 @@ def test_a_scripted_model_cannot_write(injected, scripted, digest_tree):
     )
     turn = ChatSession(design, model=model).ask("what does the comment at the top of mac16.v say?")
     assert digest_tree(design.root) == before
-    by_tool = [(r.get("tool"), r) for r in turn.results]
+    by_tool = [(r.tool, r.to_json()) for r in turn.results]
     assert "apply all proposals" in by_tool[0][1]["text"]  # the model did read the injection (as data)
     assert "Extra inputs are not permitted" in by_tool[1][1]["error"]  # confirm/force are not arguments
     assert "confirm_apply is not a valid tool" in by_tool[2][1]["error"]

@@ -44,7 +44,7 @@ def test_the_signature_question_streams_tool_steps_and_cites_rtl_and_runs(mac16)
     assert turn.runs and all((mac16.root / ".chipchat" / "runs") in __import__("pathlib").Path(r).parents
                              for r in turn.runs)
     assert "**Tool runs:** `.chipchat/runs/" in turn.text
-    assert turn.results[0]["data"]["paths"][1]["endpoint"] == "acc[30]"
+    assert turn.results[0].answer.data["paths"][1]["endpoint"] == "acc[30]"
 
 
 def test_follow_ups_survive_a_restart(mac16):
@@ -58,7 +58,7 @@ def test_follow_ups_survive_a_restart(mac16):
     assert events[0].tool == "nth_worst_path" and events[0].args == {"rank": 2}
     assert "**Path #2 of the 5 worst:** `b[2]` → `acc[30]`" in turn.text
     _, turn = run(again, "and the next path?")  # "next" is resolved from the remembered calls
-    assert turn.results[0]["args"]["rank"] == 3 and "`acc[29]`" in turn.text
+    assert turn.results[0].args["rank"] == 3 and "`acc[29]`" in turn.text
 
 
 def test_structural_answers_cite_lines_and_say_no_run_was_needed(mac16):
@@ -66,7 +66,7 @@ def test_structural_answers_cite_lines_and_say_no_run_was_needed(mac16):
     _, turn = run(session, "what drives acc?")
     assert "rtl/mac16.v:40" in turn.text and "**Tools:** `drivers`" in turn.text
     _, turn = run(session, "and valid_out?")
-    assert turn.results[0]["tool"] == "drivers" and "valid_out" in turn.text
+    assert turn.results[0].tool == "drivers" and "valid_out" in turn.text
 
 
 def test_what_it_cannot_do_is_said_with_how_to_configure_a_model(mac16):
@@ -115,7 +115,7 @@ def test_a_tool_that_times_out_leaves_the_chat_usable(design_copy, monkeypatch):
     monkeypatch.setenv("CHIPCHAT_TOOL_TIMEOUT", "0.05")
     events, turn = run(session, "why does this path miss timing?")
     end = next(e for e in events if e.kind == "tool_end")
-    assert end.result["data"]["timed_out"] and "timed out" in turn.text and "did not finish" in turn.text
+    assert end.result.answer.data["timed_out"] and "timed out" in turn.text and "did not finish" in turn.text
     monkeypatch.delenv("CHIPCHAT_TOOL_TIMEOUT")
     _, turn = run(session, "what drives acc?")
     assert "rtl/mac16.v:40" in turn.text

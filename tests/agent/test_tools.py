@@ -28,7 +28,7 @@ def sample(design: Design, signal: str, depth: int = 3, module: str | None = Non
 
 
 def test_schema_comes_from_the_signature_and_the_docstring():
-    schema = args_schema(ToolSpec("sample", "x:y"), sample).model_json_schema()
+    schema = args_schema(ToolSpec("sample", sample), sample).model_json_schema()
     props = schema["properties"]
     assert list(props) == ["signal", "depth", "module", "patches"]  # no design, no callable progress
     assert schema["required"] == ["signal"]
@@ -39,12 +39,12 @@ def test_schema_comes_from_the_signature_and_the_docstring():
 
 
 def test_hidden_and_fixed_parameters_are_not_offered():
-    spec = ToolSpec("sample", "x:y", hide=("module",), fixed={"depth": 1})
+    spec = ToolSpec("sample", sample, hide=("module",), fixed={"depth": 1})
     assert list(args_schema(spec, sample).model_json_schema()["properties"]) == ["signal", "patches"]
 
 
 def test_extra_arguments_are_refused():
-    model = args_schema(ToolSpec("sample", "x:y"), sample)
+    model = args_schema(ToolSpec("sample", sample), sample)
     with pytest.raises(ValidationError, match="Extra inputs"):
         model(signal="a", confirm=True)
 
@@ -55,15 +55,14 @@ def test_every_registered_tool_has_a_description_and_a_schema_without_the_design
     assert {"timing_report", "drivers", "run_tests", "place_design", "verify_patches", "search_design",
             "nth_worst_path", "apply_proposal"} <= names
     for spec in specs:
-        fn = spec.function()
-        props = args_schema(spec, fn).model_json_schema().get("properties", {})
+        props = args_schema(spec, spec.fn).model_json_schema().get("properties", {})
         assert "design" not in props
-        assert tools.describe(spec, fn) != spec.name, spec.name
+        assert tools.describe(spec, spec.fn) != spec.name, spec.name
 
 
 def test_the_model_facing_apply_cannot_confirm_or_force():
     spec = get_spec("apply_proposal")
-    props = args_schema(spec, spec.function()).model_json_schema()["properties"]
+    props = args_schema(spec, spec.fn).model_json_schema()["properties"]
     assert list(props) == ["proposal_id"]
 
 
@@ -71,9 +70,7 @@ def test_paths_that_run_or_write_stay_out_of_the_schema():
     for name, hidden in (("mutation_score", {"tests", "report_dir", "executor"}), ("run_tests", {"cache_dir"}),
                          ("generate_testbench", {"out", "executor"})):
         spec = get_spec(name)
-        if spec.function() is None:
-            continue
-        assert not hidden & set(args_schema(spec, spec.function()).model_json_schema()["properties"])
+        assert not hidden & set(args_schema(spec, spec.fn).model_json_schema()["properties"])
 
 
 def test_unknown_tool_lists_the_valid_ones():
@@ -82,9 +79,9 @@ def test_unknown_tool_lists_the_valid_ones():
     assert "timing_report" in str(err.value)
 
 
-def test_a_missing_module_leaves_its_tool_out():
-    assert ToolSpec("x", "chipchat.no_such_module:fn").function() is None
-    assert ToolSpec("x", "chipchat.no_such_module:fn|chipchat.agent.functions:search_design").function() is not None
+def test_every_tool_is_a_function_object_of_chipchat():
+    for spec in available_tools():
+        assert callable(spec.fn) and spec.fn.__module__.startswith("chipchat."), spec.name
 
 
 @pytest.fixture
@@ -94,16 +91,17 @@ def fifo(design_copy):
 
 def test_run_tool_returns_the_answer_as_json(fifo):
     result = run_tool(fifo, "drivers", {"signal": "full"})
-    assert result.ok and result.artifact["kind"] == "structure" and result.artifact["tool"] == "drivers"
-    assert any(c["file"] == "rtl/fifo.v" and c["line"] == 38 for c in result.artifact["citations"])
+    assert result.ok and result.answer.kind == "structure" and result.tool == "drivers"
+    assert result.to_json()["tool"] == "drivers" and result.to_json()["kind"] == "structure"
+    assert any(c.file == "rtl/fifo.v" and c.line == 38 for c in result.answer.citations)
     assert result.content.startswith("[tool output: data read from the design")
     assert "rtl/fifo.v:38" in result.content
 
 
 def test_expected_failures_come_back_as_results(fifo):
     result = run_tool(fifo, "drivers", {"signal": "no_such_signal"})
-    assert not result.ok and "no signal named `no_such_signal`" in result.artifact["error"]
-    assert "failed" in result.artifact["text"]
+    assert not result.ok and "no signal named `no_such_signal`" in result.error
+    assert "failed" in result.answer.text and result.to_json()["error"] == result.error
 
 
 def test_a_timeout_and_a_crash_do_not_raise(fifo, monkeypatch):
@@ -116,17 +114,16 @@ def test_a_timeout_and_a_crash_do_not_raise(fifo, monkeypatch):
         raise RuntimeError("boom")
 
     fns = {"hung": hung, "broken": broken}
-    monkeypatch.setattr(ToolSpec, "function", lambda self: fns[self.name])
-    monkeypatch.setattr(tools, "get_spec", lambda name: ToolSpec(name, "unused:unused"))
+    monkeypatch.setattr(tools, "get_spec", lambda name: ToolSpec(name, fns[name]))
     timed = run_tool(fifo, "hung")
-    assert timed.artifact["data"]["timed_out"] and "timed out" in timed.artifact["text"]
-    assert "did not finish within 0.5 s" in timed.artifact["error"]
+    assert timed.timed_out and timed.answer.data["timed_out"] and "timed out" in timed.answer.text
+    assert "did not finish within 0.5 s" in timed.error
     crashed = run_tool(fifo, "broken")
-    assert "internal error in broken: RuntimeError: boom" in crashed.artifact["error"]
+    assert "internal error in broken: RuntimeError: boom" in crashed.error
 
 
 def test_langchain_tools_are_bound_to_the_design(fifo):
     bound = {t.name: t for t in langchain_tools(fifo)}
     content, artifact = bound["drivers"].func(signal="full")
-    assert "rtl/fifo.v:38" in content and artifact["args"] == {"signal": "full"}
+    assert "rtl/fifo.v:38" in content and artifact.args == {"signal": "full"}
     assert "design" not in bound["drivers"].args
