@@ -18,7 +18,6 @@ from pathlib import Path, PurePosixPath
 
 from chipchat.design import Design
 from chipchat.errors import ConfigError, SandboxViolation
-from chipchat.resources import resolve_design_path
 from chipchat.rtl.load import load_design
 
 
@@ -32,7 +31,7 @@ class ZipLimits:
 
 def open_design(path: str | Path) -> Design:
     """A design from a folder (or a bundled example name), with a clear error when it cannot be used."""
-    return load_design(resolve_design_path(str(path).strip()))
+    return load_design(str(path).strip())
 
 
 def check_zip(archive: zipfile.ZipFile, limits: ZipLimits = ZipLimits()) -> list[zipfile.ZipInfo]:

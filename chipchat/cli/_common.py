@@ -9,7 +9,6 @@ from typing import Any
 
 from chipchat.answer import Answer
 from chipchat.design import Design
-from chipchat.resources import resolve_design_path
 from chipchat.rtl.load import load_design
 
 
@@ -22,7 +21,7 @@ def add_json_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def open_design(args: argparse.Namespace) -> Design:
-    return load_design(resolve_design_path(args.design))
+    return load_design(args.design)
 
 
 def emit(answer: Answer, args: argparse.Namespace) -> int:

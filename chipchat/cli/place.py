@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any
 
 from chipchat.cli._common import add_design_arg, add_json_arg, emit
+from chipchat.steps.floorplan import EFFORTS, Floorplan
 
 if TYPE_CHECKING:
     from chipchat.place.flow import Progress
@@ -20,18 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "placement with the critical path. Every stage keeps its log in <design>/.chipchat/runs/.")
     add_design_arg(p)
     p.add_argument("--backend", default="auto", help="auto (openroad if installed, else graywolf), graywolf, openroad")
-    p.add_argument("--utilization", type=float, default=0.5, help="cell area / core area (default 0.5)")
-    p.add_argument("--aspect-ratio", type=float, default=1.0, help="core height / width (default 1.0)")
-    p.add_argument("--core-space", type=float, default=5.0, help="margin between core and die, um (default 5)")
-    p.add_argument("--density", type=float, default=None, help="openroad: global placement target density")
+    add_floorplan_args(p)
     p.add_argument("--clock-period", type=float, default=None, metavar="NS",
                    help="time against this clock period instead of the SDC's")
     p.add_argument("--route", action="store_true", help="graywolf: also route with qrouter, time with routed wires")
-    p.add_argument("--effort", default="normal", choices=("normal", "fast"), help="graywolf annealing effort")
     p.add_argument("--color-by", default="slack", choices=("slack", "group", "kind"), help="picture colouring: worst slack through each cell, the RTL statement it implements, or cell kind")
     p.add_argument("--platform", default=None, help="cell library (default: the design's)")
     p.add_argument("--paths", type=int, default=5, help="worst paths to report (default 5)")
-    p.add_argument("--seed", type=int, default=1, help="graywolf random seed")
     p.add_argument("--timeout", type=float, default=None, help="wall-clock limit of each tool run, seconds")
     p.add_argument("--check-script", action="store_true",
                    help="openroad: write the script and check it against OpenROAD's syntax without running it")
@@ -44,8 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_design_arg(e)
     e.add_argument("--platform", default="nangate45", help="ORFS platform (default nangate45)")
     e.add_argument("-o", "--out", default="orfs", help="output folder (default ./orfs)")
-    e.add_argument("--utilization", type=float, default=0.5, help="CORE_UTILIZATION as a fraction (default 0.5)")
-    e.add_argument("--aspect-ratio", type=float, default=1.0, help="CORE_ASPECT_RATIO (default 1.0)")
+    e.add_argument("--utilization", type=float, default=Floorplan.utilization,
+                   help=f"CORE_UTILIZATION as a fraction (default {Floorplan.utilization})")
+    e.add_argument("--aspect-ratio", type=float, default=Floorplan.aspect_ratio,
+                   help=f"CORE_ASPECT_RATIO (default {Floorplan.aspect_ratio})")
     add_json_arg(e)
     e.set_defaults(func=cmd_export)
 
@@ -86,16 +85,27 @@ def cmd_place(args: argparse.Namespace) -> int:
     from chipchat.place import api
     from chipchat.place.flow import PlaceOptions
 
-    api.check_options(args.utilization, args.aspect_ratio)
+    floorplan = floorplan_of(args)
     design = open_design(args)
     if args.check_script:
-        return emit(api.check_openroad_script(args.design, args.utilization, args.aspect_ratio, args.platform), args)
+        return emit(api.check_openroad_script(design, floorplan, args.platform), args)
     options = PlaceOptions(
-        backend=args.backend, utilization=args.utilization, aspect_ratio=args.aspect_ratio,
-        core_space=args.core_space, density=args.density, clock_period_ns=args.clock_period, route=args.route,
-        effort=args.effort, seed=args.seed, paths=args.paths, color_by=args.color_by, platform=args.platform,
-        timeout_s=args.timeout)
-    return emit(api.place(design, options, _progress()), args)
+        backend=args.backend, floorplan=floorplan, clock_period_ns=args.clock_period, route=args.route,
+        paths=args.paths, color_by=args.color_by, platform=args.platform, timeout_s=args.timeout)
+    return emit(api.place(design, options, _progress()).answer(), args)
+
+
+def add_floorplan_args(p: argparse.ArgumentParser) -> None:
+    """One flag per :class:`Floorplan` knob, with its documented default."""
+    docs = Floorplan.documentation()
+    for f in fields(Floorplan):
+        kind = {"float": float, "int": int}.get(str(f.type).split(" ")[0], str)
+        extra: dict[str, Any] = {"choices": tuple(EFFORTS)} if f.name == "effort" else {}
+        p.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default, help=docs[f.name], **extra)
+
+
+def floorplan_of(args: argparse.Namespace) -> Floorplan:
+    return Floorplan(**{f.name: getattr(args, f.name) for f in fields(Floorplan)})
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -24,9 +24,9 @@ from chipchat.edit.proposal import APPLIED, UNDONE, Proposal, StaleProposal
 from chipchat.edit.render import not_covered_answer, proposal_answer, unsupported_answer
 from chipchat.edit.request import parse_request
 from chipchat.errors import ConfigError
+from chipchat.rtl.load import DesignArg, load_design
 from chipchat.sandbox.patch import apply_patch, check_paths, diff_edits, parse_patch
 from chipchat.steps.simulators import parse_simulators
-from chipchat.verify.api import DesignArg, open_design
 
 ENGINES = ("auto", "transform", "model")
 
@@ -79,7 +79,7 @@ def propose_edit(
         An Answer whose ``data`` holds ``proposal_id``, ``diff`` and ``evidence``. Nothing is
         written to the design's files; ``apply_proposal`` does that after confirmation.
     """
-    d = open_design(design)
+    d = load_design(design)
     if not request or not request.strip():
         raise ConfigError("the request is empty", hint='say what to change, e.g. "pipeline the multiplier"')
     if engine not in ENGINES:
@@ -146,7 +146,7 @@ def apply_proposal(design: DesignArg, proposal_id: str, confirm: bool = False, f
         confirm: must be True to write; without it the answer shows what would change.
         force: apply even though the evidence shows that the edited design does not build.
     """
-    d = open_design(design)
+    d = load_design(design)
     p = store.load(d, proposal_id)
     if p.status == APPLIED:
         raise ConfigError(f"proposal {p.id} is already applied ({p.applied})",
@@ -189,7 +189,7 @@ def apply_proposal(design: DesignArg, proposal_id: str, confirm: bool = False, f
 
 def undo_proposal(design: DesignArg, proposal_id: str, confirm: bool = False) -> Answer:
     """Restore the files an applied proposal changed (needs ``confirm=True``; refuses if they changed since)."""
-    d = open_design(design)
+    d = load_design(design)
     p = store.load(d, proposal_id)
     if p.status != APPLIED:
         raise ConfigError(f"proposal {p.id} is not applied (status: {p.status}), so there is nothing to undo")
@@ -218,7 +218,7 @@ def undo_proposal(design: DesignArg, proposal_id: str, confirm: bool = False) ->
 
 def list_proposals(design: DesignArg) -> Answer:
     """The design's proposals, newest first: id, status, what they change and their evidence summary."""
-    d = open_design(design)
+    d = load_design(design)
     items = store.all_proposals(d)
     if not items:
         return Answer(text=f"No proposals for {d.name} yet. Make one with `chipchat propose {d.root} \"<request>\"`.",
@@ -237,11 +237,11 @@ def list_proposals(design: DesignArg) -> Answer:
 
 def show_proposal(design: DesignArg, proposal_id: str) -> Answer:
     """One stored proposal: its diff, notes and evidence."""
-    d = open_design(design)
+    d = load_design(design)
     p = store.load(d, proposal_id)
     return proposal_answer(d, p, store.folder(d, p.id), [])
 
 
 def proposal_folder(design: DesignArg, proposal_id: str) -> Path:
-    d = open_design(design)
+    d = load_design(design)
     return store.folder(d, store.load(d, proposal_id).id)

@@ -21,13 +21,11 @@ from chipchat.mutate import verilog as verilog_sites
 from chipchat.mutate.operators import OPERATORS, Mutant, make_mutants, resolve_operators, sample
 from chipchat.mutate.report import MutationReport
 from chipchat.mutate.run import MutantJob, MutantResult, run_mutant
-from chipchat.resources import resolve_design_path
-from chipchat.rtl.load import load_design
+from chipchat.rtl.load import DesignArg, load_design
 from chipchat.steps import simulators as sims
 from chipchat.verify import testbench
 from chipchat.verify.executor import Progress, default_workers, executor_kind, run_jobs
 
-DesignArg = str | Path | Design
 MIN_TEST_TIMEOUT_S = 10.0
 NO_TESTS_HINT = ("mutation testing measures how many injected bugs a design's tests catch, so it needs cocotb tests: "
                  "add `[tests] dir = \"...\"` and `modules = [\"test_x\"]` to chipchat.toml (or put test_*.py "
@@ -35,14 +33,10 @@ NO_TESTS_HINT = ("mutation testing measures how many injected bugs a design's te
                  "and grade it with `chipchat mutate <design> --tests <generated file>`")
 
 
-def open_design(design: DesignArg) -> Design:
-    return design if isinstance(design, Design) else load_design(resolve_design_path(design))
-
-
 def find_mutants(design: DesignArg, max_mutants: int = 50, seed: int = 1,
                  operators: str | list[str] | None = None) -> tuple[list[Mutant], int]:
     """The mutants that would be run (sampled to ``max_mutants`` with ``seed``) and how many sites exist."""
-    d = open_design(design)
+    d = load_design(design)
     ops = resolve_operators(operators)
     found: list[Mutant] = []
     if d.amaranth is not None:
@@ -100,7 +94,7 @@ def mutate(
     same ``max_mutants``, ``seed`` and ``operators``) — to re-check a few after improving the tests.
     """
     t0 = time.monotonic()
-    d = open_design(design)
+    d = load_design(design)
     sims.simulator(simulator)
     kind = executor_kind(executor)
     if jobs < 0:

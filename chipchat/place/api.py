@@ -11,27 +11,21 @@ from chipchat.place import orfs
 from chipchat.place.backends import BACKENDS
 from chipchat.place.flow import PlaceOptions, Progress, run_placement
 from chipchat.place.report import PlaceReport, after_what, to_answer
-from chipchat.resources import resolve_design_path
-from chipchat.rtl.load import load_design
-
-
-def _design(design: str | Path | Design) -> Design:
-    if isinstance(design, Design):
-        return design
-    return load_design(resolve_design_path(design))
+from chipchat.rtl.load import DesignArg, load_design
+from chipchat.steps.floorplan import Floorplan
 
 
 def place_design(
-    design: str,
+    design: DesignArg,
     backend: str = "auto",
-    utilization: float = 0.5,
+    utilization: float = Floorplan.utilization,
     clock_period_ns: float | None = None,
     route: bool = False,
-    aspect_ratio: float = 1.0,
+    aspect_ratio: float = Floorplan.aspect_ratio,
     color_by: str = "slack",
-    effort: str = "normal",
+    effort: str = Floorplan.effort,
     platform: str | None = None,
-) -> Answer:
+) -> PlaceReport:
     """Floorplan and place a design, time it with wire parasitics, and draw the placement.
 
     Args:
@@ -46,19 +40,21 @@ def place_design(
         effort: GrayWolf effort: ``normal`` or ``fast``.
         platform: override the design's cell library (e.g. ``osu035``).
 
-    Returns an Answer with WNS/TNS before and after placement, utilization, cell area,
+    Returns the PlaceReport: WNS/TNS before and after placement, utilization, cell area,
     wirelength, the worst paths (explained in RTL terms) and the PNG of the placement.
     """
-    options = PlaceOptions(backend=backend, utilization=utilization, clock_period_ns=clock_period_ns, route=route,
-                           aspect_ratio=aspect_ratio, color_by=color_by, effort=effort, platform=platform)
+    floorplan = Floorplan(utilization=utilization, aspect_ratio=aspect_ratio, effort=effort)
+    options = PlaceOptions(backend=backend, floorplan=floorplan, clock_period_ns=clock_period_ns, route=route,
+                           color_by=color_by, platform=platform)
     return place(design, options)
 
 
-def place(design: str | Path | Design, options: PlaceOptions, progress: Progress | None = None) -> Answer:
+def place(design: DesignArg, options: PlaceOptions, progress: Progress | None = None) -> PlaceReport:
     """:func:`place_design` with every option and an optional progress callback (the CLI's entry)."""
-    d = _design(design)
+    d = load_design(design)
     report = run_placement(d, options, progress)
-    return to_answer(report, explain_paths(d, report))
+    report.explanation = explain_paths(d, report)
+    return report
 
 
 def explain_paths(design: Design, report: PlaceReport, netlist_json: Path | None = None) -> Answer | None:
@@ -78,8 +74,8 @@ def explain_paths(design: Design, report: PlaceReport, netlist_json: Path | None
     return answer
 
 
-def export_orfs(design: str, platform: str = "nangate45", out_dir: str = "orfs", utilization: float = 0.5,
-                aspect_ratio: float = 1.0) -> Answer:
+def export_orfs(design: DesignArg, platform: str = "nangate45", out_dir: str = "orfs",
+                utilization: float = Floorplan.utilization, aspect_ratio: float = Floorplan.aspect_ratio) -> Answer:
     """Write an OpenROAD-flow-scripts design folder (config.mk, constraint.sdc, Verilog) for a design.
 
     Args:
@@ -89,7 +85,8 @@ def export_orfs(design: str, platform: str = "nangate45", out_dir: str = "orfs",
         utilization: CORE_UTILIZATION as a fraction (written in percent).
         aspect_ratio: CORE_ASPECT_RATIO.
     """
-    d = _design(design)
+    d = load_design(design)
+    Floorplan(utilization=utilization, aspect_ratio=aspect_ratio)  # the same checks as every placement
     out = orfs.export_orfs(d, platform, Path(out_dir), utilization=utilization, aspect_ratio=aspect_ratio)
     text = (f"Wrote an OpenROAD-flow-scripts design for **{d.name}** on `{platform}` in `{out.out_dir}`:\n\n"
             f"- `{out.config_mk.name}` (DESIGN_NAME {d.top}, CORE_UTILIZATION {utilization:.0%})\n"
@@ -121,7 +118,7 @@ def import_orfs(path: str, design: str | None = None) -> Answer:
     report.artifacts.update({k: str(v) for k, v in (("finish_report", res.report_path), ("def", res.def_path)) if v})
     if not res.checks_text:
         report.warnings.append("no report_checks section was found, so no path can be shown")
-    d = _design(design) if design else None
+    d = load_design(design) if design else None
     netlist_json = None
     if d is not None and (res.def_path is not None or res.netlist_path is not None):
         netlist_json = _orfs_picture(d, report, res.def_path, res.netlist_path)
@@ -131,7 +128,7 @@ def import_orfs(path: str, design: str | None = None) -> Answer:
     return answer
 
 
-def check_openroad_script(design: str, utilization: float = 0.5, aspect_ratio: float = 1.0,
+def check_openroad_script(design: DesignArg, floorplan: Floorplan | None = None,
                           platform: str | None = None) -> Answer:
     """Write the OpenROAD placement script for a design and check it without OpenROAD.
 
@@ -140,14 +137,13 @@ def check_openroad_script(design: str, utilization: float = 0.5, aspect_ratio: f
     checker of OpenROAD's documented options that records the call.
     """
     from chipchat.formats.lef import read_lef
-    from chipchat.place.openroad_script import PlaceScriptInputs, record_script, render_place_script
     from chipchat.platforms import get_platform
     from chipchat.steps.openroad_place import rows_and_pin_layers
+    from chipchat.steps.openroad_script import PlaceScriptInputs, record_script, render_place_script
     from chipchat.steps.step import new_run_dir
     from chipchat.steps.yosys_synth import YosysSynth
 
-    d = _design(design)
-    check_options(utilization, aspect_ratio)
+    d = load_design(design)
     plat = get_platform(platform or d.platform, base=d.root)
     if d.sdc is None:
         raise ConfigError("the openroad backend needs an SDC file", hint="add sdc = \"constraints.sdc\" to chipchat.toml")
@@ -160,7 +156,7 @@ def check_openroad_script(design: str, utilization: float = 0.5, aspect_ratio: f
     script.write_text(render_place_script(PlaceScriptInputs(
         top=d.top or d.name, netlist=synth.artifacts["netlist_v"], sdc=d.sdc, lefs=tuple(plat.lefs),
         liberty=plat.liberty, site=site, hor_layer=hor, ver_layer=ver, def_out=folder / "placed.def",
-        utilization=utilization, aspect_ratio=aspect_ratio, wire_rc_layer=plat.extra.get("WIRE_RC_LAYER", ""))))
+        floorplan=floorplan or Floorplan(), wire_rc_layer=plat.extra.get("WIRE_RC_LAYER", ""))))
     calls = record_script(script, folder)
     listing = "\n".join(f"{i:2d}. {c.command} {' '.join(c.args)}" for i, c in enumerate(calls, 1))
     text = (f"The OpenROAD script for **{d.name}** (`{script}`) passes the check against OpenROAD's documented "
@@ -212,12 +208,3 @@ def placement_backends() -> Answer:
     rows = [f"| `{name}` | {'yes' if b.available() else 'no'} | {b.description} |" for name, b in BACKENDS.items()]
     text = "| backend | available | what it runs |\n|---|---|---|\n" + "\n".join(rows)
     return Answer(text=text, kind="backends", data={n: b.available() for n, b in BACKENDS.items()})
-
-
-def check_options(utilization: float, aspect_ratio: float) -> None:
-    """Reject options no backend can use, before any tool runs."""
-    from chipchat.steps.graywolf_place import check_utilization
-
-    check_utilization(utilization)
-    if aspect_ratio <= 0:
-        raise ConfigError(f"aspect ratio {aspect_ratio:g} must be positive (core height / width)")

@@ -17,6 +17,7 @@ from chipchat import toolchain
 from chipchat.design import Design
 from chipchat.errors import ConfigError, ToolNotFound
 from chipchat.platforms import Platform
+from chipchat.steps.floorplan import Floorplan
 from chipchat.steps.graywolf_place import GraywolfPlace, WireParasitics
 from chipchat.steps.openroad_place import OpenroadPlace
 from chipchat.steps.qrouter_route import QrouterRoute
@@ -31,13 +32,8 @@ class PlaceRequest:
     platform: Platform
     netlist: Path
     sdc: Path | None
-    utilization: float = 0.5
-    aspect_ratio: float = 1.0
-    core_space: float = 5.0
-    density: float | None = None
+    floorplan: Floorplan = field(default_factory=Floorplan)
     route: bool = False
-    effort: str = "normal"
-    seed: int = 1
     paths: int = 5
     timeout_s: float | None = None
 
@@ -87,8 +83,7 @@ class GraywolfBackend:
         with progress("placement (graywolf)"):
             placed = GraywolfPlace(
                 req.design, timeout_s=req.timeout_s, netlist=str(req.netlist), top=req.design.top,
-                liberty=[str(p) for p in req.platform.liberty], lef=lefs, utilization=req.utilization,
-                aspect_ratio=req.aspect_ratio, core_space=req.core_space, effort=req.effort, seed=req.seed).start()
+                liberty=[str(p) for p in req.platform.liberty], lef=lefs, floorplan=req.floorplan).start()
         steps = [placed]
         def_path = placed.artifacts["def"]
         routed_wl = None
@@ -136,8 +131,7 @@ class OpenroadBackend:
             result = OpenroadPlace(
                 req.design, timeout_s=req.timeout_s, netlist=str(req.netlist), top=req.design.top, sdc=str(req.sdc),
                 liberty=[str(p) for p in req.platform.liberty], lef=_lefs(req), site=req.platform.site or "",
-                utilization=req.utilization, aspect_ratio=req.aspect_ratio, core_space=req.core_space,
-                density=req.density, wire_rc_layer=extra.get("WIRE_RC_LAYER", ""),
+                floorplan=req.floorplan, wire_rc_layer=extra.get("WIRE_RC_LAYER", ""),
                 rc_script=str(rc_script) if rc_script and rc_script.exists() else "",
                 hor_layer=extra.get("IO_PLACER_H", ""), ver_layer=extra.get("IO_PLACER_V", ""),
                 paths=req.paths).start()

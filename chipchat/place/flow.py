@@ -14,7 +14,7 @@ import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from chipchat.design import Design
@@ -27,6 +27,7 @@ from chipchat.place.backends import PlaceRequest, get_backend
 from chipchat.place.picture import COLOR_MODES, render_placement
 from chipchat.place.report import PlaceReport
 from chipchat.platforms import get_platform
+from chipchat.steps.floorplan import Floorplan
 from chipchat.steps.opensta import OpenSTA, StaResults, read_results
 from chipchat.steps.step import new_run_dir
 from chipchat.steps.yosys_synth import YosysSynth
@@ -36,15 +37,12 @@ Progress = Callable[[str, str, float], None]  # (stage, "start" | "done" | "fail
 
 @dataclass
 class PlaceOptions:
+    """Everything a placement run takes: the backend, the floorplan knobs, the what-if clock, the report."""
+
     backend: str = "auto"
-    utilization: float = 0.5
-    aspect_ratio: float = 1.0
-    core_space: float = 5.0
-    density: float | None = None
+    floorplan: Floorplan = field(default_factory=Floorplan)
     clock_period_ns: float | None = None
     route: bool = False
-    effort: str = "normal"
-    seed: int = 1
     paths: int = 5
     color_by: str = "slack"
     platform: str | None = None
@@ -60,7 +58,7 @@ def run_placement(design: Design, options: PlaceOptions, progress: Progress | No
     stages: dict[str, float] = {}
     stage = _stage_timer(stages, progress)
     report = PlaceReport(design=design.name, backend=backend.name, platform=platform.name,
-                         target_utilization=options.utilization)
+                         target_utilization=options.floorplan.utilization)
 
     with stage("synthesis (yosys)"):
         synth = YosysSynth(design, platform=platform, clock_period_ns=options.clock_period_ns,
@@ -77,9 +75,8 @@ def run_placement(design: Design, options: PlaceOptions, progress: Progress | No
     report.runs += [str(synth.run_dir), str(pre.run_dir)]
 
     request = PlaceRequest(design=design, platform=platform, netlist=netlist, sdc=design.sdc,
-                           utilization=options.utilization, aspect_ratio=options.aspect_ratio,
-                           core_space=options.core_space, density=options.density, route=options.route,
-                           effort=options.effort, seed=options.seed, paths=options.paths, timeout_s=options.timeout_s)
+                           floorplan=options.floorplan, route=options.route, paths=options.paths,
+                           timeout_s=options.timeout_s)
     outcome = backend.place(request, stage)
     report.runs += [str(s.run_dir) for s in outcome.steps]
     report.parasitics, report.warnings = outcome.parasitics, list(outcome.warnings)

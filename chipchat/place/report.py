@@ -43,6 +43,10 @@ class PlaceReport:
     artifacts: dict[str, str] = field(default_factory=dict)
     runs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    explanation: Answer | None = None  # the worst path after placement in RTL terms, when it could be traced
+
+    def answer(self) -> Answer:
+        return to_answer(self, self.explanation)
 
     @property
     def wns_delta(self) -> float | None:
@@ -75,6 +79,7 @@ class PlaceReport:
         data["paths"] = [p.to_json() for p in self.paths]
         data["wns_delta"] = self.wns_delta
         data["slack_delta"] = self.slack_delta
+        data.pop("explanation", None)  # an Answer of its own, shown by answer()
         return data
 
 

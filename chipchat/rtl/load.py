@@ -24,7 +24,10 @@ from chipchat.steps.amaranth_elab import hdl_sources
 MODEL_VERSION = 7
 
 
-def load_design(design: Design | str | Path) -> Design:
+DesignArg = Design | str | Path  # what a design argument may be: a folder, a bundled example name, a Design
+
+
+def load_design(design: DesignArg) -> Design:
     """A design folder, a ``chipchat.toml``, a bundled example's name (``mac16``) or a Design, ready to use:
     its config (or what chipchat infers from the files) with the top module inferred when not configured."""
     if isinstance(design, Design):

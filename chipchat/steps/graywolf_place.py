@@ -13,7 +13,7 @@ Stages, each with its own log in the run folder:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from chipchat import toolchain
 from chipchat._exec import log_tail
@@ -24,21 +24,9 @@ from chipchat.formats.layout import placement_stats
 from chipchat.formats.lef import check_against_lef, read_lef
 from chipchat.hashing import digest
 from chipchat.resources import data_path
+from chipchat.steps.floorplan import EFFORTS, Floorplan
 from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.steps.yosys_json import load_netlist
-
-EFFORTS = {"normal": 1, "fast": 4}
-MAX_UTILIZATION = 0.95
-
-
-def check_utilization(utilization: float) -> None:
-    """Reject utilizations a row placer cannot reach, saying what to change."""
-    if not 0.0 < utilization <= MAX_UTILIZATION:
-        raise ConfigError(
-            f"utilization {utilization:g} cannot be placed: the cells need some free space in the rows "
-            f"to be legalized (the limit here is {MAX_UTILIZATION:g})",
-            hint="pass a fraction of the core area between 0.3 and 0.8 (--utilization 0.6 is a good start); "
-                 "lower it further if the design is hard to route")
 
 
 class GraywolfPlace(Step):
@@ -53,15 +41,8 @@ class GraywolfPlace(Step):
         "top": "top module of the netlist",
         "liberty": "liberty files of the cell library (list of paths)",
         "lef": "LEF files: technology first, then cells (list of paths)",
-        "utilization": "target cell area / core area, 0 < u <= 0.95 (default 0.6)",
-        "aspect_ratio": "core height / width (default 1.0)",
-        "core_space": "space between the core rows and the die edge, microns (default 5)",
-        "effort": "`normal` (qflow's annealing schedule) or `fast` (a quarter of the moves)",
-        "seed": "GrayWolf's random seed, for repeatable placements (default 1)",
+        "floorplan": "a Floorplan: " + "; ".join(f"{k}: {v}" for k, v in Floorplan.documentation().items()),
     }
-
-    def _opt(self, key: str, default: Any) -> Any:
-        return self.config.get(key, default)
 
     def validate(self) -> None:
         for key in ("netlist", "top", "liberty", "lef"):
@@ -70,11 +51,12 @@ class GraywolfPlace(Step):
         for path in [self.config["netlist"], *self.config["liberty"], *self.config["lef"]]:
             if not Path(path).is_file():
                 raise DesignError(f"{path} does not exist", hint="synthesize first, or fix the platform's paths")
-        check_utilization(float(self._opt("utilization", 0.6)))
-        if float(self._opt("aspect_ratio", 1.0)) <= 0:
-            raise ConfigError("aspect_ratio must be positive (height / width of the core)")
-        if self._opt("effort", "normal") not in EFFORTS:
-            raise ConfigError(f"unknown effort {self._opt('effort', '')!r}", hint="use: " + ", ".join(EFFORTS))
+        if not isinstance(self.config.get("floorplan", Floorplan()), Floorplan):
+            raise ConfigError(f"step {self.name}: `floorplan` must be a Floorplan")
+
+    @property
+    def floorplan(self) -> Floorplan:
+        return self.config.get("floorplan") or Floorplan()
 
     def cache_key(self) -> str | None:
         files = [Path(self.config["netlist"]), *map(Path, self.config["liberty"]), *map(Path, self.config["lef"])]
@@ -90,13 +72,13 @@ class GraywolfPlace(Step):
         lef = read_lef(lefs)
         check_against_lef(netlist, lef, ", ".join(p.name for p in lefs))
 
-        utilization = float(self._opt("utilization", 0.6))
-        aspect = float(self._opt("aspect_ratio", 1.0))
+        fp = self.floorplan
+        utilization, aspect = fp.utilization, fp.aspect_ratio
         cmap = graywolf_io.write_cel(netlist, lef, run.file(f"{top}.cel"), utilization=utilization)
         rows = graywolf_io.row_count(cmap.padded_area_um2, cmap.site.height, aspect)
         graywolf_io.write_par(data_path("flows") / "graywolf" / "graywolf.par.in", run.file(f"{top}.par"), lef,
                               design=top, units=cmap.units, numrows=rows, aspect_ratio=aspect,
-                              seed=int(self._opt("seed", 1)), fast=EFFORTS[self._opt("effort", "normal")])
+                              seed=fp.seed, fast=EFFORTS[fp.effort])
 
         graywolf = toolchain.find_tool("graywolf")
         placed = run.exec(graywolf.argv("-n", top), log="graywolf.log", tool="graywolf")
@@ -108,7 +90,7 @@ class GraywolfPlace(Step):
         _remove_work_files(run.path, top)
         pl1 = graywolf_io.read_pl(run.file(f"{top}.pl1"))
         pl2 = graywolf_io.read_pl(run.file(f"{top}.pl2"))
-        design = graywolf_io.to_def(netlist, lef, cmap, pl1, pl2, core_space_um=float(self._opt("core_space", 5.0)))
+        design = graywolf_io.to_def(netlist, lef, cmap, pl1, pl2, core_space_um=fp.core_space)
         def_path = write_def(design, run.file("placed.def"))
         stats = placement_stats(design, lef)
         metrics = {

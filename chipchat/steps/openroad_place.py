@@ -21,13 +21,13 @@ from chipchat.formats.layout import placement_stats
 from chipchat.formats.lef import LefLibrary, check_against_lef, read_lef
 from chipchat.formats.openroad_log import diagnose, parse_openroad_log
 from chipchat.hashing import digest
-from chipchat.place.openroad_script import (
+from chipchat.steps.floorplan import Floorplan
+from chipchat.steps.openroad_script import (
     PlaceScriptInputs,
     openroad_argv,
     render_place_script,
     template_path,
 )
-from chipchat.steps.graywolf_place import check_utilization
 from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.steps.yosys_json import load_netlist
 
@@ -56,9 +56,7 @@ class OpenroadPlace(Step):
         "netlist": "synthesized Verilog netlist", "top": "top module", "sdc": "timing constraints (SDC)",
         "liberty": "liberty files (list)", "lef": "LEF files, technology first (list)",
         "site": "LEF site of the rows (default: the LEF's CORE site)",
-        "utilization": "cell area / core area, 0 < u <= 0.95 (default 0.5)",
-        "aspect_ratio": "core height / width (default 1.0)", "core_space": "die margin in microns (default 5)",
-        "density": "global placement target density (default utilization + 0.1)",
+        "floorplan": "a Floorplan: " + "; ".join(f"{k}: {v}" for k, v in Floorplan.documentation().items()),
         "wire_rc_layer": "layer whose RC set_wire_rc uses", "rc_script": "platform setRC.tcl to source instead",
         "hor_layer": "horizontal layer for I/O pins", "ver_layer": "vertical layer for I/O pins",
         "paths": "number of worst paths to report (default 5)",
@@ -75,7 +73,8 @@ class OpenroadPlace(Step):
         for path in [self.config["netlist"], self.config["sdc"], *self.config["liberty"], *self.config["lef"]]:
             if not Path(path).is_file():
                 raise DesignError(f"{path} does not exist", hint="synthesize first, or fix the platform's paths")
-        check_utilization(float(self._opt("utilization", 0.5)))
+        if not isinstance(self.config.get("floorplan", Floorplan()), Floorplan):
+            raise ConfigError(f"step {self.name}: `floorplan` must be a Floorplan")
 
     def cache_key(self) -> str | None:
         files = [Path(self.config[k]) for k in ("netlist", "sdc")]
@@ -89,9 +88,7 @@ class OpenroadPlace(Step):
             top=str(self.config["top"]), netlist=Path(self.config["netlist"]), sdc=Path(self.config["sdc"]),
             lefs=tuple(Path(p) for p in self.config["lef"]), liberty=tuple(Path(p) for p in self.config["liberty"]),
             site=site, hor_layer=hor, ver_layer=ver, def_out=run_path / "placed.def",
-            utilization=float(self._opt("utilization", 0.5)), aspect_ratio=float(self._opt("aspect_ratio", 1.0)),
-            core_space=float(self._opt("core_space", 5.0)),
-            density=float(self.config["density"]) if self.config.get("density") else None,
+            floorplan=self.config.get("floorplan") or Floorplan(),
             wire_rc_layer=str(self._opt("wire_rc_layer", "")), rc_script=Path(rc_script) if rc_script else None,
             paths=int(self._opt("paths", 5)))
 

@@ -18,15 +18,13 @@ from typing import Any
 from chipchat.answer import Answer
 from chipchat.design import Design, TestConfig
 from chipchat.errors import ConfigError, DesignError
-from chipchat.resources import resolve_design_path
-from chipchat.rtl.load import load_design
+from chipchat.rtl.load import DesignArg, load_design
 from chipchat.steps import simulators as sims
 from chipchat.tbgen.codegen import render
 from chipchat.tbgen.evidence import Disagreement, disagreements
 from chipchat.tbgen.models import choose_model
 from chipchat.tbgen.spec import SpecModel, extract
 
-DesignArg = str | Path | Design
 LOOKED_FOR = [
     "a port table (| port | direction | width | description |) naming the clock and the reset",
     "a reset-values table (| register / output | reset value |)",
@@ -67,10 +65,6 @@ class TbgenResult:
                 "extracted": _extracted(self.spec), "not_used": self.spec.unused(),
                 "disagreements": [d.to_json() for d in self.disagreements], "mutation": self.mutation,
                 "llm": self.llm, "looked_for": LOOKED_FOR if not self.tests else [], "wall_s": round(self.wall_s, 3)}
-
-
-def open_design(design: DesignArg) -> Design:
-    return design if isinstance(design, Design) else load_design(resolve_design_path(design))
 
 
 def read_spec(design: Design, spec: str | Path | None) -> tuple[str, str]:
@@ -128,7 +122,7 @@ def generate(
     from chipchat.tbgen import llm
 
     t0 = time.monotonic()
-    d = open_design(design)
+    d = load_design(design)
     names = sims.parse_simulators(simulator)
     text, label = read_spec(d, spec)
     ports, params = rtl_facts(d)

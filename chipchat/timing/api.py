@@ -22,7 +22,6 @@ from chipchat.formats.sta_report import TimingPath
 from chipchat.formats.yosys_json import Netlist
 from chipchat.hashing import digest
 from chipchat.platforms import get_platform
-from chipchat.resources import resolve_design_path
 from chipchat.rtl.load import load_design
 from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults
 from chipchat.steps.yosys_synth import YosysSynth
@@ -32,10 +31,6 @@ from chipchat.timing.rtlmap import RtlMap, split
 from chipchat.timing.run import TimingRun, explanation_json, timing_metrics
 
 Progress = Callable[[str], None]
-
-
-def _design(design: Design | str | Path) -> Design:
-    return design if isinstance(design, Design) else load_design(resolve_design_path(design))
 
 
 def effective_period(design: Design, clock_period_ns: float | None) -> float | None:
@@ -57,7 +52,7 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
     """Synthesize, time and explain; returns the typed :class:`TimingRun`."""
     say = progress or (lambda _msg: None)
     timeout = settings().tool_timeout_s
-    d = _design(design)
+    d = load_design(design)
     plat = get_platform(platform or d.platform, base=d.root)
     if to is not None:
         validate_identifier(to, "signal")
@@ -220,7 +215,7 @@ def explain_netlist_path(design: Design | str, path: TimingPath, netlist_json: s
     from chipchat.formats.liberty import read_liberty
     from chipchat.timing.render import explanation_markdown
 
-    d = _design(design)
+    d = load_design(design)
     plat = get_platform(platform or d.platform, base=d.root)
     seq = {c for lib in plat.liberty for c in read_liberty(lib).flops()}
     net = Netlist.load(netlist_json, top=d.top, sequential_types=seq)

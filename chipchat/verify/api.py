@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.answer import Answer
-from chipchat.design import Design
 from chipchat.errors import ConfigError
 from chipchat.formats.cocotb_results import SimRun
-from chipchat.resources import resolve_design_path
-from chipchat.rtl.load import load_design
+from chipchat.rtl.load import DesignArg, load_design
 from chipchat.steps import simulators as sims
 from chipchat.steps.amaranth_elab import hdl_sources
 from chipchat.verify import testbench
@@ -27,13 +25,6 @@ from chipchat.verify.executor import Progress, default_workers, executor_kind, r
 from chipchat.verify.explain import explain_failures
 from chipchat.verify.report import BatchReport, verdicts
 from chipchat.verify.simulate import simulate
-
-DesignArg = str | Path | Design
-
-
-def open_design(design: DesignArg) -> Design:
-    """A :class:`Design` from a folder, a bundled example name, or a design already loaded."""
-    return design if isinstance(design, Design) else load_design(resolve_design_path(design))
 
 
 def simulate_design(
@@ -50,7 +41,7 @@ def simulate_design(
     cache_dir: str | Path | None = None,
 ) -> SimRun:
     """Build the design for ``simulator`` (cached by content) and run its cocotb tests: typed results."""
-    d = open_design(design)
+    d = load_design(design)
     return simulate(d, simulator, modules=modules, test_filter=filter, waves=waves, parameters=parameters,
                     defines=defines, seed=seed, test_timeout_s=timeout_s,
                     cache_dir=Path(cache_dir) if cache_dir else None)
@@ -89,7 +80,7 @@ def run_tests(
     Returns:
         An Answer whose ``data`` is the :class:`SimRun` as JSON; waveform PNGs are in ``artifacts``.
     """
-    d = open_design(design)
+    d = load_design(design)
     run = simulate_design(d, simulator, filter, waves, modules=modules, parameters=parameters, defines=defines,
                           seed=seed, timeout_s=timeout_s, cache_dir=cache_dir)
     explanations = explain_failures(d, run) if explain and run.failing() else []
@@ -106,7 +97,7 @@ def explain_test(design: DesignArg, test: str, simulator: str = "icarus", *,
 
 def list_tests(design: DesignArg) -> Answer:
     """The design's cocotb test modules and tests, with where each test is defined."""
-    d = open_design(design)
+    d = load_design(design)
     folder = testbench.tests_dir(d)
     mods = testbench.resolve_modules(d)
     tests = testbench.discover(folder, mods)
@@ -144,7 +135,7 @@ def verify(
 ) -> BatchReport:
     """Verify every patch on every simulator against the unpatched baseline: typed report."""
     t0 = time.monotonic()
-    d = open_design(design)
+    d = load_design(design)
     names = sims.parse_simulators(simulators)
     executor_kind(executor)
     if jobs < 0:
@@ -215,7 +206,7 @@ def lint_design(design: DesignArg, parameters: dict[str, Any] | None = None,
     from chipchat.types import Citation
     from chipchat.verify.explain import rel
 
-    d = open_design(design)
+    d = load_design(design)
     result = lint(d, parameters=parameters, defines=defines)
     answer = Answer(text="", kind="lint", data=result.to_json(), runs=[result.run_dir])
     head = "no errors" if result.ok else f"{len(result.errors)} error(s)"

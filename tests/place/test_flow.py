@@ -31,7 +31,7 @@ def uart_answer(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("flow") / "uart_tx"
     shutil.copytree(REPO / "designs" / "uart_tx", root, ignore=shutil.ignore_patterns(".chipchat"))
-    return root, place_design(str(root), backend="graywolf", utilization=0.6)
+    return root, place_design(str(root), backend="graywolf", utilization=0.6).answer()
 
 
 def test_answer_has_timing_before_and_after_and_the_evidence(uart_answer):
@@ -127,7 +127,7 @@ def test_cli_export_and_import_orfs(uart_answer, capsys, tmp_path):
 
 @pytest.mark.slow
 def test_mac16_misses_timing_and_the_multiplier_is_to_blame(design_copy):
-    answer = place_design(str(design_copy("mac16")), color_by="group")
+    answer = place_design(str(design_copy("mac16")), color_by="group").answer()
     data = answer.data
     assert data["worst_slack"] < 0 and data["worst_slack"] < data["pre_worst_slack"]
     assert data["cells"] > 1000 and data["overlaps"] == 0

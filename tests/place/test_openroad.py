@@ -10,6 +10,7 @@ that runs the binary is marked ``openroad`` and skips here.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ import pytest
 from chipchat.errors import ConfigError, DesignError, ToolFailed, ToolNotFound
 from chipchat.formats.lef import read_lef
 from chipchat.formats.openroad_log import diagnose, parse_openroad_log
-from chipchat.place.openroad_script import (
+from chipchat.steps.floorplan import Floorplan
+from chipchat.steps.openroad_script import (
     PlaceScriptInputs,
     openroad_argv,
     record_script,
@@ -30,12 +32,13 @@ GOLDEN = REPO / "tests" / "golden" / "place" / "openroad_place_mac16.tcl"
 
 
 def inputs(**over) -> PlaceScriptInputs:
+    knobs = {k: over.pop(k) for k in list(over) if k in {f.name for f in fields(Floorplan)}}
     base = dict(top="mac16", netlist=Path("/work/run/netlist.v"), sdc=Path("/work/mac16/constraints.sdc"),
                 lefs=(Path("/pdk/osu018/osu018_stdcells.lef"),), liberty=(Path("/pdk/osu018/osu018_stdcells.lib"),),
                 site="core", hor_layer="metal3", ver_layer="metal2", def_out=Path("/work/run/placed.def"),
-                utilization=0.5, wire_rc_layer="metal2")
+                wire_rc_layer="metal2")
     base.update(over)
-    return PlaceScriptInputs(**base)
+    return PlaceScriptInputs(**base, floorplan=Floorplan(**{"utilization": 0.5, **knobs}))
 
 
 def test_script_matches_the_reviewed_golden_file():
@@ -166,7 +169,7 @@ def test_real_openroad_places_mac16(design_copy):
         pytest.skip("OpenROAD is not installed (not packaged for Debian 12 or PyPI)")
     from chipchat.place.api import place_design
 
-    answer = place_design(str(design_copy("mac16")), backend="openroad", utilization=0.5)
+    answer = place_design(str(design_copy("mac16")), backend="openroad", utilization=0.5).answer()
     assert answer.data["backend"] == "openroad" and answer.data["wns"] is not None
     assert Path(answer.artifacts["def"]).exists()
 

@@ -16,7 +16,7 @@ def _stage(run: str) -> str:
 
 def test_routed_flow_times_with_post_route_parasitics(design_copy) -> None:
     root = design_copy("uart_tx")
-    answer = place_design(str(root), backend="graywolf", utilization=0.5, route=True, clock_period_ns=2.5)
+    answer = place_design(str(root), backend="graywolf", utilization=0.5, route=True, clock_period_ns=2.5).answer()
     data = answer.data
 
     # routing ran: a qrouter stage with its log, every net routed, between placement and the parasitics

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from chipchat.errors import ConfigError, DesignError, ToolFailed, ToolNotFound, ToolTimeout
 from chipchat.formats.defio import read_def
 from chipchat.place.backends import get_backend
+from chipchat.steps.floorplan import Floorplan
 from chipchat.steps.graywolf_place import GraywolfPlace, WireParasitics
 from chipchat.steps.opensta import OpenSTA, read_results
 from chipchat.steps.qrouter_route import QrouterRoute
@@ -18,10 +20,10 @@ from .conftest import LEF, LIB, fake_tool, lef_without
 
 
 def place(design, synth, timeout_s=None, **config):
-    base = dict(netlist=str(synth.artifacts["netlist_v"]), top=design.top, liberty=[str(LIB)], lef=[str(LEF)],
-                utilization=0.6)
+    knobs = {k: config.pop(k) for k in list(config) if k in {f.name for f in fields(Floorplan)}}
+    base = dict(netlist=str(synth.artifacts["netlist_v"]), top=design.top, liberty=[str(LIB)], lef=[str(LEF)])
     base.update(config)
-    return GraywolfPlace(design, timeout_s=timeout_s, **base)
+    return GraywolfPlace(design, timeout_s=timeout_s, floorplan=Floorplan(**{"utilization": 0.6, **knobs}), **base)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from string import Template
 from chipchat import _exec, toolchain
 from chipchat.errors import ConfigError, ToolFailed
 from chipchat.resources import data_path
+from chipchat.steps.floorplan import Floorplan
 from chipchat.tcl import tcl_number, tcl_quote, validate_identifier
 
 
@@ -33,21 +34,12 @@ class PlaceScriptInputs:
     hor_layer: str
     ver_layer: str
     def_out: Path
-    utilization: float = 0.5  # fraction of the core area (the script passes percent)
-    aspect_ratio: float = 1.0
-    core_space: float = 5.0  # microns
-    density: float | None = None  # global placement target density; default from utilization
+    floorplan: Floorplan = field(default_factory=Floorplan)  # utilization is a fraction; the script passes percent
     wire_rc_layer: str = ""  # layer for set_wire_rc; ignored when rc_script is given
     rc_script: Path | None = None  # a platform's setRC.tcl (ORFS platforms ship one)
     paths: int = 5
     extra: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def target_density(self) -> float:
-        """gpl's -density: above the utilization (else GPL-0302) and below 1 (room to legalize)."""
-        if self.density is not None:
-            return self.density
-        return round(min(0.95, self.utilization + 0.1), 3)
 
 
 def template_path() -> Path:
@@ -64,14 +56,8 @@ def render_place_script(inputs: PlaceScriptInputs) -> str:
         raise ConfigError("OpenROAD needs at least one LEF file (technology and cells)")
     if not inputs.liberty:
         raise ConfigError("OpenROAD needs the cell library's liberty file(s)")
-    if not 0 < inputs.utilization < 1:
-        raise ConfigError(f"utilization {inputs.utilization:g} must be a fraction between 0 and 1",
-                          hint="e.g. --utilization 0.5 for half the core area covered by cells")
-    density = inputs.target_density
-    if not inputs.utilization < density <= 1:
-        raise ConfigError(f"placement density {density:g} must lie above the utilization "
-                          f"{inputs.utilization:g} and at most 1",
-                          hint="raise the density or lower the utilization")
+    fp = inputs.floorplan
+    density = fp.target_density
     if inputs.rc_script is not None:
         wire_rc = f"source {tcl_quote(str(inputs.rc_script))}"
     else:
@@ -86,9 +72,9 @@ def render_place_script(inputs: PlaceScriptInputs) -> str:
         "sdc": tcl_quote(str(inputs.sdc)),
         "wire_rc": wire_rc,
         "site": tcl_quote(str(inputs.site)),
-        "utilization": tcl_number(round(inputs.utilization * 100, 3), "utilization"),
-        "aspect_ratio": tcl_number(inputs.aspect_ratio, "aspect ratio"),
-        "core_space": tcl_number(inputs.core_space, "core space"),
+        "utilization": tcl_number(round(fp.utilization * 100, 3), "utilization"),
+        "aspect_ratio": tcl_number(fp.aspect_ratio, "aspect ratio"),
+        "core_space": tcl_number(fp.core_space, "core space"),
         "hor_layer": validate_identifier(inputs.hor_layer, "horizontal pin layer"),
         "ver_layer": validate_identifier(inputs.ver_layer, "vertical pin layer"),
         "density": tcl_number(density, "placement density"),
