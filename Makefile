@@ -17,6 +17,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check chipchat tests ui benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: setup
 	@failed=""; for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || failed="$$failed $$b"; done; \

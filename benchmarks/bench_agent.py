@@ -102,7 +102,7 @@ def free_port() -> int:
 def bench_ui(root: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    from chipchat.agent.webui import launch
+    from chipchat.cli.webui import launch
 
     port = free_port()
     t0 = time.perf_counter()

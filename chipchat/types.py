@@ -9,6 +9,7 @@ mutation rewrites. :class:`Diagnostic` is a compiler, lint or elaboration messag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,3 +130,25 @@ class Diagnostic:
         """Identity ignoring line numbers (which a patch shifts) — for comparing two runs."""
         file = self.file[len(root):].lstrip("/") if root and self.file.startswith(root) else self.file
         return (self.severity, self.code, file.rsplit("/", 1)[-1], self.message)
+
+
+# -- clock periods --------------------------------------------------------------------------
+PERIOD_UNITS = {"ps": 1e-3, "ns": 1.0, "us": 1e3, "mhz": -1e3, "ghz": -1.0}  # negative: a frequency (its inverse)
+PERIOD_IN_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*(ps|ns|us|mhz|ghz)\b", re.I)
+
+
+def period_ns(text: str) -> float:
+    """``8ns``, ``8`` (ns), ``2500ps``, ``0.01us``, ``125MHz``, ``1.2GHz`` → a clock period in nanoseconds.
+
+    Raises ``ValueError`` with what is wrong; the CLI and the planner word it for their users.
+    """
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*([a-zA-Z]*)\s*", text or "")
+    if not match:
+        raise ValueError(f"{text!r} is not a clock period (try 8ns, 2500ps or 125MHz)")
+    value, unit = float(match.group(1)), match.group(2).lower() or "ns"
+    if unit not in PERIOD_UNITS:
+        raise ValueError(f"unknown unit {match.group(2)!r} in {text!r} (use ps, ns, us, MHz or GHz)")
+    if value <= 0:
+        raise ValueError(f"the clock period must be positive, got {text!r}")
+    scale = PERIOD_UNITS[unit]
+    return -scale / value if scale < 0 else value * scale

@@ -53,3 +53,6 @@ def _checkout_stays_clean():
     yield
     added = sorted(_checkout_state() - before)
     assert not added, f"this test wrote into the checkout: {added[:5]}"
+
+
+from tests._physical import osu018_lef, uart_netlist, uart_synth  # noqa: E402,F401 - fixtures for every folder

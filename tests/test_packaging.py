@@ -43,7 +43,7 @@ def test_wheel_installs_into_a_clean_venv_and_answers(tmp_path):
     where = subprocess.run([str(venv / "bin" / "python"), "-c", "import chipchat; print(chipchat.__file__)"],
                            cwd=work, env=env, capture_output=True, text=True, timeout=120)
     assert where.stdout.startswith(str(site)), where.stdout + where.stderr
-    ui = subprocess.run([str(venv / "bin" / "python"), "-c", "from chipchat.agent.webui import load_app_module; "
+    ui = subprocess.run([str(venv / "bin" / "python"), "-c", "from chipchat.cli.webui import load_app_module; "
                          "print(load_app_module().__file__)"], cwd=work, env=env, capture_output=True, text=True,
                         timeout=120)
     assert ui.returncode == 0 and ui.stdout.strip().startswith(str(site / "chipchat" / "_data" / "ui")), ui.stderr

@@ -1,6 +1,6 @@
 """chipchat's chat UI (Gradio Blocks): a thin layer over ``chipchat.agent``.
 
-Loaded by path through :func:`chipchat.agent.webui.load_app_module` (``chipchat ui``),
+Loaded by path through :func:`chipchat.cli.webui.load_app_module` (``chipchat ui``),
 from the checkout or from the wheel's ``chipchat/_data/ui``. The conversation is a
 :class:`~chipchat.agent.session.ChatSession`; the panels show what its tools returned
 (:mod:`chipchat.agent.present`). The only write to a user's file is the *Apply* button,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from chipchat.index.lexical import ABBREVIATIONS, split_identifier
 from chipchat.rtl.model import DesignModel
+from chipchat.types import PERIOD_IN_TEXT
 
 
 @dataclass
@@ -70,7 +71,7 @@ def classify(question: str, model: DesignModel | None = None) -> Intent:
     if name in ("drivers", "loads", "assigned", "reset", "fanin") and signal is None:
         name = "search"  # a structural verb without a known signal: let retrieval find the place
     intent = Intent(name, signal, module)
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(ns|ps|mhz|ghz)\b", q)
+    m = PERIOD_IN_TEXT.search(q)
     if m:
         intent.options["clock"] = m.group(1) + m.group(2)
     m = re.search(r"\b(\d+)\s*levels?\b", q)

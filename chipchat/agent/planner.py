@@ -21,6 +21,7 @@ from chipchat.agent.tools import ToolResult, run_tool
 from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.rtl.load import load_model
+from chipchat.types import period_ns as parse_period
 
 CONFIGURE = ("set CHIPCHAT_LLM_BASE_URL (and CHIPCHAT_LLM_MODEL) to an OpenAI-compatible endpoint, e.g. "
              "`CHIPCHAT_LLM_BASE_URL=http://127.0.0.1:11434/v1 CHIPCHAT_LLM_MODEL=qwen2.5-coder chipchat ui DESIGN`")
@@ -104,13 +105,11 @@ def _search(design: Design, intent: Intent, question: str, previous: Sequence[Ca
 
 
 def period_ns(text: str | None) -> float | None:
-    """``8ns``, ``2500ps``, ``125mhz``, ``1ghz`` → ns."""
-    m = re.fullmatch(r"([0-9.]+)(ns|ps|mhz|ghz)", (text or "").strip().lower())
-    if not m:
+    """A clock period named in a question (``8ns``, ``125MHz`` ...) in ns; None when there is none."""
+    try:
+        return parse_period(text or "")
+    except ValueError:
         return None
-    value, unit = float(m.group(1)), m.group(2)
-    return {"ns": value, "ps": value / 1000.0, "mhz": 1000.0 / value if value else 0.0,
-            "ghz": 1.0 / value if value else 0.0}[unit] or None
 
 
 @plans("timing")

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 
 from chipchat.cli._common import add_design_arg, add_json_arg, emit, open_design
 from chipchat.errors import ConfigError
-
-_UNITS = {"ps": 1e-3, "ns": 1.0, "us": 1e3, "mhz": None, "ghz": None}
+from chipchat.types import period_ns
 
 
 def parse_period(text: str) -> float:
-    """``8ns``, ``8``, ``2500ps``, ``125MHz``, ``1.2GHz`` → nanoseconds."""
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?\d+)?)\s*([a-zA-Z]*)\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a clock period (try 8ns, 2500ps or 125MHz)")
-    value, unit = float(match.group(1)), match.group(2).lower() or "ns"
-    if unit not in _UNITS:
-        raise argparse.ArgumentTypeError(f"unknown unit {match.group(2)!r} in {text!r} (use ps, ns, us, MHz or GHz)")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"the clock period must be positive, got {text!r}")
-    if unit == "mhz":
-        return 1000.0 / value
-    if unit == "ghz":
-        return 1.0 / value
-    return value * float(_UNITS[unit] or 1.0)
+    """A ``--clock-period`` value (8ns, 2500ps, 125MHz ...) in nanoseconds."""
+    try:
+        return period_ns(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:

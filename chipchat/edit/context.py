@@ -22,9 +22,9 @@ from pyslang import syntax
 
 from chipchat.design import Design
 from chipchat.edit.source import SourceIndex, aligned
-from chipchat.rtl.build import RESET_NAME
 from chipchat.rtl.frontend import parse_snippet
 from chipchat.rtl.model import DesignModel, Module, Signal
+from chipchat.rtl.statements import RESET_NAME
 from chipchat.types import ByteRange, Citation, Edit, Span
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")

@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 from chipchat import toolchain
 from chipchat.design import Design
 from chipchat.hashing import digest
-from chipchat.rtl.build import RESET_NAME
 from chipchat.rtl.model import Module
+from chipchat.rtl.statements import RESET_NAME
 from chipchat.steps.amaranth_elab import hdl_sources
 from chipchat.steps.step import RunDir, Step, StepResult
 

@@ -5,6 +5,9 @@ its chunk ids, or why it was skipped), ``chunks/<file>.json`` (each file's chunk
 span; one file per source so an edit rewrites only its own) and
 ``chroma/`` (a ChromaDB PersistentClient holding the embeddings). Only files whose hash
 changed are re-chunked and re-embedded. A corrupted index folder is rebuilt, not fatal.
+
+(About 460 lines: updating the manifest, the chunk files and the Chroma collection is one
+transaction whose failure modes read best side by side.)
 """
 
 from __future__ import annotations

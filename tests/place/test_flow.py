@@ -13,8 +13,7 @@ from chipchat.formats.defio import read_def
 from chipchat.formats.lef import read_lef
 from chipchat.place.api import place_design, placement_backends
 from chipchat.place.picture import render_placement
-
-from .conftest import FIXTURES, LEF
+from tests._physical import FIXTURES, LEF
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -27,7 +26,7 @@ def png_size(path: Path) -> tuple[int, int]:
 def uart_answer(tmp_path_factory):
     import shutil
 
-    from .conftest import REPO
+    from tests._physical import REPO
 
     root = tmp_path_factory.mktemp("flow") / "uart_tx"
     shutil.copytree(REPO / "designs" / "uart_tx", root, ignore=shutil.ignore_patterns(".chipchat"))
@@ -138,8 +137,7 @@ def test_mac16_misses_timing_and_the_multiplier_is_to_blame(design_copy):
 def test_import_orfs_run_with_a_known_platform_draws_and_explains(uart_answer, tmp_path, monkeypatch):
     """An ORFS-shaped run folder on a platform folder chipchat can read (osu018 files behind a config.mk)."""
     from chipchat.place.api import import_orfs
-
-    from .conftest import LIB
+    from tests._physical import LIB
 
     root, placed = uart_answer
     platform = tmp_path / "platforms" / "osu018_orfs"

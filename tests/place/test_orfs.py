@@ -8,8 +8,7 @@ from chipchat.errors import ConfigError, ParseError
 from chipchat.formats.sta_report import parse_report_checks
 from chipchat.place.orfs import export_orfs, import_orfs, parse_finish_report, read_metrics
 from chipchat.rtl.load import load_design
-
-from .conftest import FIXTURES
+from tests._physical import FIXTURES
 
 METRICS = FIXTURES / "gcd_nangate45.metrics.json"
 CHECKS = FIXTURES / "report_checks_sky130_rsz.log"

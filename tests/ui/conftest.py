@@ -23,7 +23,7 @@ def free_port() -> int:
 @pytest.fixture
 def serve(monkeypatch) -> Iterator[Any]:
     """Factory: ``serve(design_path, **env)`` launches the UI and returns (url, app)."""
-    from chipchat.agent.webui import launch
+    from chipchat.cli.webui import launch
     from chipchat.config import settings
 
     apps: list[Any] = []

@@ -10,8 +10,7 @@ from chipchat.errors import DesignError
 from chipchat.formats import graywolf as gw
 from chipchat.formats.lef import check_against_lef, read_lef
 from chipchat.formats.yosys_json import Cell, Netlist
-
-from .conftest import LEF
+from tests._physical import LEF
 
 
 def tiny_netlist() -> Netlist:

@@ -25,8 +25,7 @@ from chipchat.steps.openroad_script import (
     record_script,
     render_place_script,
 )
-
-from .conftest import FIXTURES, LEF, LIB, REPO, lef_without
+from tests._physical import FIXTURES, LEF, LIB, REPO, lef_without
 
 GOLDEN = REPO / "tests" / "golden" / "place" / "openroad_place_mac16.tcl"
 

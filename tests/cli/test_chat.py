@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from chipchat.agent.webui import auth_pairs
 from chipchat.cli import build_parser, main
+from chipchat.cli.webui import auth_pairs
 from chipchat.config import Settings
 from chipchat.errors import ConfigError
 

@@ -15,8 +15,7 @@ from chipchat.steps.floorplan import Floorplan
 from chipchat.steps.graywolf_place import GraywolfPlace, WireParasitics
 from chipchat.steps.opensta import OpenSTA, read_results
 from chipchat.steps.qrouter_route import QrouterRoute
-
-from .conftest import LEF, LIB, fake_tool, lef_without
+from tests._physical import LEF, LIB, fake_tool, lef_without
 
 
 def place(design, synth, timeout_s=None, **config):

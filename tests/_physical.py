@@ -1,4 +1,5 @@
-"""Fixtures for placement tests: the osu018 library and small netlists synthesized with Yosys."""
+"""Shared physical-design test material: the osu018 library, small netlists synthesized with Yosys,
+fixtures (registered in tests/conftest.py) and helpers for misbehaving tools and edited LEFs."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from chipchat.formats.lef import read_lef
 TECH = Path("/usr/share/qflow/tech/osu018")
 LIB = TECH / "osu018_stdcells.lib"
 LEF = TECH / "osu018_stdcells.lef"
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "golden" / "openroad"  # real OpenROAD output (see SOURCE.md there)
 
 
