@@ -2,7 +2,9 @@
 
 argv is a list (never a shell string), the child runs in its own process group so a
 timeout kills everything it spawned, and its output is written to a log file as it
-runs, so a hung or crashed tool still leaves its partial log behind.
+runs, so a hung or crashed tool still leaves its partial log behind. Children die with
+chipchat (:mod:`chipchat._lifetime`); untrusted ones run confined
+(:mod:`chipchat.sandbox.confine`) when the caller passes a :class:`Confinement`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from chipchat import _lifetime
 from chipchat.errors import ToolNotFound, ToolTimeout
+
+if TYPE_CHECKING:
+    from chipchat.sandbox.confine import Confinement
 
 MAX_CAPTURE = 16 * 1024 * 1024  # bytes of output kept in memory; the log file has everything
 
@@ -30,6 +37,9 @@ class ExecResult:
     output: str
     duration_s: float
     log_path: Path | None
+    confined: str = ""  # "bwrap" or "limits" when run under a Confinement
+    stopped_by: str = ""  # the resource limit that stopped the process, e.g. "the file-size limit (1024 MB)"
+    blocked: list[str] = field(default_factory=list)  # log lines showing what the sandbox refused
 
     @property
     def ok(self) -> bool:
@@ -55,6 +65,7 @@ def run(
     stdin_text: str | None = None,
     tool: str | None = None,
     watchdog: Callable[[], float | None] | None = None,
+    confine: Confinement | None = None,
 ) -> ExecResult:
     """Run ``argv`` to completion and return its :class:`ExecResult`.
 
@@ -63,12 +74,19 @@ def run(
     ``watchdog`` (optional) is polled a few times a second while the process runs; when it
     returns a number, the process is stopped the same way, as a timeout of that many seconds
     (e.g. a per-test wall-clock limit inside one long simulation).
+    ``confine`` (optional) runs the command confined: see :func:`chipchat.sandbox.confine.prepare`.
     """
     args = [os.fspath(a) for a in argv]
     if not args:
         raise ValueError("empty argv")
     name = tool or Path(args[0]).name
     full_env = {**os.environ, **(env or {})}
+    _lifetime.guard_worker()
+    preexec, how = _lifetime.child_setup(), ""
+    if confine is not None:
+        from chipchat.sandbox import confine as confinement
+
+        args, preexec, how = confinement.prepare(args, confine, cwd=cwd, env=full_env, tool=name)
     if log_path is None:
         fd, tmp = tempfile.mkstemp(prefix=f"chipchat-{name}-", suffix=".log")
         os.close(fd)
@@ -83,12 +101,13 @@ def run(
                 proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
                     args, cwd=cwd, env=full_env, stdout=sink, stderr=subprocess.STDOUT,
                     stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
-                    start_new_session=True,
+                    start_new_session=True, preexec_fn=preexec,  # noqa: PLW1509 - no imports or locks in it
                 )
             except FileNotFoundError as exc:
                 raise ToolNotFound(name, f"cannot run {args[0]}: {exc.strerror}") from exc
             except PermissionError as exc:
                 raise ToolNotFound(name, f"cannot execute {args[0]}: {exc.strerror}") from exc
+            _lifetime.register(proc.pid)
             limit = timeout
             try:
                 if stdin_text is not None:
@@ -109,8 +128,14 @@ def run(
             except BaseException:
                 kill_group(proc)  # Ctrl-C or a crash here must not leave orphans behind
                 raise
+            finally:
+                _lifetime.unregister(proc.pid)
         output = _read(log_file)
-        return ExecResult(args, proc.returncode, output, time.monotonic() - start, log_file if keep_log else None)
+        result = ExecResult(args, proc.returncode, output, time.monotonic() - start, log_file if keep_log else None)
+        if confine is not None:
+            result.confined = how
+            result.stopped_by, result.blocked = confinement.diagnose(proc.returncode, output, confine, how)
+        return result
     finally:
         if not keep_log:
             log_file.unlink(missing_ok=True)

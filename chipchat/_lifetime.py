@@ -1,0 +1,119 @@
+"""Tool processes die with chipchat: no orphans after a SIGTERM, SIGHUP or SIGKILL.
+
+Every tool runs in its own process group (so a timeout can kill everything it spawned),
+which also means nothing kills it when chipchat dies. Three things close that gap:
+
+- each child gets ``PR_SET_PDEATHSIG = SIGKILL`` between fork and exec, so the kernel kills
+  it when the thread that started it ends — and ``_exec.run`` waits for its child in that
+  very thread, so the thread outlives the child unless the whole process dies;
+- confined runs go through ``bwrap --die-with-parent`` in a PID namespace: when bwrap dies
+  the kernel kills every process of the sandbox, grandchildren included;
+- the process groups of running tools are registered here; :func:`install_signal_handlers`
+  (the CLI calls it) kills them on SIGTERM/SIGHUP before chipchat exits with that signal.
+
+A process-pool worker (``multiprocessing``) that runs tools also asks for ``PDEATHSIG``
+for itself (:func:`guard_worker`), so the death of the parent takes the worker and, through
+the worker, its tools.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+PR_SET_PDEATHSIG = 1
+_lock = threading.Lock()
+_groups: set[int] = set()
+_guarded_pid: int | None = None
+_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+_prctl = _libc.prctl
+_prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+
+
+def _forget_inherited() -> None:
+    """A forked child does not own its parent's tools (it must not kill them on a signal)."""
+    global _lock
+    _lock = threading.Lock()
+    _groups.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
+
+
+def child_setup(extra: Callable[[], None] | None = None) -> Callable[[], None]:
+    """A ``preexec_fn``: die with the parent, then ``extra`` (resource limits). Resolved up front:
+    after a fork in a threaded program the child must not import or take locks."""
+    parent = os.getpid()
+    prctl, sig, getppid, exit_ = _prctl, int(signal.SIGKILL), os.getppid, os._exit
+
+    def setup() -> None:
+        prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+        if getppid() != parent:  # the parent died before the request took effect
+            exit_(137)
+        if extra is not None:
+            extra()
+
+    return setup
+
+
+def register(pgid: int) -> None:
+    with _lock:
+        _groups.add(pgid)
+
+
+def unregister(pgid: int) -> None:
+    with _lock:
+        _groups.discard(pgid)
+
+
+def live_groups() -> list[int]:
+    with _lock:
+        return sorted(_groups)
+
+
+def kill_all(sig: int = signal.SIGKILL) -> int:
+    """Send ``sig`` to every registered process group; returns how many were signalled."""
+    hit = 0
+    for pgid in live_groups():
+        try:
+            os.killpg(pgid, sig)
+            hit += 1
+        except (ProcessLookupError, PermissionError):
+            unregister(pgid)
+    return hit
+
+
+def guard_worker() -> None:
+    """In a ``multiprocessing`` child, die with the parent (once per process; cheap to call often)."""
+    global _guarded_pid
+    if _guarded_pid == os.getpid():
+        return
+    _guarded_pid = os.getpid()
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.pid is None:
+        return
+    _prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent.pid:
+        os._exit(137)  # the parent is already gone: nobody is waiting for this work
+
+
+def install_signal_handlers(signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGHUP)) -> None:
+    """On each of ``signals``: kill the tools' process groups, then die of that signal.
+
+    Re-raising the signal (instead of unwinding with an exception) does not wait for
+    process pools or UI threads to finish; pool workers die with us through PDEATHSIG.
+    Must be called from the main thread.
+    """
+    def handler(signum: int, _frame: FrameType | None) -> None:
+        kill_all(signal.SIGKILL)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    for sig in signals:
+        signal.signal(sig, handler)

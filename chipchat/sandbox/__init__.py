@@ -1,0 +1,1 @@
+"""Running what nobody reviewed: confinement of untrusted simulations, builds and elaboration."""
