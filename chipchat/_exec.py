@@ -82,11 +82,12 @@ def run(
     name = tool or Path(args[0]).name
     full_env = {**os.environ, **(env or {})}
     _lifetime.guard_worker()
-    preexec, how = _lifetime.child_setup(), ""
+    preexec, how, guard, stopped = _lifetime.child_setup(), "", None, ""
     if confine is not None:
         from chipchat.sandbox import confine as confinement
 
         args, preexec, how = confinement.prepare(args, confine, cwd=cwd, env=full_env, tool=name)
+        guard = confinement.guard(confine)
     if log_path is None:
         fd, tmp = tempfile.mkstemp(prefix=f"chipchat-{name}-", suffix=".log")
         os.close(fd)
@@ -112,11 +113,13 @@ def run(
             try:
                 if stdin_text is not None:
                     proc.communicate(stdin_text.encode(), timeout=timeout)
-                elif watchdog is None:
+                elif watchdog is None and guard is None:
                     proc.wait(timeout=timeout)
                 else:
-                    hit = _wait_watched(proc, timeout, watchdog)
-                    if hit is not None:
+                    hit, stopped = _wait_watched(proc, timeout, watchdog, guard)
+                    if stopped:
+                        kill_group(proc)
+                    elif hit is not None:
                         limit = hit
                         raise subprocess.TimeoutExpired(args, hit)
             except subprocess.TimeoutExpired:
@@ -135,6 +138,7 @@ def run(
         if confine is not None:
             result.confined = how
             result.stopped_by, result.blocked = confinement.diagnose(proc.returncode, output, confine, how)
+            result.stopped_by = stopped or result.stopped_by
         return result
     finally:
         if not keep_log:
@@ -142,21 +146,25 @@ def run(
 
 
 def _wait_watched(
-    proc: subprocess.Popen[bytes], timeout: float | None, watchdog: Callable[[], float | None]
-) -> float | None:
-    """Wait for ``proc``; return the limit that ran out (``timeout`` or a watchdog's), else None."""
+    proc: subprocess.Popen[bytes], timeout: float | None, watchdog: Callable[[], float | None] | None,
+    guard: Callable[[], str | None] | None = None,
+) -> tuple[float | None, str]:
+    """Wait for ``proc``; return (the time limit that ran out, or None; the resource limit ``guard`` saw hit, or "")."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         try:
             proc.wait(timeout=0.2)
-            return None
+            return None, ""
         except subprocess.TimeoutExpired:
             pass
         if deadline is not None and time.monotonic() >= deadline:
-            return timeout
-        hit = watchdog()
+            return timeout, ""
+        hit = watchdog() if watchdog is not None else None
         if hit is not None:
-            return hit
+            return hit, ""
+        reason = guard() if guard is not None else None
+        if reason:
+            return None, reason
 
 
 def kill_group(proc: subprocess.Popen[bytes], grace_s: float = 2.0) -> None:

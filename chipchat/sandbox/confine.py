@@ -24,6 +24,7 @@ import os
 import resource
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +146,38 @@ def diagnose(returncode: int, output: str, policy: Confinement, how: str) -> tup
     patterns = _REFUSALS + (() if policy.network or how != "bwrap" else _NETWORK)
     blocked = [ln.strip()[:300] for ln in output.splitlines() if any(p in ln for p in patterns)]
     return stopped, list(dict.fromkeys(blocked))[:5]
+
+
+def guard(policy: Confinement) -> Callable[[], str | None] | None:
+    """A check polled while a confined command runs: has a file it writes reached the file-size limit?
+
+    Writing past RLIMIT_FSIZE raises SIGXFSZ, which kills a plain tool — but Python ignores
+    that signal, and cocotb embeds Python in both simulators, so there a runaway ``$fwrite``
+    just sees its writes fail and keeps looping. This check stops it and names the limit.
+    """
+    if not policy.limits.file_size_mb:
+        return None
+    limit = policy.limits.file_size_mb * 1024 * 1024
+    folders = [_real(p) for p in policy.writable]
+    state = {"next": 0.0}
+
+    def check() -> str | None:
+        now = time.monotonic()
+        if now < state["next"]:
+            return None
+        state["next"] = now + 0.5
+        for folder in folders:
+            for parent, _dirs, files in os.walk(folder):
+                for name in files:
+                    try:
+                        size = os.lstat(os.path.join(parent, name)).st_size
+                    except OSError:
+                        continue
+                    if size >= limit:
+                        return f"the file-size limit ({policy.limits.file_size_mb} MB per file; {name} reached it)"
+        return None
+
+    return check
 
 
 def note(result: ExecResult) -> str:

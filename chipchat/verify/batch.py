@@ -22,6 +22,8 @@ from chipchat.design import Design, load_design
 from chipchat.edit.patch import Patch, PatchError, apply_patch, load_patch, parse_patch
 from chipchat.edit.sandbox import Sandbox
 from chipchat.errors import ChipChatError, ConfigError, SandboxViolation, ToolNotFound
+from chipchat.sandbox import hazards
+from chipchat.sandbox.confine import BLOCKED
 from chipchat.verify import simulators as sims
 from chipchat.verify.results import LintResult, SimRun
 
@@ -111,6 +113,10 @@ def precheck(design: Design, entry: PatchInput) -> None:
         return
     try:
         entry.changes = [c.to_json() for c in apply_patch(entry.patch, design.root, dry_run=True)]
+        found = hazards.scan(entry.patch.text)
+        if found:
+            entry.status = REJECTED
+            entry.message = "not run: the patch reaches outside the simulation: " + "; ".join(map(str, found[:3]))
     except SandboxViolation as exc:
         entry.status, entry.message = REJECTED, str(exc)
     except PatchError as exc:
@@ -216,4 +222,5 @@ def _lint_and_simulate(job: BatchJob, design: Design, outcome: JobOutcome) -> No
         else:
             outcome.message = (build.log_tail.splitlines() or ["the build failed"])[-1]
     elif outcome.run.error:
-        outcome.status, outcome.message = ERROR, outcome.run.error
+        outcome.status = REJECTED if outcome.run.error.startswith(BLOCKED) else ERROR
+        outcome.message = outcome.run.error
