@@ -1,15 +1,20 @@
 """Tool processes die with chipchat: no orphans after a SIGTERM, SIGHUP or SIGKILL.
 
 Every tool runs in its own process group (so a timeout can kill everything it spawned),
-which also means nothing kills it when chipchat dies. Three things close that gap:
+which also means nothing kills it when chipchat dies. Four things close that gap:
 
 - each child gets ``PR_SET_PDEATHSIG = SIGKILL`` between fork and exec, so the kernel kills
   it when the thread that started it ends — and ``_exec.run`` waits for its child in that
   very thread, so the thread outlives the child unless the whole process dies;
+- PDEATHSIG reaches only that child, not what it spawned (Yosys runs ``yosys-abc``, make
+  runs the compiler): the process groups of running tools are also registered with a
+  *reaper*, a tiny process started once per chipchat process, that reads the registrations
+  from a pipe and kills the groups still registered when the pipe closes — which happens
+  however chipchat ends, SIGKILL included;
 - confined runs go through ``bwrap --die-with-parent`` in a PID namespace: when bwrap dies
-  the kernel kills every process of the sandbox, grandchildren included;
-- the process groups of running tools are registered here; :func:`install_signal_handlers`
-  (the CLI calls it) kills them on SIGTERM/SIGHUP before chipchat exits with that signal.
+  the kernel kills every process of the sandbox, even one that left the process group;
+- :func:`install_signal_handlers` (the CLI calls it) kills the registered groups on
+  SIGTERM/SIGHUP before chipchat exits with that signal.
 
 A process-pool worker (``multiprocessing``) that runs tools also asks for ``PDEATHSIG``
 for itself (:func:`guard_worker`), so the death of the parent takes the worker and, through
@@ -23,6 +28,8 @@ import ctypes.util
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
@@ -31,6 +38,26 @@ PR_SET_PDEATHSIG = 1
 _lock = threading.Lock()
 _groups: set[int] = set()
 _guarded_pid: int | None = None
+_reaper_fd: int | None = None  # write end of the reaper's pipe; a forked child shares its parent's reaper
+REAPER = """# chipchat reaper: when chipchat ends, kill the tool process groups it left running
+import os, signal
+groups, buf = set(), b""
+while True:
+    data = os.read(0, 4096)
+    if not data:
+        break
+    *lines, buf = (buf + data).split(b"\\n")
+    for line in lines:
+        if line[:1] == b"+":
+            groups.add(int(line[1:]))
+        elif line[:1] == b"-":
+            groups.discard(int(line[1:]))
+for group in groups:
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except OSError:
+        pass
+"""
 _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 _prctl = _libc.prctl
 _prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
@@ -65,11 +92,41 @@ def child_setup(extra: Callable[[], None] | None = None) -> Callable[[], None]:
 def register(pgid: int) -> None:
     with _lock:
         _groups.add(pgid)
+        _tell_reaper(b"+%d\n" % pgid)
 
 
 def unregister(pgid: int) -> None:
     with _lock:
-        _groups.discard(pgid)
+        if pgid in _groups:
+            _groups.discard(pgid)
+            _tell_reaper(b"-%d\n" % pgid)
+
+
+def _tell_reaper(line: bytes) -> None:
+    """Send one registration line (called with ``_lock`` held); start the reaper on first use."""
+    global _reaper_fd
+    if _reaper_fd is None:
+        _reaper_fd = _start_reaper()
+    if _reaper_fd is None:
+        return
+    try:
+        os.write(_reaper_fd, line)
+    except OSError:  # the reaper is gone: PDEATHSIG and the signal handlers still apply
+        os.close(_reaper_fd)
+        _reaper_fd = None
+
+
+def _start_reaper() -> int | None:
+    read, write = os.pipe()  # not inherited by tools (close-on-exec); shared with forked pool workers
+    try:
+        subprocess.Popen([sys.executable, "-S", "-c", REAPER], stdin=read, stdout=subprocess.DEVNULL,  # noqa: S603
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        os.close(write)
+        return None
+    finally:
+        os.close(read)
+    return write
 
 
 def live_groups() -> list[int]:
