@@ -209,6 +209,18 @@ def test_without_bwrap_runs_get_the_limits_and_one_warning(tmp_path: Path, monke
         confine.bwrap_problem.cache_clear()
 
 
+def test_doctor_says_how_untrusted_runs_are_confined(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CHIPCHAT_EMBEDDINGS": "none"}
+    here = subprocess.run([sys.executable, "-m", "chipchat", "doctor"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120)
+    assert "sandbox    untrusted simulations run with bubblewrap + resource limits" in here.stdout or \
+        confine.bwrap_problem() is not None
+    gone = subprocess.run([sys.executable, "-m", "chipchat", "doctor"], capture_output=True, text=True, cwd=tmp_path,
+                          env={**env, "CHIPCHAT_BWRAP": str(tmp_path / "none")}, timeout=120)
+    assert "limits   sandbox    untrusted simulations run with resource limits only" in gone.stdout
+    assert "optional bwrap" in gone.stdout and "apt-get install -y bubblewrap" in gone.stdout
+
+
 # -- hostile RTL through the real simulators ------------------------------------------------------
 
 
