@@ -102,6 +102,9 @@ def test_a_writable_folder_outside_tmp_is_bound_and_nothing_else_is() -> None:
     argv = confine.bwrap_argv("bwrap", ["true"], policy, cwd="/")
     binds = [argv[i + 1] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind")]
     assert binds == ["/", "/var/tmp/run-x"]  # /usr/share is visible (read-only) anyway
+    open_root = confine.bwrap_argv("bwrap", ["true"], Confinement((Path("/var/tmp/run-x"),), read_only_root=False),
+                                   cwd="/")
+    assert open_root[1:4] == ["--bind", "/", "/"] and "/var/tmp/run-x" not in open_root  # all writable already
 
 
 def test_the_hazard_scan_names_file_line_and_what_reaches_outside() -> None:

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from chipchat._exec import ExecResult
 
 log = logging.getLogger("chipchat.sandbox")
-MODES = ("auto", "bwrap", "limits")
 PRIVATE_TMP = Path("/tmp")
 BLOCKED = "blocked by the sandbox"
 INSTALL = "sudo apt-get install -y bubblewrap (Debian/Ubuntu), dnf install bubblewrap (Fedora)"
