@@ -30,9 +30,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             status = "optional" if spec.optional else "missing"
             rows.append({"tool": name, "status": status, "purpose": spec.purpose, "fix": exc.hint or ""})
     embeddings = _embeddings_row()
-    from chipchat.sandbox.confine import bwrap_problem, status
+    from chipchat.sandbox import confine
 
-    sandbox = {"tool": "sandbox", "status": "ok" if bwrap_problem() is None else "limits", "detail": status()}
+    sandbox = {"tool": "sandbox", "status": "ok" if confine.bwrap_problem() is None else "limits",
+               "detail": confine.status()}
     if args.json:
         emit_json([*rows, embeddings, sandbox])
         return 0
