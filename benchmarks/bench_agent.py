@@ -59,7 +59,7 @@ def bench_first_answer(root: Path) -> None:
     import subprocess
 
     code = ("import time; t0 = time.perf_counter()\n"
-            "from chipchat.agent.session import ChatSession\nfrom chipchat.design import load_design\n"
+            "from chipchat.agent.session import ChatSession\nfrom chipchat.rtl.load import load_design\n"
             f"ChatSession(load_design({str(root)!r}), conversation='oneshot').ask('what drives acc?')\n"
             "print(time.perf_counter() - t0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

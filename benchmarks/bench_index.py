@@ -21,9 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from chipchat.design import load_design  # noqa: E402
 from chipchat.index import DesignIndex  # noqa: E402
-from chipchat.rtl.load import load_model  # noqa: E402
+from chipchat.rtl.load import load_design, load_model  # noqa: E402
 
 WORDS = ["fifo", "credit", "arbiter", "crc", "uart", "dma", "timer", "irq", "cache", "tag", "valid", "ready",
          "burst", "beat", "lane", "phase", "retry", "parity", "scrambler", "decoder"]

@@ -26,10 +26,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from bench_timing import write_generated  # noqa: E402
 
-from chipchat.design import load_design  # noqa: E402
 from chipchat.errors import ChipChatError  # noqa: E402
+from chipchat.rtl.load import load_design, load_model  # noqa: E402
 from chipchat.steps.pyverilog_dataflow import dataflow_drivers, is_verilog2001  # noqa: E402
-from chipchat.rtl.load import load_model  # noqa: E402
 
 EXAMPLES = ("mac16", "fifo", "uart_tx", "alu8")
 
@@ -67,7 +66,7 @@ def main() -> int:
         ms = (time.monotonic() - t0) * 1000
         files = design.sources
         if design.amaranth is not None:
-            from chipchat.rtl.amaranth import elaborate
+            from chipchat.steps.amaranth_elab import elaborate
 
             files = [elaborate(design).verilog]
         ok = sum(1 for f in model.files if f.status == "ok")

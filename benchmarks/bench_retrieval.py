@@ -20,8 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from chipchat.design import load_design  # noqa: E402
 from chipchat.index import DesignIndex  # noqa: E402
+from chipchat.rtl.load import load_design  # noqa: E402
 
 TARGET_FUSED_R5 = 0.9
 DEFAULT = "static"

@@ -32,7 +32,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from chipchat.design import Design, load_design  # noqa: E402
+from chipchat.design import Design  # noqa: E402
+from chipchat.rtl.load import load_design  # noqa: E402
 
 QUESTIONS = REPO / "benchmarks" / "routing_questions.json"
 DESIGNS = REPO / "designs"

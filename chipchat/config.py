@@ -45,6 +45,18 @@ class Settings:
         600.0, "CHIPCHAT_TOOL_TIMEOUT", "Wall-clock limit for one external tool run (synthesis, STA, placement).")
     sim_timeout_s: float = _setting(
         120.0, "CHIPCHAT_SIM_TIMEOUT", "Wall-clock limit for one simulation (a hung test is killed).")
+    confine: str = _setting(
+        "auto", "CHIPCHAT_CONFINE",
+        "How simulations, builds and Amaranth elaboration run: `auto` (in a bubblewrap sandbox when bwrap works "
+        "here, else with resource limits only and a warning), `bwrap` (refuse to run without it) or `limits`.")
+    limit_file_mb: int = _setting(
+        2048, "CHIPCHAT_LIMIT_FILE_MB", "Largest file a confined run may write (MB; 0: no limit).")
+    limit_memory_mb: int = _setting(
+        8192, "CHIPCHAT_LIMIT_MEMORY_MB", "Address space of one confined process (MB; 0: no limit).")
+    limit_cpu_s: int = _setting(3600, "CHIPCHAT_LIMIT_CPU_S", "CPU seconds of one confined process (0: no limit).")
+    limit_processes: int = _setting(
+        512, "CHIPCHAT_LIMIT_PROCESSES",
+        "Processes a confined run may add to yours (not enforced for root; 0: no limit).")
     jobs: int = _setting(0, "CHIPCHAT_JOBS", "Parallel jobs for batch runs; 0 means one per CPU core.")
     executor: str = _setting(
         "local", "CHIPCHAT_EXECUTOR", "`local` (process pool) or `dask://host:port` (a Dask scheduler).")
@@ -88,6 +100,8 @@ class Settings:
         if not (self.executor == "local" or self.executor.startswith("dask://")):
             raise ConfigError(
                 f"CHIPCHAT_EXECUTOR={self.executor!r} is unknown", hint="use `local` or `dask://host:port`")
+        if self.confine not in ("auto", "bwrap", "limits"):
+            raise ConfigError(f"CHIPCHAT_CONFINE={self.confine!r} is unknown", hint="use `auto`, `bwrap` or `limits`")
         if self.ui_auth and any(":" not in pair for pair in self.ui_auth.split(",")):
             raise ConfigError("CHIPCHAT_UI_AUTH must be `user:password` pairs separated by commas")
 

@@ -56,6 +56,8 @@ TOOLS: dict[str, ToolSpec] = {
             "backend needs nothing extra",
             "placement and timing (OpenROAD backend)", r"(\d+\.\d+(?:\.\d+)?|v?\d+\.\d+-\S+)", optional=True),
         ToolSpec("klayout", ("klayout",), ("-v",), f"{APT} klayout", "layout viewing (optional)", optional=True),
+        ToolSpec("bwrap", ("bwrap",), ("--version",), f"{APT} bubblewrap",
+                 "confining simulations of untrusted RTL (without it: resource limits only)", optional=True),
         ToolSpec("tclsh", ("tclsh", "tclsh8.6"), (), f"{APT} tcl", "Tcl interpreter (script tests)"),
         ToolSpec("chromium", ("chromium", "chromium-browser"), ("--version",), f"{APT} chromium", "browser tests"),
     ]

@@ -11,6 +11,7 @@ APT_PACKAGES=(
   tcl                                          # tclsh: tests replay OpenROAD scripts
   chromium chromium-driver                     # headless browser test of the chat UI
   git make g++                                 # g++: Verilator compiles its models to C++
+  bubblewrap                                   # bwrap: simulations of untrusted RTL run confined
 )
 
 missing=()

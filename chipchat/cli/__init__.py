@@ -13,9 +13,10 @@ import importlib
 import os
 import pkgutil
 import sys
+import threading
 from collections.abc import Sequence
 
-from chipchat import __version__
+from chipchat import __version__, _exec
 from chipchat.errors import ChipChatError
 
 
@@ -37,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if threading.current_thread() is threading.main_thread():
+        _exec.install_signal_handlers()  # SIGTERM/SIGHUP take the running tools along
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

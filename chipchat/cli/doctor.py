@@ -30,8 +30,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             status = "optional" if spec.optional else "missing"
             rows.append({"tool": name, "status": status, "purpose": spec.purpose, "fix": exc.hint or ""})
     embeddings = _embeddings_row()
+    from chipchat.sandbox import confine
+
+    sandbox = {"tool": "sandbox", "status": "ok" if confine.bwrap_problem() is None else "limits",
+               "detail": confine.status()}
     if args.json:
-        emit_json([*rows, embeddings])
+        emit_json([*rows, embeddings, sandbox])
         return 0
     for r in rows:
         if r["status"] == "ok":
@@ -39,6 +43,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         else:
             print(f"  {r['status']:<8} {r['tool']:<10} {r['purpose']}; to install: {r['fix']}")
     print(f"  {embeddings['status']:<8} {'embeddings':<10} {embeddings['detail']}")
+    print(f"  {sandbox['status']:<8} {'sandbox':<10} untrusted simulations run with {sandbox['detail']}")
     return 1 if any(r["status"] == "missing" for r in rows) else 0
 
 

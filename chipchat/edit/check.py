@@ -72,6 +72,8 @@ def check_edit(design: Design, diff: str, *, folder: Path, latency: dict[str, in
         for key in ("tests", "timing"):
             if ev[key].get("build_errors"):
                 _fail(ev, key, ev[key]["build_errors"])
+        if ev["tests"].get("refused"):  # it reached outside the simulation: never an acceptable edit
+            _fail(ev, "sandbox", ev["tests"]["refused"])
 
     done = run_patched(design, diff, work, name=folder.name)
     if not done.ok:
@@ -128,7 +130,7 @@ def _warning_key(w: Any) -> tuple[str, str, str, str]:
 
 def _tests(design: Design, diff: str, folder: Path, opts: CheckOptions) -> dict[str, Any]:
     from chipchat.verify.api import verify
-    from chipchat.verify.batch import NOT_COMPILE, OK
+    from chipchat.verify.batch import NOT_COMPILE, OK, REJECTED
     from chipchat.verify.testbench import resolve_modules
 
     try:
@@ -162,6 +164,8 @@ def _tests(design: Design, diff: str, folder: Path, opts: CheckOptions) -> dict[
     if verdict.verdict == NOT_COMPILE or any(r["status"] == NOT_COMPILE for r in out["simulators"].values()):
         out["build_errors"] = [verdict.message] if verdict.message else \
             [r["message"] for r in out["simulators"].values() if r["message"]]
+    elif verdict.verdict == REJECTED:
+        out["refused"] = [verdict.message]
     elif verdict.verdict not in (OK, "clean", "regression", "improves"):
         out["note"] = verdict.message
     return out

@@ -21,6 +21,7 @@ from chipchat.design import Design
 from chipchat.hashing import digest
 from chipchat.rtl.model import Module
 from chipchat.rtl.statements import RESET_NAME
+from chipchat.sandbox import confine
 from chipchat.steps.amaranth_elab import hdl_sources
 from chipchat.steps.step import RunDir, Step, StepResult
 
@@ -234,14 +235,17 @@ class EquivSim(Step):
             tb = folder / "tb.v"
             tb.write_text(testbench(self.design.top or "", ports, c["cycles"], c["seed"], self.design.parameters,
                                     c["rename"] if side == "after" else None))
-            build = run.exec(self.argv(design, tb, folder / "sim.vvp"), log=f"{side}-build.log", tool="iverilog")
+            box = confine.policy(folder, readable=[design.root])  # the edited side is untrusted RTL
+            build = run.exec(self.argv(design, tb, folder / "sim.vvp"), log=f"{side}-build.log", tool="iverilog",
+                             confine=box)
             if not build.ok:
                 return self._failed(run, f"the {side} design does not compile for the comparison: "
                                          + (build.tail(3) or "iverilog failed"))
             sim = run.exec([str(toolchain.find_tool("vvp").path), "-n", str(folder / "sim.vvp")],
-                           log=f"{side}-sim.log", cwd=folder, tool="vvp")
-            if not sim.ok or not (folder / "trace.txt").exists():
-                return self._failed(run, f"the {side} simulation failed: " + (sim.tail(3) or "no trace"))
+                           log=f"{side}-sim.log", cwd=folder, tool="vvp", confine=box)
+            if not sim.ok or sim.blocked or not (folder / "trace.txt").exists():
+                return self._failed(run, f"the {side} simulation failed: "
+                                    + ((sim.tail(3) + confine.note(sim)).strip() or "no trace"))
             rows[side] = read_trace(folder / "trace.txt", [n for n, _ in ports.outputs])
         result = compare_traces(rows["before"], rows["after"], c["latency"], c["rename"], ports.reset_active)
         result.run_dir = str(run.path)

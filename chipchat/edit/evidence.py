@@ -51,7 +51,8 @@ def render(ev: dict[str, Any]) -> tuple[str, str]:
     if not ev.get("build_ok", True):
         first = (ev.get("build_errors") or ["the build failed"])[0]
         stage = {"apply": "the diff does not apply", "parse": "does not parse", "lint": "does not compile (lint)",
-                 "tests": "does not compile (simulator build)", "timing": "does not synthesize"}.get(
+                 "tests": "does not compile (simulator build)", "timing": "does not synthesize",
+                 "sandbox": "was refused: it reaches outside the simulation"}.get(
             ev.get("stage", ""), "does not build")
         summary = f"BUILD FAILS — {stage}: {first}"
         lines = [f"**The edited design {stage}.** The compiler's message:", "", "```text",

@@ -1,1 +1,2 @@
-"""Patches and sandboxes: parse and apply unified diffs, and run jobs on patched private copies of a design."""
+"""Untrusted work, kept in its place: patches and sandbox copies of a design, jobs run on them, and the
+confinement (bubblewrap, resource limits) of simulations, builds and elaboration nobody reviewed."""

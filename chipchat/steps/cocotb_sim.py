@@ -7,6 +7,10 @@ Builds are cached by content: a hash of the source files' bytes, include files,
 defines, parameters, top, simulator and tool versions names a folder under
 ``<cache>/builds/``; the same sources in another folder (a sandbox) reuse it.
 
+Every build and test command runs confined (:mod:`chipchat.sandbox.confine`): a build may
+write only its own new build folder, a test run only its run directory — whoever wrote the
+RTL or the testbench. The object cache is filled by chipchat itself, outside the sandbox.
+
 Tests run in one simulator process per module set, watched by a per-test wall-clock
 limit read from the live log; a test that exceeds it is killed with the process group,
 reported as a timeout with its partial log, and the remaining tests resume in a new
@@ -29,6 +33,7 @@ from chipchat import toolchain
 from chipchat._exec import log_tail
 from chipchat.design import Design
 from chipchat.errors import ToolTimeout
+from chipchat.sandbox import confine
 from chipchat.steps import objcache
 from chipchat.steps import simulators as sims
 from chipchat.steps.amaranth_elab import hdl_sources
@@ -96,17 +101,18 @@ class CocotbBuild(Step):
         commands = sims.build_commands(self.simulator, hdl, tmp, make_jobs=int(self.config.get("make_jobs", 0)))
         metrics: dict[str, Any] = {"simulator": self.simulator, "key": key, "ok": False}
         logs: list[str] = []
+        box = confine.policy(tmp, readable=[self.design.root, *hdl.include_dirs])
         try:
             for i, argv in enumerate(commands.argv):
                 log = f"build-{i + 1}.log"
                 logs.append(log)
                 if self.simulator == "verilator" and argv[:1] == ["make"]:
-                    result = self._make_with_shared_objects(run, argv, log, commands.env, tmp, metrics)
+                    result = self._make_with_shared_objects(run, argv, log, commands.env, tmp, metrics, box)
                 else:
-                    result = run.exec(argv, log=log, env=commands.env, cwd=tmp, tool=Path(argv[0]).name)
+                    result = run.exec(argv, log=log, env=commands.env, cwd=tmp, tool=Path(argv[0]).name, confine=box)
                 if not result.ok:
                     metrics["errors"] = [e.__dict__ for e in compile_errors(result.output)]
-                    metrics["log_tail"] = result.tail(25)
+                    metrics["log_tail"] = result.tail(25) + confine.note(result)
                     return self._done(run, metrics, logs)
         except ToolTimeout as exc:
             metrics.update(timed_out=True, log_tail=exc.log_tail)
@@ -122,14 +128,14 @@ class CocotbBuild(Step):
         return self._done(run, metrics, logs, final)
 
     def _make_with_shared_objects(self, run: RunDir, argv: list[str], log: str, env: dict[str, str], build_dir: Path,
-                                  metrics: dict[str, Any]) -> Any:
+                                  metrics: dict[str, Any], box: confine.Confinement) -> Any:
         """``make`` with Verilator's runtime objects taken from (and given to) the object cache.
 
         The model itself (``Vtop__ALL.a``) is compiled first, while another build may still be
         compiling the runtime objects this one will reuse; then the rest is seeded and linked.
         """
         model = run.exec([*argv, f"{objcache.PREFIX}__ALL.a"], log=log.replace(".log", "-model.log"), env=env,
-                         cwd=build_dir, tool="make")
+                         cwd=build_dir, tool="make", confine=box)
         if not model.ok:
             return model
         cache = self.cache_dir() / "verilator-objs"
@@ -139,12 +145,12 @@ class CocotbBuild(Step):
         def compile_objects(names: list[str]) -> bool:
             parts.append(len(parts) + 1)
             return run.exec([*argv, *names], log=log.replace(".log", f"-objects-{parts[-1]}.log"), env=env,
-                            cwd=build_dir, tool="make").ok
+                            cwd=build_dir, tool="make", confine=box).ok
 
         jobs = int(argv[argv.index("-j") + 1]) if "-j" in argv else 1
         seeded, compiled = objcache.provide(cache, build_dir, keys, compile_objects, batch=jobs)
         metrics["reused_objects"], metrics["compiled_objects"] = seeded, compiled
-        result = run.exec(argv, log=log, env=env, cwd=build_dir, tool="make")
+        result = run.exec(argv, log=log, env=env, cwd=build_dir, tool="make", confine=box)
         if result.ok:
             objcache.store(cache, build_dir, keys)
         return result
@@ -227,6 +233,8 @@ class CocotbTest(Step):
         done: list[str] = []
         attempts: list[dict[str, Any]] = []
         timeouts = 0
+        box = confine.policy(run.path, readable=[Path(c["build_dir"]), self.design.root,
+                                                 *([Path(c["tests_path"])] if c.get("tests_path") else [])])
         while True:
             n = len(attempts) + 1
             results, log = run.file(f"results-{n}.xml"), f"sim-{n}.log"
@@ -240,8 +248,9 @@ class CocotbTest(Step):
             attempts.append(attempt)
             try:  # no overall limit: the watchdog limits the start-up, then each test
                 result = run.exec(commands.argv[0], log=log, env=commands.env, timeout=None,
-                                  tool=c["simulator"], watchdog=watch)
-                attempt["returncode"] = result.returncode
+                                  tool=c["simulator"], watchdog=watch, confine=box)
+                attempt.update(returncode=result.returncode, confined=result.confined, stopped_by=result.stopped_by,
+                               blocked=result.blocked)
                 break
             except ToolTimeout as exc:
                 timeouts += 1

@@ -18,11 +18,14 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, final
+from typing import TYPE_CHECKING, Any, ClassVar, final
 
 from chipchat import _exec, toolchain
 from chipchat.design import Design
 from chipchat.hashing import jsonable
+
+if TYPE_CHECKING:
+    from chipchat.sandbox.confine import Confinement
 
 
 @dataclass
@@ -75,10 +78,12 @@ class RunDir:
         timeout: float | None = None,
         tool: str | None = None,
         watchdog: Callable[[], float | None] | None = None,
+        confine: Confinement | None = None,
     ) -> _exec.ExecResult:
         """Run ``argv`` with its output in ``<run>/<log>``; the argv is appended to ``commands.json``.
 
-        ``watchdog`` is passed to :func:`chipchat._exec.run` (an extra, caller-defined time limit).
+        ``watchdog`` and ``confine`` are passed to :func:`chipchat._exec.run` (an extra, caller-defined
+        time limit; the sandbox of untrusted code).
         """
         entry: dict[str, Any] = {"argv": [os.fspath(a) for a in argv], "log": log,
                                  "cwd": str(cwd or self.path)}
@@ -86,12 +91,15 @@ class RunDir:
         self._write_commands()
         try:
             result = _exec.run(argv, cwd=cwd or self.path, env=env, timeout=timeout or self.timeout_s,
-                               log_path=self.path / log, tool=tool, watchdog=watchdog)
+                               log_path=self.path / log, tool=tool, watchdog=watchdog, confine=confine)
         except Exception as exc:
             entry["error"] = str(exc).splitlines()[0]
             self._write_commands()
             raise
         entry.update(returncode=result.returncode, duration_s=round(result.duration_s, 3))
+        if confine is not None:
+            entry.update(confined=result.confined, writable=[str(p) for p in confine.writable])
+            entry.update({k: v for k, v in (("stopped_by", result.stopped_by), ("blocked", result.blocked)) if v})
         self._write_commands()
         return result
 

@@ -21,6 +21,8 @@ from chipchat.design import Design
 from chipchat.errors import ChipChatError, ConfigError, SandboxViolation
 from chipchat.formats.cocotb_results import LintResult, SimRun
 from chipchat.rtl.load import load_design
+from chipchat.sandbox import hazards
+from chipchat.sandbox.confine import BLOCKED
 from chipchat.sandbox.patch import Patch, PatchError, apply_patch, load_patch, parse_patch
 from chipchat.sandbox.run import SandboxPaths, Unsandboxed, run_patched
 from chipchat.steps import simulators as sims
@@ -111,6 +113,10 @@ def precheck(design: Design, entry: PatchInput) -> None:
         return
     try:
         entry.changes = [c.to_json() for c in apply_patch(entry.patch, design.root, dry_run=True)]
+        found = hazards.scan(entry.patch.text)
+        if found:
+            entry.status = REJECTED
+            entry.message = "not run: the patch reaches outside the simulation: " + "; ".join(map(str, found[:3]))
     except SandboxViolation as exc:
         entry.status, entry.message = REJECTED, str(exc)
     except PatchError as exc:
@@ -206,4 +212,5 @@ def _lint_and_simulate(job: BatchJob, design: Design, outcome: JobOutcome) -> No
         else:
             outcome.message = (build.log_tail.splitlines() or ["the build failed"])[-1]
     elif outcome.run.error:
-        outcome.status, outcome.message = ERROR, outcome.run.error
+        outcome.status = REJECTED if outcome.run.error.startswith(BLOCKED) else ERROR
+        outcome.message = outcome.run.error

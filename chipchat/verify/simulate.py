@@ -22,6 +22,7 @@ from chipchat.formats.cocotb_results import (
     read_results_xml,
     scan_log,
 )
+from chipchat.sandbox.confine import BLOCKED
 from chipchat.steps import simulators as sims
 from chipchat.steps.cocotb_sim import BUILD_STEPS, CocotbTest, build_key, hdl_inputs, log_before
 from chipchat.types import Location
@@ -186,16 +187,18 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
                          else scan.error.message) or "the testbench failed to load"
             run.error_location = locate(scan.error, folder)[1]
         elif not xml.is_file():
+            exited = (f"the simulator was stopped by {attempt['stopped_by']}" if attempt.get("stopped_by")
+                      else f"the simulator exited (code {attempt.get('returncode')})")
             if scan.running:
                 found[scan.running] = TestResult(
-                    scan.running, ERROR, message=f"the simulator exited (code {attempt.get('returncode')}) "
-                    "while this test was running", log_excerpt=_section(text, scan.running))
+                    scan.running, ERROR, message=f"{exited} while this test was running",
+                    log_excerpt=_section(text, scan.running))
                 for info in selected:
                     if info.fullname not in found:
                         found[info.fullname] = TestResult(
                             info.fullname, NOT_RUN, message=f"not run: the simulator exited during {scan.running}")
             elif not found:
-                run.error = f"the simulator exited (code {attempt.get('returncode')}) without running any test"
+                run.error = f"{exited} without running any test"
         if attempt.get("gave_up"):
             for info in selected:
                 if info.fullname not in found:
@@ -209,6 +212,9 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
         if known and t.definition is None:
             t.definition = Location(known.file, known.line, function=known.name)
     run.tests = tests
+    refused = [line for a in attempts for line in a.get("blocked", [])]
+    if refused:  # the run tried something its sandbox refused: that is the finding, whatever the tests say
+        run.error = f"{BLOCKED}: " + "; ".join(dict.fromkeys(refused))
     if not run.error and not tests:
         tail = [a["log"] for a in attempts]
         run.error = "no test results were produced (see " + ", ".join(tail) + ")"
