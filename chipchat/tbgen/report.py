@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chipchat.answer import Answer, Citation
-
-if TYPE_CHECKING:
-    from chipchat.tbgen.api import TbgenResult
+from chipchat.tbgen.result import LOOKED_FOR, MODEL_NEEDS, TbgenResult
 
 
 def _cite(where: str, label: str) -> Citation | None:
@@ -16,8 +12,6 @@ def _cite(where: str, label: str) -> Citation | None:
 
 
 def render_answer(result: TbgenResult) -> Answer:
-    from chipchat.tbgen.api import LOOKED_FOR, MODEL_NEEDS
-
     spec = result.spec
     data = result.to_json()
     answer = Answer(text="", kind="tbgen", data=data, warnings=list(result.warnings))

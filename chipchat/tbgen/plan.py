@@ -1,0 +1,61 @@
+"""Choose how to test a design from what its spec shows: a combinational check or a clocked model.
+
+A design with no clock gets the combinational harness when any block predicts an output. A
+clocked design gets the first sequential model the spec supports (the Markdown recognizers,
+then state machines, next-state truth tables and prose registers); a clocked design whose
+state machine takes its present state as an input is checked combinationally.
+"""
+
+from __future__ import annotations
+
+from chipchat.tbgen import builders, prose, seqbuild
+from chipchat.tbgen.combgen import CombPlan
+from chipchat.tbgen.models import ModelPlan, choose_model
+from chipchat.tbgen.spec import SpecModel
+
+
+def comb_plan(spec: SpecModel) -> CombPlan:
+    plan = CombPlan("combinational", "")
+    for build in (builders.kmaps, builders.truth_tables, builders.comb_listings, builders.state_input_fsm,
+                  prose.combinational):
+        build(spec, plan)
+    parts = [p.source for p in plan.predictors]
+    plan.summary = "; ".join(parts[:4]) + (f"; and {len(parts) - 4} more" if len(parts) > 4 else "")
+    return plan
+
+
+def choose(spec: SpecModel) -> CombPlan | ModelPlan | None:
+    if spec.clock is None:
+        plan = comb_plan(spec)
+        return plan if plan.predictors else None
+    state_in = CombPlan("combinational", "")
+    builders.state_input_fsm(spec, state_in)
+    if state_in.predictors:
+        state_in.summary = "; ".join(p.source for p in state_in.predictors)
+        state_in.kind = "state-machine logic (present state is an input)"
+        return state_in
+    for recognize in (choose_model, seqbuild.state_machine, seqbuild.next_state_truth_table, prose.sequential):
+        found = recognize(spec)
+        if found is not None:
+            return found
+    return None
+
+
+def finish(spec: SpecModel) -> None:
+    """Reasons for the blocks nothing used."""
+    for table in spec.tables:
+        seqbuild.unused_listing_reason(table)
+        if table.used_by or table.reason:
+            continue
+        if table.kind == "code":
+            table.reason = "quoted Verilog: chipchat tests the behaviour a spec states, not code it quotes " \
+                           "(whether that code is right is what the spec asks)"
+        elif table.kind == "prose":
+            table.reason = "prose no reader understands (equations, standard blocks and `When …, then …` rules " \
+                           "are read); a language model can test it"
+        elif table.kind in ("kmap", "kmap-plain") and spec.clock is not None:
+            table.reason = "a Karnaugh map of a clocked design: it does not say whether the output is registered"
+        elif table.kind in ("states", "fsm-diagram"):
+            table.reason = "a state machine was already used as the reference model" if any(
+                t.used_by and t.kind in ("states", "fsm-diagram") for t in spec.tables) else \
+                "state machine: not readable"
