@@ -118,7 +118,7 @@ def _decoder(spec: SpecModel, plan: CombPlan, table: Table, n: int) -> None:
     name = f"DECODE{n}"
     plan.lookups[name] = {(k,): v for k, v in rows.items()}  # type: ignore[misc]
     miss = "0" if default else "None"
-    preds = {o: f"(int({name}.get(({key_port.name},)) == {o!r}) if ({key_port.name},) in {name} else {miss})"
+    preds = {o: f"(int({name}.get(({key_port.name},)) == {o!r}) if {name}.get(({key_port.name},)) is not None else {miss})"
              for o in sorted(set(rows.values()))}
     plan.predictors.append(Predictor(preds, f"{spec.where(table.line)} table '{table.title or table.header[0]}'"))
     plan.vectors += [{key_port.name: k} for k in rows]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chipchat.tbgen.vexpr import HELPERS, names_in
+from chipchat.tbgen.vexpr import HELPERS, names_in, py_expr, pyname
 
 EXHAUSTIVE = 4096
 
@@ -93,7 +93,7 @@ def predict(vec):
     for outputs, source in PREDICTORS:
         for name, fn in outputs.items():
             try:
-                value = fn(**vec)
+                value = fn(**pyenv(vec))
             except (TypeError, KeyError, IndexError, ZeroDivisionError):
                 value = None
             if value is not None:
@@ -169,5 +169,6 @@ def render(plan: CombPlan, *, spec_path: str, design: str, inputs: dict[str, int
 
 def _lam(expr: str, inputs: dict[str, int]) -> str:
     """``lambda a, b, **_: <expr>`` — called with every input by keyword."""
-    args = [n for n in names_in(expr) if n in inputs]
+    expr = py_expr(expr)
+    args = [n for n in names_in(expr) if n in {pyname(i) for i in inputs}]
     return f"lambda {', '.join(args) + ', ' if args else ''}**_: {expr}"

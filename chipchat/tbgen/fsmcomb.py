@@ -15,7 +15,7 @@ from chipchat.tbgen.blocks import PortSpec, Table
 from chipchat.tbgen.combgen import Predictor
 from chipchat.tbgen.fsm import Fsm
 from chipchat.tbgen.spec import SpecModel
-from chipchat.tbgen.vexpr import HELPERS
+from chipchat.tbgen.vexpr import HELPERS, pyname
 
 MAX_INPUT_BITS = 12
 
@@ -37,14 +37,14 @@ def predictors(spec: SpecModel, machine: Fsm, codes: dict[str, int], state_port:
     mealy: dict[str, dict[tuple[int, ...], int | None]] = {}
     for state, code in codes.items():
         for combo in itertools.product(*[range(1 << others[n].width) for n in names]):
-            values = dict(zip(names, combo, strict=True))
+            values = {pyname(k): v for k, v in zip(names, combo, strict=True)}
             hits = [t for t in machine.transitions if t.src == state and eval(t.cond, env, values)]  # noqa: S307
             dsts = {t.dst for t in hits}
             nexts[(code, *combo)] = codes.get(dsts.pop()) if len(dsts) == 1 else None
             for t in hits[:1]:
                 for port, value in t.outputs.items():
                     mealy.setdefault(port, {})[(code, *combo)] = value
-    key = ", ".join([state_port.name, *names]) + ("," if not names else "")
+    key = ", ".join([state_port.name, *names]) + ("," if not names else "")  # raw names: combgen renames
     where = f"{spec.where(table.line)} state {'table' if table.kind == 'states' else 'diagram'}"
     nxt = "FSM_NEXT"
     lookups: dict[str, dict] = {nxt: nexts}

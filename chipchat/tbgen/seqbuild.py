@@ -13,10 +13,11 @@ from chipchat.tbgen.models import ModelPlan
 from chipchat.tbgen.spec import SpecModel
 from chipchat.tbgen.templates import FSM_MODEL, RT_MODEL
 from chipchat.tbgen.text import clean
-from chipchat.tbgen.vexpr import HELPERS, ExprError, names_in, translate
+from chipchat.tbgen.vexpr import HELPERS, ExprError, names_in, py_expr, translate
 
 
 def _lam(expr: str) -> str:
+    expr = py_expr(expr)
     args = names_in(expr)
     return f"lambda {', '.join(args) + ', ' if args else ''}**_: {expr}"
 

@@ -204,7 +204,7 @@ FSM_MODEL = '''class Model:
         else:
             new = set()
             for s in self.states:
-                nxt = [dst for src, cond, dst, _, _ in TRANSITIONS if src == s and cond(**inputs)]
+                nxt = [dst for src, cond, dst, _, _ in TRANSITIONS if src == s and cond(**pyenv(inputs))]
                 new |= set(nxt) if nxt else set(STATES)  # no transition given: anywhere
             self.states = new
             source = "state diagram / table"
@@ -225,7 +225,7 @@ FSM_MODEL = '''class Model:
 def state_output(state, port, inputs):
     """The value of ``port`` in ``state`` (Moore) or on the transition the inputs take (Mealy); None: unknown."""
     bits = dict(MOORE.get(state, {}))
-    taken = [outs for src, cond, dst, outs, _ in TRANSITIONS if src == state and outs and cond(**inputs)]
+    taken = [outs for src, cond, dst, outs, _ in TRANSITIONS if src == state and outs and cond(**pyenv(inputs))]
     if taken:
         bits.update(taken[0])
     width = OUTPUTS[port]
@@ -251,7 +251,7 @@ RT_MODEL = '''class Model:
         if RESET and inputs[RESET] == RESET_ACTIVE:
             self.state = dict(RESET_STATE)
         else:
-            env = {**PARAMS, **self.state, **inputs}
+            env = pyenv({**PARAMS, **self.state, **inputs})
             new = {}
             for var, fn in NEXT.items():
                 try:
@@ -260,7 +260,7 @@ RT_MODEL = '''class Model:
                 except TypeError:  # an operand is unknown
                     new[var] = None
             self.state = new
-        env = {**PARAMS, **self.state, **inputs}
+        env = pyenv({**PARAMS, **self.state, **inputs})
         out = {}
         for port, (fn, source) in OUTS.items():
             try:

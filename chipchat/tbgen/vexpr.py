@@ -12,6 +12,7 @@ guessed. The generated testbench defines the helpers (:data:`HELPERS`).
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,8 +61,26 @@ def sext(value, width, out_width):
 
 def lowest_one(value, zero):
     return (value & -value).bit_length() - 1 if value else zero
+
+
+def pyenv(values):
+    """Port values keyed by their Python names (a port called ``in`` is ``in_``)."""
+    return {(k + "_" if k in PY_RENAMED else k): v for k, v in values.items()}
 '''
 HELPER_NAMES = {"cat", "rep", "red_and", "red_or", "red_xor"}
+# Python keywords a Verilog port may be called; the generated code never uses them itself
+PY_RENAMED = sorted(set(keyword.kwlist) - {"if", "else", "and", "or", "not", "is", "None", "True", "False", "lambda",
+                                           "for"})
+HELPERS = f"\nPY_RENAMED = {set(PY_RENAMED)!r}\n" + HELPERS
+
+
+def pyname(name: str) -> str:
+    return name + "_" if name in PY_RENAMED else name
+
+
+def py_expr(expr: str) -> str:
+    """An expression with port names that are Python keywords renamed (``in`` → ``in_``)."""
+    return re.sub(r"(?<![\w.'\"])(" + "|".join(PY_RENAMED) + r")\b(?![\'\"])", r"\1_", expr)
 
 TOKEN = re.compile(r"\s*(?:(?P<num>\d*'[sS]?[hHdDbBoO][0-9a-fA-F_xXzZ?]+|0x[0-9a-fA-F_]+|0b[01_]+|\d+)"
                    r"|(?P<name>[A-Za-z_]\w*)|(?P<op>===|!==|==|!=|<=|>=|&&|\|\||<<|>>|~&|~\||~\^|\^~|\*\*|[-+*/%<>&|^~!?:(){}\[\],=]))")
@@ -184,7 +203,7 @@ class Parser:
         if kind == "name":
             if tok not in self.widths:
                 raise ExprError(f"`{tok}` is not a port or a known name")
-            return Val(tok, self.widths[tok])
+            return Val(pyname(tok), self.widths[tok])
         if tok == "(":
             v = self.ternary()
             self.take(")")
@@ -195,13 +214,15 @@ class Parser:
 
     def concat(self) -> Val:
         first = self.ternary()
-        if self.peek() == "{":  # replication {n{x}}
+        if self.peek() == "{":  # replication {n{x}}, maybe followed by more parts
             self.take()
             inner = self.concat()
-            self.take("}")
             n = int(_const(first))
             w = _need(inner, "a replicated value")
-            return Val(f"rep({n}, {inner.py}, {w})", n * w)
+            first = Val(f"rep({n}, {inner.py}, {w})", n * w)
+            if self.peek() == "}":
+                self.take()
+                return first
         parts = [first]
         while self.peek() == ",":
             self.take()
@@ -215,7 +236,8 @@ class Parser:
         while self.peek() == "[":
             self.take()
             hi = self.ternary()
-            name = v.py if re.fullmatch(r"[A-Za-z_]\w*", v.py) else ""
+            name = v.py[:-1] if v.py.endswith("_") and v.py[:-1] in PY_RENAMED else v.py
+            name = name if re.fullmatch(r"[A-Za-z_]\w*", name) else ""
             if self.peek() == ":":
                 self.take()
                 lo = self.ternary()
@@ -272,7 +294,7 @@ def _combine(op: str, a: Val, b: Val) -> Val:
 def translate(text: str, widths: dict[str, int], index: Callable[[str, int], int] | None = None) -> Val:
     """The Python form of a Verilog expression; raises :class:`ExprError` (with why) if it cannot."""
     value = Parser(text, widths, index).parse()
-    if not safe(value.py, set(widths)):
+    if not safe(value.py, {pyname(n) for n in widths}):
         raise ExprError(f"`{text}` did not translate to a plain expression")
     return value
 
