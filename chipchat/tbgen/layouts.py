@@ -35,10 +35,18 @@ class BulletPort:
 def bullet_ports(lines: list[str]) -> list[BulletPort]:
     """`` - input  in  (8 bits)``, ``- output [7:0] q`` ... (a port named twice keeps the first)."""
     out: dict[str, BulletPort] = {}
+    in_code = False
     for n, raw in enumerate(lines, 1):
+        if re.match(r"^\s*module\s+\w+\s*(?:#\s*\(|\(|;|$)", raw):
+            in_code = True
+        if re.match(r"^\s*endmodule\b", raw):
+            in_code = False
         m = BULLET_PORT.match(raw)
-        if not m or not re.match(r"^\s*(?:[-*•]|\d+[.)])?\s*(?:input|output|inout)\b", raw, re.I):
+        if in_code or not m:
             continue
+        marked = re.match(r"^\s*(?:[-*•]|\d+[.)])\s*(?:input|output|inout)\b", raw, re.I)
+        if not marked and (m.group("desc") or not re.search(r"[\w)\],;]\s*$", raw)):
+            continue  # without a bullet only a bare declaration line counts, not prose that starts with "output"
         width = int(m.group("bits")) if m.group("bits") else None
         lsb = 0
         if m.group("msb") is not None:

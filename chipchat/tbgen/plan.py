@@ -43,7 +43,7 @@ def choose(spec: SpecModel) -> CombPlan | ModelPlan | None:
 
 def finish(spec: SpecModel) -> None:
     """Reasons for the blocks nothing used."""
-    for table in spec.tables:
+    for table in spec.tables + spec.paragraphs:
         seqbuild.unused_listing_reason(table)
         if table.used_by or table.reason:
             continue

@@ -105,6 +105,9 @@ def find_reset(ports: list[PortSpec], text: str, where: str) -> ResetInfo | None
     """The reset input, its level and kind, and what it resets to (from prose when the spec says)."""
     candidates = [p for p in ports if p.direction == "input" and p.width == 1 and
                   (RESET_NAME.match(p.name) or re.search(r"\breset\b", p.description, re.I))]
+    if not candidates and re.search(r"\breset\b", text, re.I):  # "D flip-flop with ... reset" and an input `r`
+        candidates = [p for p in ports if p.direction == "input" and p.width == 1 and
+                      re.fullmatch(r"r|clr|clear|rs", p.name, re.I)]
     if not candidates:
         return None
     port = candidates[0]

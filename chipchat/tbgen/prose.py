@@ -25,7 +25,7 @@ LEVEL = {"0": 0, "1": 1, "low": 0, "high": 1, "zero": 0, "one": 1, "false": 0, "
 
 
 def paragraphs(spec: SpecModel) -> list[Table]:
-    return [t for t in spec.tables if t.kind == "prose"]
+    return spec.paragraphs
 
 
 def _num(word: str) -> int | None:
@@ -170,6 +170,15 @@ def _blocks(text: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec],
         return {out.name: (" + ".join(p.name for p in data), "adder: the sum of the inputs")}
     if re.search(r"\bmultiplexer\b|\bmux\b", low):
         return _mux(text, ins, outs)
+    const = re.search(r"\balways (?:drive|drives|output|outputs|be)\s+(?:a\s+)?(?:constant\s+)?(?:logic[- ])?"
+                      r"(0|1|zero|one|low|high)\b", low)
+    if const and not data and len(outs) >= 1:
+        value = LEVEL[const.group(1)]
+        return {o: (str(value * ((1 << p.width) - 1) if value else 0), f"constant {value}") for o, p in outs.items()}
+    extreme = re.search(r"\b(minimum|maximum|smallest|largest) of the (?:\w+ )?(?:inputs|numbers|values)", low)
+    if extreme and out is not None and len(data) >= 2 and all(p.width == out.width for p in data):
+        fn = "min" if extreme.group(1) in ("minimum", "smallest") else "max"
+        return {out.name: (f"{fn}({', '.join(p.name for p in data)})", f"{extreme.group(1)} of the inputs")}
     if out is None or len(data) != 1:
         return {}
     x, w = data[0].name, data[0].width
@@ -215,12 +224,12 @@ def _mux(text: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec]) -> dict
                          r"(?:bits?\s+)?`?(\w+)", text):
         if m.group(2) in ins:
             chosen[int(m.group(1))] = m.group(2)
-    if not chosen:
+    if not chosen:  # only numbered inputs say which value of the select picks which: names alone do not
         numbered = sorted((int(m.group(1)), p.name) for p in data if (m := re.search(r"(\d+)$", p.name)))
-        order = [name for _, name in numbered] if len(numbered) == len(data) else [p.name for p in data]
-        if count is not None and count != len(order) or any(ins[n].width != out.width for n in order):
+        if len(numbered) != len(data) or count is not None and count != len(numbered) or \
+                any(ins[n].width != out.width for _, n in numbered):
             return {}
-        chosen = dict(enumerate(order))
+        chosen = dict(numbered)
     other = re.search(r"otherwise,?\s+(?:the output (?:should be |is )?|output\s+)(0|zero)\b", text, re.I)
     default = "0" if other else "None"
     expr = " ".join(f"{name} if {sel.name} == {k} else" for k, name in sorted(chosen.items())) + f" {default}"
@@ -274,7 +283,7 @@ def _seq_block(low: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec], re
         mask = sum(1 << (int(t) - 1) for t in re.findall(r"\d+", taps.group(1)) if 0 < int(t) <= w)
         return {q: f"(({q} >> 1) ^ ({mask} if {q} & 1 else 0))"}, {}, "lfsr", \
             f"{w}-bit Galois LFSR, taps mask 0x{mask:x}", {q: reset}, {}
-    counter = re.search(r"counts? from (\d+) (?:through|to|up to) (\d+)", low)
+    counter = re.search(r"counts? (?:from )?(\d+) (?:through|to|up to) (\d+)", low)
     decade = "decade counter" in low
     if (counter or decade or re.search(r"\d+-bit (?:binary )?(?:up )?counter", low)) and not data:
         lo, hi = (int(counter.group(1)), int(counter.group(2))) if counter else ((0, 9) if decade else (0, (1 << w) - 1))
@@ -292,6 +301,6 @@ def _seq_block(low: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec], re
             f"{'rising' if rising else 'falling'} edge detector (set the cycle after)", {"prev": None, q: reset}, \
             {"prev": w}
     dff = re.search(r"\bd[- ]?(?:flip[- ]?)?flops?\b|\bdffs?\b", low)
-    if dff and len(data) == 1 and data[0].width == w:
+    if dff and len(data) == 1 and data[0].width == w and re.fullmatch(r"d|din|d_in|data", data[0].name, re.I):
         return {q: data[0].name}, {}, "d-flip-flop", f"{w}-bit D flip-flop(s)", {q: reset}, {}
     return None

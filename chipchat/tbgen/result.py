@@ -67,9 +67,9 @@ def _extracted(spec: SpecModel) -> dict[str, Any]:
             "reset_evidence": info.evidence if info else [],
             "reset_values": {k: v for k, (v, _) in spec.resets.items()},
             "tables": [{"title": t.title, "kind": t.kind, "layout": t.layout, "line": t.line, "used_by": t.used_by,
-                        "reason": t.reason} for t in spec.tables if t.kind != "prose"],
+                        "reason": t.reason} for t in spec.tables],
             "paragraphs": [{"line": t.line, "text": " ".join(t.text)[:200], "used_by": t.used_by, "reason": t.reason}
-                           for t in spec.tables if t.kind == "prose"],
+                           for t in spec.paragraphs],
             "rules": [{"line": r.line, "text": r.text, "used_by": r.used_by, "reason": r.reason} for r in spec.rules],
             "names": spec.names}
 

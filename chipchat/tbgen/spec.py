@@ -37,6 +37,7 @@ class SpecModel:
     resets: dict[str, tuple[int, int]] = field(default_factory=dict)  # port -> (value, line)
     reset_priority: bool = False
     tables: list[Table] = field(default_factory=list)
+    paragraphs: list[Table] = field(default_factory=list)  # prose blocks (kind "prose")
     rules: list[Rule] = field(default_factory=list)
     statements: list[tuple[str, int]] = field(default_factory=list)  # rule-like lines not in When/then form
     names: dict[str, int] = field(default_factory=dict)  # symbolic values (opcode names) -> number
@@ -73,7 +74,7 @@ class SpecModel:
 
     def unused(self) -> list[dict[str, str]]:
         items = [{"what": _what(t), "where": self.where(t.line), "reason": t.reason or "no reader uses it"}
-                 for t in self.tables if not t.used_by]
+                 for t in self.tables + self.paragraphs if not t.used_by]
         items += [{"what": f"rule '{_short(r.text)}'", "where": self.where(r.line), "reason": r.reason}
                   for r in self.rules if not r.used_by]
         items += [{"what": f"statement '{_short(s)}'", "where": self.where(line),
@@ -112,6 +113,7 @@ def split_cells(line: str) -> list[str]:
 class Parsed:
     title: str
     tables: list[Table]  # Markdown tables, then plain blocks
+    paragraphs: list[Table]  # prose, one block per paragraph (its sentences in ``text``)
     sentences: list[tuple[str, int, str]]  # When/then rules: (text, line, section)
     items: list[tuple[str, int, str]]  # list items: (text, line, section)
     bullets: list[layouts.BulletPort]
@@ -168,7 +170,7 @@ def parse(text: str) -> Parsed:
             block.title = _caption(lines, block.line - 1) or heading_of.get(block.line - 1, "")
     prose = [Table(heading_of.get(line - 1, ""), [], [], line, "prose", layout="prose", text=layouts.sentences(p))
              for p, line in layouts.paragraphs(lines, taken)]
-    return Parsed(title, tables + plain + prose, sentences, items, bullets)
+    return Parsed(title, tables + plain, prose, sentences, items, bullets)
 
 
 def _caption(lines: list[str], at: int) -> str:
@@ -193,7 +195,7 @@ def extract(text: str, path: str, rtl_ports: dict[str, tuple], rtl_params: dict[
     """The spec model of ``text``; ``rtl_*`` are the design's real ports and parameter values."""
     text = layouts.normalize(text)
     parsed = parse(text)
-    spec = SpecModel(path, parsed.title, text, tables=parsed.tables)
+    spec = SpecModel(path, parsed.title, text, tables=parsed.tables, paragraphs=parsed.paragraphs)
     spec.default_width = portinfo.default_width(text)
     declared: list[PortSpec] = []
     for table in parsed.tables:
