@@ -132,9 +132,13 @@ def from_diagram(table: Table, inputs: dict[str, PortSpec], outputs: dict[str, P
                 return f"line {line}: `({m.group('out')})` is not output values"
             fsm.moore.setdefault(src, {}).update(got)
         fsm.transitions.append(Transition(src, cond, dst, mealy, line))
-    listed = [s for s in fsm.states if s in fsm.moore]
-    fsm.default_zero = bool(listed) and any(not fsm.moore.get(s) for s in fsm.states) or \
-        any(len(v) < len(outputs) for v in fsm.moore.values())
+    total = sum(max(p.width, 1) for p in outputs.values())
+
+    def bits(listed: dict[str, int]) -> int:
+        return sum(1 if "[" in k else max(outputs[k].width, 1) if k in outputs else 1 for k in listed)
+
+    # outputs listed for some states but not all of them (or only some bits): the unlisted ones are 0
+    fsm.default_zero = any(fsm.moore.values()) and any(bits(fsm.moore.get(s, {})) < total for s in fsm.states)
     return fsm
 
 
