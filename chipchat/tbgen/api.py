@@ -21,9 +21,9 @@ from chipchat.resources import resolve_design_path
 from chipchat.tbgen import combgen, plan, seqbuild
 from chipchat.tbgen.codegen import render
 from chipchat.tbgen.evidence import Disagreement, disagreements
-from chipchat.tbgen.report import render_answer
-from chipchat.tbgen.result import LOOKED_FOR, MODEL_NEEDS, TbgenResult
 from chipchat.tbgen.models import ModelPlan
+from chipchat.tbgen.report import render_answer
+from chipchat.tbgen.result import TbgenResult
 from chipchat.tbgen.spec import SpecModel, extract
 from chipchat.verify import simulators as sims
 

@@ -6,6 +6,9 @@ from chipchat.answer import Answer, Citation
 from chipchat.tbgen.result import LOOKED_FOR, MODEL_NEEDS, TbgenResult
 
 
+MAX_LISTED = 40
+
+
 def _cite(where: str, label: str) -> Citation | None:
     file, _, line = where.rpartition(":")
     return Citation(file, int(line), 0, label) if file and line.isdigit() else None
@@ -20,10 +23,16 @@ def render_answer(result: TbgenResult) -> Answer:
         lines += [f"**No testbench generated for {result.design}**: {spec.path} has no structure chipchat can turn "
                   "into checks offline.", "", "Looked for:"]
         lines += [f"- {item}" for item in LOOKED_FOR]
-        found = [f"{t.kind} table '{t.title}'" for t in spec.tables] + [f"{len(spec.rules)} When/then rule(s)"]
-        lines += ["", "Found: " + ", ".join(found) + "." if spec.tables or spec.rules else "", "", MODEL_NEEDS]
-        if spec.clock is None and spec.ports:
-            lines.insert(1, "The port table names no clock input, and the generated harness is cycle based.")
+        reset = f"{spec.reset[0]} (active {'high' if spec.reset[1] else 'low'}" + \
+            (f", {spec.reset_info.kind})" if spec.reset_info and spec.reset_info.kind else ")") if spec.reset else "none"
+        lines += ["", f"Found: {len(spec.ports)} ports from {spec.port_source or 'nowhere'}; clock "
+                      f"{spec.clock or 'none (combinational)'}; reset {reset}; {len(spec.tables)} table(s) or "
+                      f"diagram(s), {len(spec.paragraphs)} paragraph(s), {len(spec.rules)} When/then rule(s)."]
+        unused = spec.unused()
+        lines += [f"- {u['what']} (`{u['where']}`): {u['reason']}" for u in unused[:MAX_LISTED]]
+        if len(unused) > MAX_LISTED:
+            lines.append(f"- … and {len(unused) - MAX_LISTED} more (all in the JSON's `not_used`)")
+        lines += ["", MODEL_NEEDS]
         if result.llm:
             lines += ["", _llm_text(result.llm)]
         answer.text = "\n".join(line for line in lines if line is not None)
@@ -74,7 +83,9 @@ def render_answer(result: TbgenResult) -> Answer:
     unused = spec.unused()
     if unused:
         lines += ["", f"Not used ({len(unused)}):"]
-        for u in unused:
+        if len(unused) > MAX_LISTED:
+            lines.append(f"- (the first {MAX_LISTED}; all {len(unused)} are in the JSON's `not_used`)")
+        for u in unused[:MAX_LISTED]:
             lines.append(f"- {u['what']} (`{u['where']}`): {u['reason']}")
             c = _cite(u["where"], "not used")
             if c is not None:
