@@ -4,7 +4,7 @@ A :class:`CombPlan` is a list of predictors — each one part of the spec (a K-m
 table, a state table read with the state as an input, an equation, a sentence of prose) that
 says what some outputs are for given inputs — and the input domain (a one-hot state input
 takes only its codes). The generated test enumerates every input vector when there are at
-most ``EXHAUSTIVE`` of them, else the table rows, corner values and seeded random vectors;
+most ``EXHAUSTIVE`` of them (in order, then shuffled), else the table rows, corner values and seeded random vectors;
 every output a predictor gives a value for is compared, and a mismatch names its spec line.
 """
 
@@ -71,8 +71,11 @@ def stimulus(rng):
     total = 1
     for name in names:
         total *= len(DOMAIN[name]) if name in DOMAIN else 1 << min(INPUTS[name], 30)
-    if total <= EXHAUSTIVE:
-        return [dict(zip(names, combo)) for combo in itertools.product(*[values_of(n) for n in names])]
+    if total <= EXHAUSTIVE:  # every vector in order, then again shuffled (a stale output cannot pass twice)
+        ordered = [dict(zip(names, combo)) for combo in itertools.product(*[values_of(n) for n in names])]
+        shuffled = list(ordered)
+        rng.shuffle(shuffled)
+        return ordered + shuffled
     out = [dict(v) for v in VECTORS]
     for k in range(RANDOM_VECTORS):
         vec = {}

@@ -8,6 +8,8 @@ state machine takes its present state as an input is checked combinationally.
 
 from __future__ import annotations
 
+import re
+
 from chipchat.tbgen import builders, prose, seqbuild
 from chipchat.tbgen.combgen import CombPlan
 from chipchat.tbgen.models import ModelPlan, choose_model
@@ -42,7 +44,25 @@ def choose(spec: SpecModel) -> CombPlan | ModelPlan | None:
 
 
 def finish(spec: SpecModel) -> None:
-    """Reasons for the blocks nothing used."""
+    """What the prose that frames other blocks was used for, and reasons for the blocks nothing used."""
+    blocks = sorted(spec.tables, key=lambda t: t.line)
+    evidence = " ".join(spec.reset_info.evidence) if spec.reset_info else ""
+    for para in spec.paragraphs:
+        if para.used_by:
+            continue
+        text = " ".join(para.text)
+        end = para.line + len(text) // 60 + 2
+        after = next((t for t in blocks if t.line > para.line), None)
+        if re.search(r"\b(?:below|following|as follows)\b[^.]*[.:]?\s*$", text, re.I) and after is not None and \
+                after.used_by and after.line <= end + 3:
+            para.used_by.append(f"introduces the {after.kind} block at {spec.where(after.line)}")
+        elif re.search(r"ports? (?:are|is) (?:one|1|single)[- ]bits?", text, re.I) and spec.default_width:
+            para.used_by.append("port width default (1 bit)")
+        elif spec.where(para.line) in evidence or any(spec.where(n) in evidence for n in range(para.line, end)):
+            para.used_by.append("reset level/kind/value")
+        elif spec.clock and re.search(r"\b(?:positive|negative|rising|falling)[- ]edge of (?:the )?(?:clock|clk)\b",
+                                      text, re.I) and len(para.text) == 1:
+            para.used_by.append(f"clock edge ({spec.clock_edge})")
     for table in spec.tables + spec.paragraphs:
         seqbuild.unused_listing_reason(table)
         if table.used_by or table.reason:

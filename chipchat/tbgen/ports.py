@@ -133,8 +133,8 @@ def find_reset(ports: list[PortSpec], text: str, where: str) -> ResetInfo | None
         elif re.search(r"\bsynchronous(?:ly)?\b|\bsync\b", low):
             info.kind = "sync"
             info.evidence.append(f"{where}:{line}: synchronous")
-        target = re.search(r"\breset(?:s|ting)?\b[^.;]*?\b(?:in)?to\s+(?:state\s+)?(?P<t>\d+'[sS]?[hdbo][0-9a-fA-F_]+|"
-                           r"0x[0-9a-fA-F_]+|\d+|[A-Z][A-Za-z0-9_]*|walk \w+|zero|one)\b", sentence, re.I)
+        target = re.search(r"(?i:\breset(?:s|ting|ing)?\b[^.;]*?\b(?:in)?to\s+(?:state\s+)?)(?P<t>\d+'[sS]?[hdboHDBO]"
+                           r"[0-9a-fA-F_]+|0x[0-9a-fA-F_]+|\d+|[A-Z][A-Za-z0-9_]*|(?i:zero|one))\b", sentence)
         if target and not info.target:
             info.target = target.group("t")
             info.evidence.append(f"{where}:{line}: resets to {info.target}")

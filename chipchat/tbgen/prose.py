@@ -296,9 +296,9 @@ def _seq_block(low: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec], re
         hit = f"(~prev & {x})" if rising else f"(prev & ~{x})"
         if re.search(r"remain 1 until|stays? (?:1|high|set) until|\bcapture", low):
             return {"prev": x, q: f"({q} | {hit})"}, {}, "edge-capture", \
-                f"{'rising' if rising else 'falling'} edges captured until reset", {"prev": None, q: 0}, {"prev": w}
+                f"{'rising' if rising else 'falling'} edges captured until reset", {"prev": "follow", q: 0}, {"prev": w}
         return {"prev": x, q: hit}, {}, "edge-detector", \
-            f"{'rising' if rising else 'falling'} edge detector (set the cycle after)", {"prev": None, q: reset}, \
+            f"{'rising' if rising else 'falling'} edge detector (set the cycle after)", {"prev": "follow", q: reset}, \
             {"prev": w}
     dff = re.search(r"\bd[- ]?(?:flip[- ]?)?flops?\b|\bdffs?\b", low)
     if dff and len(data) == 1 and data[0].width == w and re.fullmatch(r"d|din|d_in|data", data[0].name, re.I):

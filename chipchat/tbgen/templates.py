@@ -248,18 +248,19 @@ RT_MODEL = '''class Model:
         self.state = {v: None for v in NEXT}
 
     def step(self, inputs):
-        if RESET and inputs[RESET] == RESET_ACTIVE:
-            self.state = dict(RESET_STATE)
-        else:
-            env = pyenv({**PARAMS, **self.state, **inputs})
-            new = {}
-            for var, fn in NEXT.items():
-                try:
-                    value = fn(**env)
-                    new[var] = None if value is None else value & VMASK[var]
-                except TypeError:  # an operand is unknown
-                    new[var] = None
-            self.state = new
+        resetting = RESET and inputs[RESET] == RESET_ACTIVE
+        env = pyenv({**PARAMS, **self.state, **inputs})
+        new = {}
+        for var, fn in NEXT.items():
+            if resetting and RESET_STATE[var] != "follow":  # "follow": a register reset does not clear
+                new[var] = RESET_STATE[var]
+                continue
+            try:
+                value = fn(**env)
+                new[var] = None if value is None else value & VMASK[var]
+            except TypeError:  # an operand is unknown
+                new[var] = None
+        self.state = new
         env = pyenv({**PARAMS, **self.state, **inputs})
         out = {}
         for port, (fn, source) in OUTS.items():
