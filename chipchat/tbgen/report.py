@@ -5,7 +5,6 @@ from __future__ import annotations
 from chipchat.answer import Answer, Citation
 from chipchat.tbgen.result import LOOKED_FOR, MODEL_NEEDS, TbgenResult
 
-
 MAX_LISTED = 40
 
 
