@@ -41,7 +41,7 @@ def combinational(spec: SpecModel, plan: CombPlan) -> None:
     for para in paragraphs(spec):
         text = " ".join(para.text)
         found: dict[str, tuple[str, str]] = {}
-        for reader in (_equations, _conditionals, _minterms, _gates, _blocks):
+        for reader in (_equations, _conditionals, _respectively, _minterms, _gates, _blocks):
             for out, (expr, what) in reader(text, ins, outs, widths).items():
                 if out not in found and out not in predicted:
                     found[out] = (expr, what)
@@ -97,6 +97,50 @@ def _conditionals(text: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec]
             continue
         yes, no = LEVEL[m.group("v").lower()], LEVEL[m.group("o").lower()] if m.group("o") else None
         found[out] = (f"({yes} if {c.py} else {no})", f"`{out} is {yes} if {m.group('c').strip()}`")
+    return found
+
+
+VALUE = r"(?:\d+'[hdbo][0-9a-f_]+|0x[0-9a-f_]+|\d+)"
+LIST = rf"({VALUE}(?:\s*,\s*(?:or\s+|and\s+)?{VALUE})*(?:,?\s*(?:or|and)\s+{VALUE})?)"
+
+
+def _port_word(words: str, ports: dict[str, PortSpec], kind: str) -> PortSpec | None:
+    """``the 8-bit input`` / ``the output`` / ``code``: the port a phrase means (by name, or by kind and width)."""
+    named = [p for n, p in ports.items() if re.search(rf"\b{re.escape(n)}\b", words)]
+    if len(named) == 1:
+        return named[0]
+    width = re.search(r"(\d+)-bit", words)
+    fits = [p for p in ports.values() if width is None or p.width == int(width.group(1))]
+    return fits[0] if re.search(rf"\b{kind}\b", words) and len(fits) == 1 else None
+
+
+def _respectively(text: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec],
+                  widths: dict[str, int]) -> dict[str, tuple[str, str]]:
+    """"If the input is A, B or C, the output is set to 1, 2 or 3 respectively[, the valid output is set to 1].
+    If the input does not match any of the cases, both outputs are set to 0"."""
+    m = re.search(rf"\bif ([\w\s-]*?) is {LIST},\s*([\w\s-]*?)\s+(?:will|would|should|is|are)\s*(?:be\s+)?"
+                  rf"(?:set to\s+)?{LIST},?\s+respectively((?:,\s*(?:and\s+)?[^.]*?)?)\.", text, re.I)
+    if not m:
+        return {}
+    key, out = _port_word(m.group(1).lower(), ins, "input"), _port_word(m.group(3).lower(), outs, "output")
+    keys = [int(literal(v).py) for v in re.findall(VALUE, m.group(2), re.I)]
+    values = [int(literal(v).py) for v in re.findall(VALUE, m.group(4), re.I)]
+    if key is None or out is None or len(keys) != len(values):
+        return {}
+    extra = {}
+    for x in re.finditer(r"(?:the\s+)?(?:\d+-bit\s+)?(\w+)\s+(?:will|would|should|is)\s*(?:be\s+)?(?:set to\s+)?"
+                         r"([01])\b", m.group(5)):
+        if x.group(1) in outs:
+            extra[x.group(1)] = int(x.group(2))
+    rest = text[m.end():]
+    otherwise = re.search(r"does not match any[^.]*?(?:outputs?|signals?)[^.]*?(?:set to|be|is|are)\s+(0|zero)\b", rest,
+                          re.I)
+    miss = "0" if otherwise else "None"
+    table = dict(zip(keys, values, strict=True))
+    what = f"values of {key.name} listed with the values of {out.name}, respectively"
+    found = {out.name: (f"{table!r}.get({key.name}, {miss})", what)}
+    for name, value in extra.items():
+        found[name] = (f"{dict.fromkeys(keys, value)!r}.get({key.name}, {miss})", what)
     return found
 
 

@@ -202,3 +202,21 @@ def test_a_one_megabyte_spec(tmp_path: Path) -> None:
     assert result.runs["icarus"]["ok"] and result.tests == ["test_combinational"]
     answer = generate_testbench(tmp_path / "mapped", grade=False)
     assert len(answer.data["not_used"]) > 10_000 and answer.text.count("\n- paragraph") == 40
+
+
+HTML_SPEC = """<html><body><h2>Parity</h2><p>Ports:</p><ul><li>input\ta (2 bits)</li><li>output\tp</li></ul>
+<table><tr><th>a</th><th>p</th></tr><tr><td>0</td><td>0</td></tr><tr><td>1</td><td>1</td></tr>
+<tr><td>2</td><td>1</td></tr><tr><td>3</td><td>0</td></tr></table></body></html>
+"""
+
+
+def test_an_html_spec_with_tabs_becomes_a_combinational_check(tmp_path: Path) -> None:
+    rtl = "module par (input [1:0] a, output p);\n  assign p = ^a;\nendmodule\n"
+    design = make(tmp_path, "par", rtl, HTML_SPEC)
+    (design / "spec.txt").rename(design / "spec.html")
+    result = generate(design, str(design / "spec.html"), grade=False)
+    assert result.runs["icarus"]["ok"] and not result.disagreements and result.tests == ["test_combinational"]
+    table = next(t for t in result.spec.tables if t.layout == "markdown")
+    assert table.used_by == ["combinational check (4 rows)"]
+    bad = generate(make(tmp_path / "b", "par", rtl.replace("^a", "&a"), HTML_SPEC), grade=False)
+    assert bad.disagreements and "table 'Parity'" in bad.disagreements[0].source
