@@ -64,11 +64,11 @@ def truth_tables(spec: SpecModel, plan: CombPlan) -> None:
             continue
         rows: dict[tuple[int, ...], dict[str, int]] = {}
         for row in table.rows:
-            key = [_cell(row[i], p.width) for i, p in key_cols]
-            if any(k is None for k in key):
+            cells = [_cell(row[i], p.width) for i, p in key_cols]
+            if any(k is None for k in cells):
                 continue
             vals = {p.name: v for i, p in out_cols if (v := _cell(row[i], p.width)) is not None}
-            rows[tuple(key)] = vals  # type: ignore[arg-type]
+            rows[tuple(c for c in cells if c is not None)] = vals
         if not rows:
             table.reason = "no row gives input values"
             continue

@@ -33,7 +33,7 @@ def predictors(spec: SpecModel, machine: Fsm, codes: dict[str, int], state_port:
     if sum(p.width for p in others.values()) > MAX_INPUT_BITS:
         return [], {}, "state machine: too many input bits to tabulate its transitions"
     env = _evaluator()
-    nexts: dict[tuple[int, ...], int | None] = {}
+    nexts: dict[tuple[int, ...], int | None] = {}  # (state code, inputs...) -> next code
     mealy: dict[str, dict[tuple[int, ...], int | None]] = {}
     for state, code in codes.items():
         for combo in itertools.product(*[range(1 << others[n].width) for n in names]):
@@ -42,8 +42,8 @@ def predictors(spec: SpecModel, machine: Fsm, codes: dict[str, int], state_port:
             dsts = {t.dst for t in hits}
             nexts[(code, *combo)] = codes.get(dsts.pop()) if len(dsts) == 1 else None
             for t in hits[:1]:
-                for port, value in t.outputs.items():
-                    mealy.setdefault(port, {})[(code, *combo)] = value
+                for label, value in t.outputs.items():
+                    mealy.setdefault(label, {})[(code, *combo)] = value
     key = ", ".join([state_port.name, *names]) + ("," if not names else "")  # raw names: combgen renames
     where = f"{spec.where(table.line)} state {'table' if table.kind == 'states' else 'diagram'}"
     nxt = "FSM_NEXT"
@@ -76,8 +76,8 @@ def predictors(spec: SpecModel, machine: Fsm, codes: dict[str, int], state_port:
         unnamed = unnamed and label != "?"
         moore: dict[tuple[int, ...], int | None] = {}
         for state, code in codes.items():
-            value = machine.moore.get(state, {}).get(label)
-            moore[(code,)] = 0 if value is None and machine.default_zero else value
+            shown = machine.moore.get(state, {}).get(label)
+            moore[(code,)] = 0 if shown is None and machine.default_zero else shown
         if any(v is not None for v in moore.values()):
             lookups[f"FSM_OUT_{port.name}"] = moore
             preds[port.name] = f"FSM_OUT_{port.name}.get(({state_port.name},))"

@@ -127,7 +127,7 @@ def _respectively(text: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec]
     values = [int(literal(v).py) for v in re.findall(VALUE, m.group(4), re.I)]
     if key is None or out is None or len(keys) != len(values):
         return {}
-    extra = {}
+    extra: dict[str, int] = {}
     for x in re.finditer(r"(?:the\s+)?(?:\d+-bit\s+)?(\w+)\s+(?:will|would|should|is)\s*(?:be\s+)?(?:set to\s+)?"
                          r"([01])\b", m.group(5)):
         if x.group(1) in outs:
@@ -165,7 +165,7 @@ def _minterms(text: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec],
 def _gates(text: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec],
            widths: dict[str, int]) -> dict[str, tuple[str, str]]:
     """"an XNOR gate", "(1) out_and : output of a 100-input AND gate"."""
-    found = {}
+    found: dict[str, tuple[str, str]] = {}
     pattern = r"\b(?:(\d+)-input\s+)?(AND|OR|XOR|NAND|NOR|XNOR)\s+gate\b"
     segments = re.split(r"\(\d+\)", text)
     for seg in segments:
@@ -269,7 +269,7 @@ def _mux(text: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec]) -> dict
         if m.group(2) in ins:
             chosen[int(m.group(1))] = m.group(2)
     if not chosen:  # only numbered inputs say which value of the select picks which: names alone do not
-        numbered = sorted((int(m.group(1)), p.name) for p in data if (m := re.search(r"(\d+)$", p.name)))
+        numbered = sorted((int(d.group(1)), p.name) for p in data if (d := re.search(r"(\d+)$", p.name)))
         if len(numbered) != len(data) or count is not None and count != len(numbered) or \
                 any(ins[n].width != out.width for _, n in numbered):
             return {}

@@ -102,9 +102,10 @@ def vectors(listing: Listing, inputs: list[str], outputs: list[str]) -> tuple[di
     table: dict[tuple[int, ...], dict[str, int]] = {}
     where: dict[tuple[int, ...], int] = {}
     for row, line in zip(listing.rows, listing.lines, strict=True):
-        if any(row.get(i) is None for i in inputs):
+        drive = [row.get(i) for i in inputs]
+        key = tuple(v for v in drive if v is not None)
+        if len(key) != len(inputs):
             continue
-        key = tuple(row[i] for i in inputs)  # type: ignore[misc]
         known = {o: v for o in outputs if (v := row.get(o)) is not None}
         seen = table.setdefault(key, {})
         for o, v in known.items():
