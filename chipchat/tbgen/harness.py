@@ -54,7 +54,11 @@ class Harness:
         for name, value in IDLE.items():
             getattr(self.dut, name).value = value
         Clock(getattr(self.dut, CLOCK), PERIOD_NS, unit="ns").start()
-        await INACTIVE(getattr(self.dut, CLOCK))
+        if EDGE == "both":  # a quarter period after a rising edge: every half period crosses one active edge
+            await RisingEdge(getattr(self.dut, CLOCK))
+            await Timer(PERIOD_NS / 4, unit="ns")
+        else:
+            await INACTIVE(getattr(self.dut, CLOCK))
         if RESET:
             for _ in range(2):
                 await self.cycle({RESET: RESET_ACTIVE}, why="reset")

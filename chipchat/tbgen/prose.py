@@ -344,7 +344,7 @@ def _seq_block(low: str, ins: dict[str, PortSpec], outs: dict[str, PortSpec], re
         return {"prev": x, q: hit}, {}, "edge-detector", \
             f"{'rising' if rising else 'falling'} edge detector (set the cycle after)", {"prev": "follow", q: reset}, \
             {"prev": w}
-    dff = re.search(r"\bd[- ]?(?:flip[- ]?)?flops?\b|\bdffs?\b", low)
+    dff = re.search(r"\b(?:d[- ]?)?flip[- ]?flops?\b|\bd[- ]?flops?\b|\bdffs?\b", low)
     if dff and len(data) == 1 and data[0].width == w and re.fullmatch(r"d|din|d_in|data", data[0].name, re.I):
         return {q: data[0].name}, {}, "d-flip-flop", f"{w}-bit D flip-flop(s)", {q: reset}, {}
     return None

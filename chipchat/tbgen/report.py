@@ -74,7 +74,10 @@ def render_answer(result: TbgenResult) -> Answer:
         lines += ["", "No disagreement between the spec and the RTL: every generated check passes."]
     used_tables = [t for t in spec.tables if t.used_by]
     used_rules = [r for r in spec.rules if r.used_by]
-    lines += ["", f"Used: {len(used_tables)} of {len(spec.tables)} tables, {len(used_rules)} of {len(spec.rules)} rules."]
+    used_prose = [t for t in spec.paragraphs if t.used_by]
+    lines += ["", f"Used: {len(used_tables)} of {len(spec.tables)} tables or diagrams, {len(used_prose)} of "
+                  f"{len(spec.paragraphs)} paragraphs, {len(used_rules)} of {len(spec.rules)} rules "
+                  f"(ports from {spec.port_source or 'nowhere'})."]
     for t in used_tables:
         lines.append(f"- table '{t.title}' (`{spec.where(t.line)}`): {', '.join(t.used_by)}")
     for r in used_rules:

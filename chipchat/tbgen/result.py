@@ -24,7 +24,9 @@ LOOKED_FOR = [
     "truth tables whose cells use the old value of an output (`Qold`, `~Qold`)",
     "equations (`z = (x^y) & x`), `<out> should be 1 if <condition>` sentences, and named standard blocks "
     "(gates, adders, multiplexers, priority encoders, population count, bit/byte reversal, sign extension, "
-    "D flip-flops, counters, shift registers, Galois LFSRs, edge detectors)",
+    "minimum/maximum, D flip-flops, counters, shift registers, Galois LFSRs, edge detectors)",
+    "value lists (`if the input is A, B or C, the output is 1, 2 or 3 respectively`) and minterm lists "
+    "(`a logic-1 when 2, 7 or 15 appears on the inputs`)",
 ]
 MODEL_NEEDS = ("A language model can write tests from prose: set CHIPCHAT_LLM_BASE_URL (and CHIPCHAT_LLM_MODEL) to an "
                "OpenAI-compatible endpoint. It is given the spec text and the RTL's ports; it needs the spec to say "

@@ -174,12 +174,19 @@ def parse(text: str) -> Parsed:
 
 
 def _caption(lines: list[str], at: int) -> str:
-    """The sentence right above a plain block ("... the Karnaugh map below.") as its title."""
-    for k in range(at - 1, max(-1, at - 4), -1):
-        text = lines[k].strip()
-        if text and not text.startswith("|"):
-            return text[-100:] if text.endswith((":", ".")) else ""
-    return ""
+    """The last sentence of the paragraph right above a plain block ("... the Karnaugh map below.")."""
+    k = at - 1
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    para: list[str] = []
+    while k >= 0 and lines[k].strip() and "|" not in lines[k] and at - k < 12:
+        para.insert(0, lines[k].strip())
+        k -= 1
+    text = " ".join(para)
+    if not text.endswith((".", ":")):
+        return ""
+    last = layouts.sentences(text)[-1] if text else ""
+    return last if len(last) <= 100 else last[:99] + "…"
 
 
 def _table_title(lines: list[str], at: int, heading: str) -> str:

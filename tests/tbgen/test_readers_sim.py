@@ -220,3 +220,21 @@ def test_an_html_spec_with_tabs_becomes_a_combinational_check(tmp_path: Path) ->
     assert table.used_by == ["combinational check (4 rows)"]
     bad = generate(make(tmp_path / "b", "par", rtl.replace("^a", "&a"), HTML_SPEC), grade=False)
     assert bad.disagreements and "table 'Parity'" in bad.disagreements[0].source
+
+
+DUAL_RTL = """module dual (input clk, input d, output q);
+  reg p, n;
+  always @(posedge clk) p <= d;
+  always @(negedge clk) n <= d;
+  assign q = clk ? p : n;
+endmodule
+"""
+
+
+def test_a_dual_edge_flip_flop_is_checked_every_half_period(tmp_path: Path) -> None:
+    spec = " - input clk\n - input d\n - output q\n\nA flip-flop triggered on both edges of the clock (dual-edge).\n"
+    good = generate(make(tmp_path, "dual", DUAL_RTL, spec), grade=False)
+    assert good.model["timing"] == "clocked (both edge)" and good.runs["icarus"]["ok"] and not good.disagreements
+    single = DUAL_RTL.replace("assign q = clk ? p : n;", "assign q = p;")
+    bad = generate(make(tmp_path / "b", "dual", single, spec), grade=False)
+    assert bad.disagreements and bad.disagreements[0].expected.startswith("q = ")
