@@ -13,6 +13,7 @@ from chipchat.tbgen import fsm as fsmread
 from chipchat.tbgen import kmap, waveform
 from chipchat.tbgen.blocks import PortSpec, Table
 from chipchat.tbgen.combgen import CombPlan, Predictor
+from chipchat.tbgen.fsmcomb import predictors
 from chipchat.tbgen.spec import SpecModel
 from chipchat.tbgen.text import clean
 
@@ -173,8 +174,6 @@ def state_input_fsm(spec: SpecModel, plan: CombPlan) -> None:
             table.reason = "state machine with the state as an input: the spec gives no state encoding chipchat " \
                            "can read (binary state names, `A=2'b00, ...`, or a one-hot tuple)"
             continue
-        from chipchat.tbgen.fsmcomb import predictors
-
         preds, lookups, note = predictors(spec, machine, codes, state_port, others, outs, roles, table)
         if not preds:
             table.reason = note
