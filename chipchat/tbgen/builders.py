@@ -36,7 +36,7 @@ def caption(spec: SpecModel, table: Table) -> str:
 
 def kmaps(spec: SpecModel, plan: CombPlan) -> None:
     ports = {p.name: p for p in spec.ports}
-    for n, table in enumerate(t for t in spec.tables if t.kind in ("kmap", "kmap-plain")):
+    for n, table in enumerate(t for t in spec.tables if t.kind == "kmap-plain"):
         out = kmap.output_for(table, spec.outputs(), caption(spec, table))
         got = kmap.read(table, ports, spec.text, out)
         if isinstance(got, str):
@@ -54,7 +54,8 @@ def kmaps(spec: SpecModel, plan: CombPlan) -> None:
 def truth_tables(spec: SpecModel, plan: CombPlan) -> None:
     """Pipe tables whose columns are input and output ports, or an input column and a column naming outputs."""
     ins, outs = data_inputs(spec), outputs(spec)
-    for n, table in enumerate(t for t in spec.tables if t.kind in ("vectors", "decoder")):
+    for n, table in enumerate(t for t in spec.tables if t.kind in ("vectors", "decoder", "kmap")):
+        # a Markdown K-map arrives here already expanded into one row per cell (spec._kmap)
         cols = [spec.port_for(h) for h in table.header]
         key_cols = [(i, p) for i, p in enumerate(cols) if p is not None and p.name in ins]
         out_cols = [(i, p) for i, p in enumerate(cols) if p is not None and p.name in outs]

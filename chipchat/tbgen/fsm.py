@@ -147,17 +147,18 @@ def from_table(table: Table, inputs: dict[str, PortSpec], outputs: dict[str, Por
     """A state table; also returns the columns' roles: {"next": next-state vector name, "out": output port}."""
     head = [h.strip() for h in table.header]
     subs: list[tuple[int, int, str]] = []  # (column, part, condition)
+    out_cols: dict[int, str] = {}  # column -> output port ("?": the one output an unnamed "Output" column means)
     roles: dict[str, str] = {}
     for c, h in enumerate(head):
         if c == 0:
             continue
         parts = [p.strip() for p in h.split(",")]
-        if all(re.search(r"next\s*state", p, re.I) for p in parts):
+        if all(re.search(r"\bnext\b", p, re.I) for p in parts):
             for k, part in enumerate(parts):
                 vec = re.search(r"next\s*state\s+([A-Za-z_]\w*)\s*\[", part, re.I)
                 if vec:
                     roles["next"] = vec.group(1)
-                cm = re.search(r"(?:when\s+|\s)([A-Za-z_]\w*\s*=\s*\d+)\s*$", part)
+                cm = re.search(r"(?:when\s+|\s|\()([A-Za-z_]\w*\s*=\s*\d+)\s*\)?\s*$", part)
                 cond = condition(cm.group(1), inputs) if cm else None
                 if cond is None:
                     return f"column '{part}' does not say for which input value it holds"
@@ -166,7 +167,9 @@ def from_table(table: Table, inputs: dict[str, PortSpec], outputs: dict[str, Por
             named = re.findall(r"[A-Za-z_]\w*", h[6:])
             port = next((n for n in named if n in outputs), None)
             roles["out"] = port or ""
-            roles["out_col"] = str(c)
+            out_cols[c] = port or "?"
+        elif resolve(h, outputs) is not None:  # a column headed by an output port
+            out_cols[c] = resolve(h, outputs) or h
     if not subs:
         return "no 'Next state ...' column with an input condition"
     fsm = Fsm(lines=list(table.lines))
@@ -181,10 +184,10 @@ def from_table(table: Table, inputs: dict[str, PortSpec], outputs: dict[str, Por
                 return f"line {line}: no next state for `{cond}`"
             fsm.add_state(cells[k])
             fsm.transitions.append(Transition(state, cond, cells[k], {}, line))
-        if "out_col" in roles:
-            cell = row[int(roles["out_col"])].strip()
-            if re.fullmatch(r"\d+", cell) and roles.get("out") is not None:
-                fsm.moore[state] = {roles["out"] or "?": int(cell)}
+        for c, port in out_cols.items():
+            cell = row[c].strip() if c < len(row) else ""
+            if re.fullmatch(r"\d+", cell):
+                fsm.moore.setdefault(state, {})[port] = int(cell)
     return fsm, roles
 
 

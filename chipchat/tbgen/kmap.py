@@ -90,8 +90,9 @@ def cell_value(text: str, width: int) -> int | None | str:
 
 def read(table: Table, ports: dict[str, PortSpec], spec_text: str, output: str | None) -> KMap | str:
     """The map as cells, or why it cannot be read."""
-    if table.layout == "markdown":
-        m = KMAP_CORNER.match(clean(table.header[0]).replace("`", "")) if table.header else None
+    corner = KMAP_CORNER.match(clean(table.header[0]).replace("`", "")) if table.header else None
+    if table.layout == "markdown" or corner:
+        m = corner
         if not m:
             return "not a Karnaugh map"
         row_vars, col_vars = variables(m.group(1), ports, spec_text), variables(m.group(2), ports, spec_text)

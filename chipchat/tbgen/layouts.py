@@ -18,7 +18,7 @@ RULER = re.compile(r"^\s*[-=+|:\s]{3,}$")
 TIME = re.compile(r"^\d+(?:\.\d+)?\s*(?:ns|ps|us|fs|ms|s)?$")
 BULLET_PORT = re.compile(
     r"^\s*(?:[-*•]|\d+[.)])?\s*(?P<dir>input|output|inout)\b\s*(?:wire|reg|logic|signed|\s)*"
-    r"(?:\[\s*(?P<msb>\d+)\s*:\s*(?P<lsb>\d+)\s*\])?\s*(?P<name>[A-Za-z_]\w*)\s*,?\s*"
+    r"(?:\[\s*(?P<msb>\d+)\s*:\s*(?P<lsb>\d+)\s*\])?\s*(?P<name>[A-Za-z_]\w*)(?P<more>(?:\s*,\s*[A-Za-z_]\w*)*)\s*,?\s*"
     r"(?:\(\s*(?P<bits>\d+)\s*-?\s*bits?\s*\))?\s*[,;]?\s*(?:(?:--|//|:|-)\s*(?P<desc>.*))?$", re.I)
 
 
@@ -54,6 +54,8 @@ def bullet_ports(lines: list[str]) -> list[BulletPort]:
             width, lsb = abs(hi - lo) + 1, min(hi, lo)
         out.setdefault(m.group("name"), BulletPort(m.group("name"), m.group("dir").lower(), width, n,
                                                    (m.group("desc") or "").strip(), lsb))
+        for name in re.findall(r"[A-Za-z_]\w*", m.group("more") if marked else ""):
+            out.setdefault(name, BulletPort(name, m.group("dir").lower(), width, n, "", lsb))  # input a, b, c
     return list(out.values())
 
 

@@ -306,6 +306,9 @@ def _classify_behaviour(spec: SpecModel, table: Table) -> None:
     mismatch = {k: v for k, v in settings.items() if k in spec.params and spec.params[k] != v}
     if table.kind != "unknown" or table.layout == "markdown" and _kmap(spec, table):
         return
+    if table.layout == "pipes" and KMAP_CORNER.match(first.replace("`", "")):
+        table.kind = "kmap-plain"  # corner cell `ab\cd` with no `---` row: read by the K-map reader
+        return
     if table.layout == "pipes" and len(head) == 2 and cols[0] is not None and cols[0].direction == "input" and \
             cols[1] is None and any(o.name.lower() in row[1].lower().split() for row in table.rows for o in outs or
                                     spec.outputs()):
@@ -315,7 +318,7 @@ def _classify_behaviour(spec: SpecModel, table: Table) -> None:
         table.kind, table.reason = "register-map", "a register map needs a bus protocol (how the ports perform a " \
             "read or a write), which the spec does not give as a table or rule; a language model could write the " \
             "bus sequences"
-    elif "state" in first and any("next state" in h.lower() for h in head):
+    elif re.search(r"state|current|present", first) and any(re.search(r"\bnext\b", h, re.I) for h in head[1:]):
         table.kind, table.reason = "states", "state machine: internal states are not ports; their effect on the " \
             "ports is checked through the other tables"
     elif head and first in ("signal", "register") and not outs:

@@ -161,3 +161,22 @@ def test_html_and_tabs() -> None:
     assert table.header == ["a", "y"] and table.rows == [["0", "1"], ["1", "0"]] and table.kind == "vectors"
     tabbed = extract("time\ta\ty\n0ns\t0\t1\n5ns\t1\t0\n", "s.txt", {"a": ("input", 1, 0), "y": ("output", 1, 0)}, {})
     assert [t.kind for t in tabbed.tables] == ["listing"]
+
+
+def test_variants_of_each_layout() -> None:
+    """The same kinds of block, written differently: a K-map with its corner cell and no `---` row, a state table
+    whose next-state columns are `Next (x=0)`, several ports on one bullet."""
+    text = (" - input a, b, c\n - input x\n - output y\n\n  a\\bc | 00 | 01 | 11 | 10\n  0 | 0 | 1 | 1 | 0\n"
+            "  1 | 1 | d | 1 | 1\n\n  Current | Next (x=0) | Next (x=1) | y\n  S0 | S0 | S1 | 0\n  S1 | S0 | S1 | 1\n")
+    ports = {n: ("input", 1, 0) for n in "abcx"} | {"y": ("output", 1, 0)}
+    spec = extract(text, "s.txt", ports, {})
+    assert [p.name for p in spec.ports] == ["a", "b", "c", "x", "y"] and spec.port_source.startswith("port list")
+    corner = next(t for t in spec.tables if t.kind == "kmap-plain")
+    got = kmap.read(corner, {p.name: p for p in spec.ports}, spec.text, "y")
+    assert isinstance(got, kmap.KMap) and [v.label() for v in got.variables] == ["a", "b", "c"]
+    assert got.cells[(1, 0, 1)] is None and got.cells[(0, 1, 1)] == 1 and got.lines[(1, 1, 1)] == 7
+    table = next(t for t in spec.tables if t.kind == "states")
+    ports_by = {p.name: p for p in spec.ports}
+    machine = fsm.from_table(table, {"x": ports_by["x"]}, {"y": ports_by["y"]}, None)
+    assert not isinstance(machine, str) and [(t.src, t.dst) for t in machine[0].transitions][1] == ("S0", "S1")
+    assert machine[0].moore == {"S0": {"y": 0}, "S1": {"y": 1}}
