@@ -187,8 +187,12 @@ def main() -> int:
         names = names[: args.limit]
     t0 = time.monotonic()
     jobs = [(str(corpus), n, args.mutants, args.seed) for n in names]
+    rows = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        rows = list(pool.map(one, jobs))
+        for row in pool.map(one, jobs):  # in order, printed as they finish
+            rows.append(row)
+            print(f"[{len(rows)}/{len(jobs)}] {row['name']}: {'valid' if row['valid'] else 'not valid'}", flush=True)
+    print()
     for r in rows:
         flag = "VALID" if r["valid"] else ("FAILS" if r["generated"] else "none ")
         print(f"{r['name']:<34} {r['split']:<8} {r['kind']:<13} {flag} score={pct(r['score'])} "
