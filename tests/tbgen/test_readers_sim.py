@@ -238,3 +238,13 @@ def test_a_dual_edge_flip_flop_is_checked_every_half_period(tmp_path: Path) -> N
     single = DUAL_RTL.replace("assign q = clk ? p : n;", "assign q = p;")
     bad = generate(make(tmp_path / "b", "dual", single, spec), grade=False)
     assert bad.disagreements and bad.disagreements[0].expected.startswith("q = ")
+
+
+def test_grading_a_design_that_declares_several_nets_on_one_line(tmp_path: Path) -> None:
+    """`wire t0, t1;` once crashed mutant search (the declarator list holds the comma tokens too)."""
+    rtl = ("module two (input a, input b, output y);\n  wire t0, t1;\n  assign t0 = a & b;\n  assign t1 = a | b;\n"
+           "  assign y = t0 ^ t1;\nendmodule\n")
+    result = generate(make(tmp_path, "two", rtl, "The module computes y = a ^ b.\n"), max_mutants=4, jobs=1,
+                      executor="serial")
+    assert result.runs["icarus"]["ok"] and result.mutation is not None and result.mutation["valid"] >= 3
+    assert result.mutation["killed"] == result.mutation["valid"], result.mutation["markdown"]
