@@ -199,7 +199,7 @@ class _Finder:
 
     def _net_initializers(self, node: Any) -> None:
         for decl in node.declarators:
-            init = decl.initializer
+            init = getattr(decl, "initializer", None)  # the declarator list holds the commas too
             if init is None:
                 continue
             r = self._range(init.expr)

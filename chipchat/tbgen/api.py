@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,51 +19,13 @@ from chipchat.design import Design, TestConfig
 from chipchat.errors import ConfigError, DesignError
 from chipchat.rtl.load import DesignArg, load_design
 from chipchat.steps import simulators as sims
+from chipchat.tbgen import combgen, plan, seqbuild
 from chipchat.tbgen.codegen import render
 from chipchat.tbgen.evidence import Disagreement, disagreements
-from chipchat.tbgen.models import choose_model
+from chipchat.tbgen.models import ModelPlan
+from chipchat.tbgen.report import render_answer
+from chipchat.tbgen.result import TbgenResult
 from chipchat.tbgen.spec import SpecModel, extract
-
-LOOKED_FOR = [
-    "a port table (| port | direction | width | description |) naming the clock and the reset",
-    "a reset-values table (| register / output | reset value |)",
-    "truth / opcode / behaviour tables: input columns and `next <output>` (or `<output> (next)`) columns",
-    "vector tables: input-port and output-port columns, one case per row",
-    "cycle tables: a `cycle` column, input-port columns and output-port columns",
-    "waveform tables: a `n (cycles after E0)` column of ranges such as `C … 2C−1` and output-port columns",
-    "rules written as `When <condition>, then <effect>.` with signals in backticks",
-]
-MODEL_NEEDS = ("A language model can write tests from prose: set CHIPCHAT_LLM_BASE_URL (and CHIPCHAT_LLM_MODEL) to an "
-               "OpenAI-compatible endpoint. It is given the spec text and the RTL's ports; it needs the spec to say "
-               "what each output does in response to the inputs and the clock, cycle by cycle.")
-
-
-@dataclass
-class TbgenResult:
-    design: str
-    spec_path: str
-    spec: SpecModel
-    file: str = ""
-    folder: str = ""
-    model: dict[str, Any] = field(default_factory=dict)
-    tests: list[str] = field(default_factory=list)
-    runs: dict[str, Any] = field(default_factory=dict)  # simulator -> SimRun JSON
-    disagreements: list[Disagreement] = field(default_factory=list)
-    mutation: dict[str, Any] | None = None
-    llm: dict[str, Any] | None = None
-    warnings: list[str] = field(default_factory=list)
-    wall_s: float = 0.0
-
-    @property
-    def usable(self) -> bool:
-        return bool(self.tests) or bool(self.llm and self.llm.get("passing"))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"design": self.design, "spec_path": self.spec_path, "file": self.file, "folder": self.folder,
-                "usable": self.usable, "model": self.model, "tests": self.tests, "runs": self.runs,
-                "extracted": _extracted(self.spec), "not_used": self.spec.unused(),
-                "disagreements": [d.to_json() for d in self.disagreements], "mutation": self.mutation,
-                "llm": self.llm, "looked_for": LOOKED_FOR if not self.tests else [], "wall_s": round(self.wall_s, 3)}
 
 
 def read_spec(design: Design, spec: str | Path | None) -> tuple[str, str]:
@@ -88,8 +49,8 @@ def read_spec(design: Design, spec: str | Path | None) -> tuple[str, str]:
     return text, design.relpath(path)
 
 
-def rtl_facts(design: Design) -> tuple[dict[str, tuple[str, int]], dict[str, int | None]]:
-    """The top module's ports (direction, width) and parameter values, from the parsed RTL."""
+def rtl_facts(design: Design) -> tuple[dict[str, tuple[str, int, int]], dict[str, int | None]]:
+    """The top module's ports (direction, width, low index) and parameter values, from the parsed RTL."""
     from chipchat.rtl.load import load_model
 
     model = load_model(design)
@@ -102,7 +63,15 @@ def rtl_facts(design: Design) -> tuple[dict[str, tuple[str, int]], dict[str, int
             params[p.name] = int(p.value)
         except ValueError:
             params[p.name] = None
-    return {p.name: (p.direction, p.width) for p in top.ports}, params
+    return {p.name: (p.direction, p.width, _lsb(p.type)) for p in top.ports}, params
+
+
+def _lsb(type_text: str) -> int:
+    """The low index of a declared range (``logic[4:1]`` → 1); 0 without one."""
+    import re
+
+    m = re.search(r"\[\s*(\d+)\s*:\s*(\d+)\s*\]", type_text)
+    return min(int(m.group(1)), int(m.group(2))) if m else 0
 
 
 def generate(
@@ -133,19 +102,18 @@ def generate(
     period = next((c.period_ns for c in d.clocks if c.port == model.clock), 10.0)
     folder = d.ensure_state_dir() / "tbgen" / (time.strftime("%Y%m%d-%H%M%S") + f"-{d.name}")
     module = f"test_{d.name}_gen"
-    if model.clock is not None:
-        plan = choose_model(model)
-        rendered = render(model, plan, design=d.name, period_ns=period, seed=seed)
-        if rendered.tests:
-            folder.mkdir(parents=True, exist_ok=True)
-            result.file, result.folder, result.tests = str(folder / f"{module}.py"), str(folder), rendered.tests
-            Path(result.file).write_text(rendered.source)
-            result.model = {"kind": plan.kind, "summary": plan.summary, "checks": plan.checks, "notes": plan.notes} \
-                if plan else {}
-            for name in names:
-                run = _run(d, folder, module, name, seed)
-                result.runs[name] = run.to_json()
-                result.disagreements += disagreements(run)
+    chosen = plan.choose(model)
+    source, tests, summary = _render(d, model, chosen, period, seed)
+    plan.finish(model)
+    if tests:
+        folder.mkdir(parents=True, exist_ok=True)
+        result.file, result.folder, result.tests = str(folder / f"{module}.py"), str(folder), tests
+        Path(result.file).write_text(source)
+        result.model = summary
+        for name in names:
+            run = _run(d, folder, module, name, seed)
+            result.runs[name] = run.to_json()
+            result.disagreements += disagreements(run)
     if llm.configured():
         folder.mkdir(parents=True, exist_ok=True)
         result.folder = str(folder)
@@ -200,6 +168,32 @@ def generate_testbench(
                            out=out))
 
 
+def _render(d: Design, spec: SpecModel, chosen: combgen.CombPlan | ModelPlan | None, period: float,
+            seed: int) -> tuple[str, list[str], dict[str, Any]]:
+    """(test module source, test names, model summary) for the chosen plan."""
+    if isinstance(chosen, combgen.CombPlan):
+        ins = {p.name: max(p.width, 1) for p in spec.inputs()}
+        held = {}
+        if spec.clock:
+            held[spec.clock] = 0
+        if spec.reset:
+            held[spec.reset[0]] = 1 - spec.reset[1]
+        drive = {k: v for k, v in ins.items() if k not in held}
+        outs = {p.name: max(p.width, 1) for p in spec.outputs()}
+        source = combgen.render(chosen, spec_path=spec.path, design=d.name, inputs=drive, outputs=outs, held=held,
+                                seed=seed)
+        return source, ["test_combinational"], {"kind": chosen.kind, "summary": chosen.summary,
+                                                 "checks": chosen.checks, "notes": chosen.notes,
+                                                 "timing": "combinational"}
+    if spec.clock is None:
+        return "", [], {}
+    rendered = render(spec, chosen, design=d.name, period_ns=period, seed=seed)
+    extra, listing_tests = seqbuild.clocked_listings(spec)
+    summary = {"kind": chosen.kind, "summary": chosen.summary, "checks": chosen.checks, "notes": chosen.notes,
+               "timing": f"clocked ({spec.clock_edge} edge)"} if chosen else {}
+    return rendered.source + extra, rendered.tests + listing_tests, summary
+
+
 def _run(d: Design, folder: Path, module: str, simulator: str, seed: int) -> Any:
     from chipchat.verify.simulate import simulate
 
@@ -238,17 +232,6 @@ def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, default=str)
 
 
-def _extracted(spec: SpecModel) -> dict[str, Any]:
-    return {"ports": [p.name for p in spec.ports], "parameters": spec.params, "clock": spec.clock,
-            "reset": spec.reset, "reset_values": {k: v for k, (v, _) in spec.resets.items()},
-            "tables": [{"title": t.title, "kind": t.kind, "line": t.line, "used_by": t.used_by, "reason": t.reason}
-                       for t in spec.tables],
-            "rules": [{"line": r.line, "text": r.text, "used_by": r.used_by, "reason": r.reason} for r in spec.rules],
-            "names": spec.names}
-
-
 def answer(result: TbgenResult) -> Answer:
-    from chipchat.tbgen.report import render_answer
-
     return render_answer(result)
 

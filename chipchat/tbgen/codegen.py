@@ -68,6 +68,12 @@ def render(spec: SpecModel, plan: ModelPlan | None, *, design: str, period_ns: f
     if plan is not None:
         body.append(plan.directed)
         tests += re.findall(r"async def (test_\w+)", plan.directed)
+    kind = spec.reset_info.kind if spec.reset_info else None
+    if plan is not None and reset and kind in ("sync", "async") and spec.clock_edge != "both":
+        body.append(f'\n\n@cocotb.test()\nasync def test_reset_kind(dut):\n    """{kind}hronous reset ({spec.path}): '
+                    f'asserted between clock edges, it acts {"at once" if kind == "async" else "only at the edge"}."""\n'
+                    "    await check_reset_kind(dut, Model())\n")
+        tests.append("test_reset_kind")
     if plan is not None or invariants:
         model = "Model()" if plan is not None else "None"
         body.append(f'\n\n@cocotb.test()\nasync def test_random(dut):\n    """Seeded random stimulus in phases '
@@ -80,9 +86,16 @@ def render(spec: SpecModel, plan: ModelPlan | None, *, design: str, period_ns: f
         "Every check names the spec line it comes from. Regenerate instead of editing by hand.",
         f"Reference model: {plan.kind + ' — ' + plan.summary if plan else 'none (the spec has no table to build one)'}.",
         '"""', "", "import random", "", "import cocotb", "from cocotb.clock import Clock",
-        "from cocotb.triggers import FallingEdge", "",
+        "from cocotb.triggers import FallingEdge, RisingEdge, Timer", "",
         f"SPEC = {spec.path!r}", f"SEED = {seed}", f"CLOCK, PERIOD_NS = {spec.clock!r}, {period_ns:g}",
         f"RESET, RESET_ACTIVE = {reset!r}, {active}",
+        f"EDGE = {spec.clock_edge!r}  # the active clock edge; inputs change and outputs are read at the other",
+        "INACTIVE = FallingEdge if EDGE == 'rising' else RisingEdge",
+        "if EDGE == 'both':  # both edges act: a cycle of the harness is half a clock period",
+        "    async def INACTIVE(clock):",
+        "        await Timer(PERIOD_NS / 2, unit='ns')",
+        f"RESET_KIND = {kind!r}",
+        f"RESET_SOURCE = {_reset_source(spec)!r}",
         f"INPUTS = {ins!r}  # name -> width (the clock is driven by the harness)",
         f"OUTPUTS = {outs!r}", "MASKS = {name: (1 << width) - 1 for name, width in {**INPUTS, **OUTPUTS}.items()}",
         f"IDLE = {idle!r}  # inputs when a test does not drive them",
@@ -99,6 +112,14 @@ def render(spec: SpecModel, plan: ModelPlan | None, *, design: str, period_ns: f
         head.append("\n" + plan.code)
     head.append(f"\nRANDOM_CYCLES = {plan.random_cycles if plan else '1500'}")
     return Rendered("\n".join(head) + "".join(body), tests)
+
+
+def _reset_source(spec: SpecModel) -> str:
+    info = spec.reset_info
+    if info is None:
+        return ""
+    said = [e for e in info.evidence if e.startswith(spec.path)]
+    return "; ".join(said[:3]) or "; ".join(info.evidence[:2])
 
 
 def _pretty(data: dict[str, object]) -> str:

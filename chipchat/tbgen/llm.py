@@ -33,6 +33,9 @@ assert message must say which spec line it checks and the expected and observed 
 `<port> = <observed>, spec expects <expected> [<spec file>:<line> <what>]`. Test only through the ports listed."""
 
 
+MAX_SPEC_CHARS = 60_000  # what is sent of a very long spec
+
+
 @dataclass
 class LlmOutcome:
     module: str = ""
@@ -99,12 +102,16 @@ def write_tests(design: Design, spec: SpecModel, spec_text: str, generated: list
 def _request(design: Design, spec: SpecModel, spec_text: str, generated: list[str], period_ns: float) -> str:
     ports = "\n".join(f"- {p.name}: {p.direction}, {p.width} bit(s){' — ' + p.description if p.description else ''}"
                       for p in spec.ports) or "(the spec has no port table; see the RTL ports below)"
-    unused = "\n".join(f"- {u['where']} {u['what']}: {u['reason']}" for u in spec.unused()) or "- (none)"
-    return (f"Design `{design.name}` (top module `{design.top}`), clock `{spec.clock or 'clk'}` with a "
-            f"{period_ns:g} ns period, reset `{spec.reset[0] if spec.reset else 'none'}`.\n\nPorts:\n{ports}\n\n"
+    unused = "\n".join(f"- {u['where']} {u['what']}: {u['reason']}" for u in spec.unused()[:60]) or "- (none)"
+    clock = f"clock `{spec.clock}` ({spec.clock_edge} edge) with a {period_ns:g} ns period" if spec.clock else \
+        "no clock: a combinational design (drive the inputs, wait 1 ns with Timer, read the outputs)"
+    return (f"Design `{design.name}` (top module `{design.top}`), {clock}, reset "
+            f"`{spec.reset[0] if spec.reset else 'none'}`.\n\nPorts:\n{ports}\n\n"
             f"Already tested by generated tests: {', '.join(generated) or 'nothing'}.\n\n"
             f"Parts of the spec no generated test covers (write tests for these):\n{unused}\n\n"
-            f"The spec ({spec.path}):\n\n{spec_text}")
+            f"The spec ({spec.path}):\n\n{spec_text[:MAX_SPEC_CHARS]}" +
+            (f"\n\n[the spec continues for {len(spec_text) - MAX_SPEC_CHARS} more characters]"
+             if len(spec_text) > MAX_SPEC_CHARS else ""))
 
 
 def _code(text: str) -> tuple[str | None, str]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chipchat.answer import Answer
+from chipchat.tbgen.result import LOOKED_FOR, MODEL_NEEDS, TbgenResult
 from chipchat.types import Citation
 
-if TYPE_CHECKING:
-    from chipchat.tbgen.api import TbgenResult
+MAX_LISTED = 40
 
 
 def _cite(where: str, label: str) -> Citation | None:
@@ -17,8 +15,6 @@ def _cite(where: str, label: str) -> Citation | None:
 
 
 def render_answer(result: TbgenResult) -> Answer:
-    from chipchat.tbgen.api import LOOKED_FOR, MODEL_NEEDS
-
     spec = result.spec
     data = result.to_json()
     answer = Answer(text="", kind="tbgen", data=data, warnings=list(result.warnings))
@@ -27,10 +23,16 @@ def render_answer(result: TbgenResult) -> Answer:
         lines += [f"**No testbench generated for {result.design}**: {spec.path} has no structure chipchat can turn "
                   "into checks offline.", "", "Looked for:"]
         lines += [f"- {item}" for item in LOOKED_FOR]
-        found = [f"{t.kind} table '{t.title}'" for t in spec.tables] + [f"{len(spec.rules)} When/then rule(s)"]
-        lines += ["", "Found: " + ", ".join(found) + "." if spec.tables or spec.rules else "", "", MODEL_NEEDS]
-        if spec.clock is None and spec.ports:
-            lines.insert(1, "The port table names no clock input, and the generated harness is cycle based.")
+        reset = f"{spec.reset[0]} (active {'high' if spec.reset[1] else 'low'}" + \
+            (f", {spec.reset_info.kind})" if spec.reset_info and spec.reset_info.kind else ")") if spec.reset else "none"
+        lines += ["", f"Found: {len(spec.ports)} ports from {spec.port_source or 'nowhere'}; clock "
+                      f"{spec.clock or 'none (combinational)'}; reset {reset}; {len(spec.tables)} table(s) or "
+                      f"diagram(s), {len(spec.paragraphs)} paragraph(s), {len(spec.rules)} When/then rule(s)."]
+        unused = spec.unused()
+        lines += [f"- {u['what']} (`{u['where']}`): {u['reason']}" for u in unused[:MAX_LISTED]]
+        if len(unused) > MAX_LISTED:
+            lines.append(f"- … and {len(unused) - MAX_LISTED} more (all in the JSON's `not_used`)")
+        lines += ["", MODEL_NEEDS]
         if result.llm:
             lines += ["", _llm_text(result.llm)]
         answer.text = "\n".join(line for line in lines if line is not None)
@@ -73,7 +75,10 @@ def render_answer(result: TbgenResult) -> Answer:
         lines += ["", "No disagreement between the spec and the RTL: every generated check passes."]
     used_tables = [t for t in spec.tables if t.used_by]
     used_rules = [r for r in spec.rules if r.used_by]
-    lines += ["", f"Used: {len(used_tables)} of {len(spec.tables)} tables, {len(used_rules)} of {len(spec.rules)} rules."]
+    used_prose = [t for t in spec.paragraphs if t.used_by]
+    lines += ["", f"Used: {len(used_tables)} of {len(spec.tables)} tables or diagrams, {len(used_prose)} of "
+                  f"{len(spec.paragraphs)} paragraphs, {len(used_rules)} of {len(spec.rules)} rules "
+                  f"(ports from {spec.port_source or 'nowhere'})."]
     for t in used_tables:
         lines.append(f"- table '{t.title}' (`{spec.where(t.line)}`): {', '.join(t.used_by)}")
     for r in used_rules:
@@ -81,7 +86,9 @@ def render_answer(result: TbgenResult) -> Answer:
     unused = spec.unused()
     if unused:
         lines += ["", f"Not used ({len(unused)}):"]
-        for u in unused:
+        if len(unused) > MAX_LISTED:
+            lines.append(f"- (the first {MAX_LISTED}; all {len(unused)} are in the JSON's `not_used`)")
+        for u in unused[:MAX_LISTED]:
             lines.append(f"- {u['what']} (`{u['where']}`): {u['reason']}")
             c = _cite(u["where"], "not used")
             if c is not None:

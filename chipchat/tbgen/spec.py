@@ -1,10 +1,12 @@
-"""Extract the structured content of a spec (Markdown) into a typed :class:`SpecModel`.
+"""Extract the structured content of a spec (Markdown, plain text or HTML) into a typed :class:`SpecModel`.
 
-What is read: tables (ports, parameters, reset values, truth/opcode/behaviour tables,
-Karnaugh-style vector tables, register maps, cycle and waveform tables) and
-"When <condition>, then <effect>." rules. Every table and rule is kept with its line
-and, once the generator has looked at it, with what used it or why nothing could — so
-the user sees exactly which parts of the spec became checks.
+What is read: Markdown tables (ports, parameters, reset values, truth/opcode/behaviour tables,
+Karnaugh maps, register maps, cycle and waveform tables), the same without Markdown (pipe rows
+with no ``---`` row, whitespace-separated listings, K-maps with their axis lines, state tables),
+state diagrams drawn with arrows, bullet port lists, "When <condition>, then <effect>." rules and
+prose paragraphs. Ports come from the RTL (checked against the spec's table or list); clock and
+reset from names and prose. Every block is kept with its line and, once the generator has looked
+at it, with what used it or why nothing could — so the user sees which parts became checks.
 """
 
 from __future__ import annotations
@@ -13,68 +15,16 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from chipchat.tbgen.text import Condition, Effect, clean, level, number, parse_condition, parse_effect
+from chipchat.tbgen import layouts
+from chipchat.tbgen import ports as portinfo
+from chipchat.tbgen.blocks import Finding, PortSpec, Rule, Table
+from chipchat.tbgen.text import clean, level, number, parse_condition, parse_effect
 
 RULE = re.compile(r"\bWhen\s+(?P<c>.+?),\s*then\s+(?P<e>.+?)\s*$")
 NEXT_COL = re.compile(r"^(?:next\s+(?P<a>\w+)|(?P<b>\w+)\s*\(next\))$", re.I)
 AFTER = re.compile(r"\s*(?:\(?after (?:the )?(?:rising )?edge\)?|after|\(registered\))\s*$", re.I)
 PARAM_SETTING = re.compile(r"\b([A-Z][A-Z0-9_]*)\s*=\s*(\d+)\b")
-KMAP_CORNER = re.compile(r"^([A-Za-z_][\w, ]*?)\s*\\+\s*([A-Za-z_][\w, ]*?)$")
-
-
-@dataclass
-class Table:
-    title: str
-    header: list[str]
-    rows: list[list[str]]
-    line: int
-    kind: str = "unknown"  # ports | parameters | derived | resets | function | vectors | sequence | waveform | ...
-    used_by: list[str] = field(default_factory=list)
-    reason: str = ""
-    lines: list[int] = field(default_factory=list)  # spec line of each row when rows were expanded (K-maps)
-
-    def row_line(self, n: int) -> int:
-        return self.lines[n] if self.lines else self.line + 2 + n
-
-    def col(self, *names: str) -> int | None:
-        for i, h in enumerate(self.header):
-            if clean(h).lower() in names:
-                return i
-        return None
-
-
-@dataclass
-class Rule:
-    text: str
-    line: int
-    condition: str
-    effect: str
-    conditions: list[Condition] | None = None
-    condition_error: str = ""
-    effects: list[Effect] = field(default_factory=list)
-    unread: list[str] = field(default_factory=list)  # effect clauses that are prose
-    used_by: list[str] = field(default_factory=list)
-    reason: str = ""
-
-
-@dataclass
-class PortSpec:
-    name: str
-    direction: str
-    width_text: str
-    description: str
-    line: int
-    width: int = 0  # from the RTL when it has the port, else the spec's number
-
-
-@dataclass
-class Finding:
-    """A disagreement found without simulating: the spec and the RTL say different things."""
-
-    what: str
-    spec: str  # spec.md:line
-    expected: str
-    observed: str
+KMAP_CORNER = re.compile(r"^([A-Za-z_][\w, \[\]]*?)\s*\\+\s*([A-Za-z_][\w, \[\]]*?)$")
 
 
 @dataclass
@@ -87,12 +37,17 @@ class SpecModel:
     resets: dict[str, tuple[int, int]] = field(default_factory=dict)  # port -> (value, line)
     reset_priority: bool = False
     tables: list[Table] = field(default_factory=list)
+    paragraphs: list[Table] = field(default_factory=list)  # prose blocks (kind "prose")
     rules: list[Rule] = field(default_factory=list)
     statements: list[tuple[str, int]] = field(default_factory=list)  # rule-like lines not in When/then form
     names: dict[str, int] = field(default_factory=dict)  # symbolic values (opcode names) -> number
     findings: list[Finding] = field(default_factory=list)
     clock: str | None = None
     reset: tuple[str, int] | None = None  # (port, active level)
+    clock_edge: str = "rising"  # rising | falling | both
+    reset_info: portinfo.ResetInfo | None = None
+    port_source: str = ""  # where the port list came from
+    default_width: int | None = None  # "all ports are one bit unless otherwise specified"
 
     def where(self, line: int) -> str:
         return f"{self.path}:{line}"
@@ -108,7 +63,7 @@ class SpecModel:
 
     def port_for(self, header: str) -> PortSpec | None:
         """The port a table column is about (``tx after edge`` → ``tx``, ``next acc`` → ``acc``)."""
-        h = AFTER.sub("", clean(header)).strip()
+        h = re.sub(r"\s*\[[^\]]*\]$", "", AFTER.sub("", clean(header)).strip())
         m = NEXT_COL.match(h)
         if m:
             h = m.group("a") or m.group("b")
@@ -118,8 +73,8 @@ class SpecModel:
         return any(t.used_by for t in self.tables) or any(r.used_by for r in self.rules)
 
     def unused(self) -> list[dict[str, str]]:
-        items = [{"what": f"table '{t.title}' ({t.kind})", "where": self.where(t.line), "reason": t.reason}
-                 for t in self.tables if not t.used_by]
+        items = [{"what": _what(t), "where": self.where(t.line), "reason": t.reason or "no reader uses it"}
+                 for t in self.tables + self.paragraphs if not t.used_by]
         items += [{"what": f"rule '{_short(r.text)}'", "where": self.where(r.line), "reason": r.reason}
                   for r in self.rules if not r.used_by]
         items += [{"what": f"statement '{_short(s)}'", "where": self.where(line),
@@ -133,6 +88,16 @@ class SpecModel:
         return data
 
 
+def _what(t: Table) -> str:
+    if t.kind == "prose":
+        return f"paragraph '{_short(' '.join(t.text), 70)}'"
+    if t.layout == "arrows":
+        return f"state diagram '{t.title}'" if t.title else "state diagram"
+    if t.kind == "code":
+        return t.title
+    return f"table '{t.title}' ({t.kind})"
+
+
 def _short(text: str, n: int = 90) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -144,20 +109,39 @@ def split_cells(line: str) -> list[str]:
     return [c.strip() for c in re.split(r"(?<!\\)\|", body)]
 
 
+@dataclass
+class Parsed:
+    title: str
+    tables: list[Table]  # Markdown tables, then plain blocks
+    paragraphs: list[Table]  # prose, one block per paragraph (its sentences in ``text``)
+    sentences: list[tuple[str, int, str]]  # When/then rules: (text, line, section)
+    items: list[tuple[str, int, str]]  # list items: (text, line, section)
+    bullets: list[layouts.BulletPort]
+
+
 def parse_markdown(text: str) -> tuple[str, list[Table], list[tuple[str, int, str]], list[tuple[str, int, str]]]:
     """(title, tables, rule sentences (text, line, section), list items (text, line, section))."""
-    lines = text.splitlines()
+    parsed = parse(text)
+    return parsed.title, parsed.tables, parsed.sentences, parsed.items
+
+
+def parse(text: str) -> Parsed:
+    lines = layouts.normalize(text).splitlines()
     title, heading = "", ""
     tables: list[Table] = []
     sentences: list[tuple[str, int, str]] = []
     items: list[tuple[str, int, str]] = []
+    taken: set[int] = set()
+    heading_of: dict[int, str] = {}
     i = 0
     while i < len(lines):
         raw = lines[i]
         stripped = raw.strip()
+        heading_of[i] = heading
         if stripped.startswith("#"):
             heading = stripped.lstrip("#").strip()
             title = title or heading
+            taken.add(i)
         elif stripped.startswith("|") and i + 1 < len(lines) and re.match(r"^\s*\|?\s*:?-{2,}", lines[i + 1]):
             header = split_cells(stripped)
             rows: list[list[str]] = []
@@ -167,6 +151,7 @@ def parse_markdown(text: str) -> tuple[str, list[Table], list[tuple[str, int, st
                 rows.append((cells + [""] * len(header))[: len(header)])
                 j += 1
             tables.append(Table(_table_title(lines, i, heading), header, rows, i + 1))
+            taken.update(range(i, j))
             i = j
             continue
         elif stripped:
@@ -175,8 +160,33 @@ def parse_markdown(text: str) -> tuple[str, list[Table], list[tuple[str, int, st
             for sentence in re.split(r"(?<=[.;])\s+(?=When\b)", re.sub(r"^[-*]\s+", "", stripped)):
                 if RULE.search(sentence):
                     sentences.append((sentence.rstrip("."), i + 1, heading))
+                    taken.add(i)
         i += 1
-    return title, tables, sentences, items
+    bullets = layouts.bullet_ports(lines)
+    taken.update(b.line - 1 for b in bullets)
+    plain = layouts.scan(lines, taken, heading_of)
+    for block in plain:
+        if not block.title:
+            block.title = _caption(lines, block.line - 1) or heading_of.get(block.line - 1, "")
+    prose = [Table(heading_of.get(line - 1, ""), [], [], line, "prose", layout="prose", text=layouts.sentences(p))
+             for p, line in layouts.paragraphs(lines, taken)]
+    return Parsed(title, tables + plain, prose, sentences, items, bullets)
+
+
+def _caption(lines: list[str], at: int) -> str:
+    """The last sentence of the paragraph right above a plain block ("... the Karnaugh map below.")."""
+    k = at - 1
+    while k >= 0 and not lines[k].strip():
+        k -= 1
+    para: list[str] = []
+    while k >= 0 and lines[k].strip() and "|" not in lines[k] and at - k < 12:
+        para.insert(0, lines[k].strip())
+        k -= 1
+    text = " ".join(para)
+    if not text.endswith((".", ":")):
+        return ""
+    last = layouts.sentences(text)[-1] if text else ""
+    return last if len(last) <= 100 else last[:99] + "…"
 
 
 def _table_title(lines: list[str], at: int, heading: str) -> str:
@@ -187,24 +197,40 @@ def _table_title(lines: list[str], at: int, heading: str) -> str:
     return heading
 
 
-def extract(text: str, path: str, rtl_ports: dict[str, tuple[str, int]], rtl_params: dict[str, int | None],
+def extract(text: str, path: str, rtl_ports: dict[str, tuple], rtl_params: dict[str, int | None],
             clocks: list[str] | None = None) -> SpecModel:
     """The spec model of ``text``; ``rtl_*`` are the design's real ports and parameter values."""
-    title, tables, sentences, items = parse_markdown(text)
-    spec = SpecModel(path, title, text, tables=tables)
-    for table in tables:
-        _classify_basic(spec, table, rtl_ports, rtl_params)
+    text = layouts.normalize(text)
+    parsed = parse(text)
+    spec = SpecModel(path, parsed.title, text, tables=parsed.tables, paragraphs=parsed.paragraphs)
+    spec.default_width = portinfo.default_width(text)
+    declared: list[PortSpec] = []
+    for table in parsed.tables:
+        _classify_basic(spec, table, rtl_params)
+        if table.kind == "ports" and not declared:
+            declared = portinfo.from_table(path, table)
+            spec.port_source = f"port table ({spec.where(table.line)})"
+    if not declared and parsed.bullets:
+        declared = portinfo.from_bullets(parsed.bullets, spec.default_width)
+        spec.port_source = f"port list ({spec.where(parsed.bullets[0].line)})"
+    if rtl_ports:
+        spec.ports, findings = portinfo.rtl_ports(declared, rtl_ports, path)
+        spec.findings += findings
+        if not declared:
+            spec.port_source = "the RTL (the spec lists no ports)"
+    else:
+        spec.ports = declared
     for name, value in rtl_params.items():
         if value is not None:
             spec.params[name] = value
     _find_clock_reset(spec, clocks or [])
-    for table in tables:
+    for table in spec.tables:
         if table.kind == "unknown":
             _classify_behaviour(spec, table)
     spec.reset_priority = bool(re.search(r"\breset\b[^.]*\bpriority\b", text, re.I))
     known = {p.name for p in spec.ports} | set(spec.params)
     rule_lines = set()
-    for sentence, line, _section in sentences:
+    for sentence, line, _section in parsed.sentences:
         m = RULE.search(sentence)
         assert m is not None
         rule = Rule(sentence, line, m.group("c"), m.group("e").rstrip("."))
@@ -212,17 +238,17 @@ def extract(text: str, path: str, rtl_ports: dict[str, tuple[str, int]], rtl_par
         rule.effects, rule.unread = parse_effect(rule.effect, spec.names, known)
         spec.rules.append(rule)
         rule_lines.add(line)
-    spec.statements = [(t, line) for t, line, section in items
+    spec.statements = [(t, line) for t, line, section in parsed.items
                        if "rule" in section.lower() and line not in rule_lines]
     return spec
 
 
-def _classify_basic(spec: SpecModel, table: Table, rtl_ports: dict[str, tuple[str, int]],
-                    rtl_params: dict[str, int | None]) -> None:
+def _classify_basic(spec: SpecModel, table: Table, rtl_params: dict[str, int | None]) -> None:
     head = [clean(h).lower() for h in table.header]
+    if table.layout != "markdown":
+        return
     if "port" in head and "direction" in head:
         table.kind = "ports"
-        _ports(spec, table, rtl_ports)
     elif head and head[0] in ("parameter", "param") and len(head) > 1:
         table.kind = "parameters"
         for row in table.rows:
@@ -243,38 +269,15 @@ def _classify_basic(spec: SpecModel, table: Table, rtl_ports: dict[str, tuple[st
         table.kind = "resets"
 
 
-def _ports(spec: SpecModel, table: Table, rtl_ports: dict[str, tuple[str, int]]) -> None:
-    ci, cd, cw = table.col("port"), table.col("direction"), table.col("width")
-    cdesc = table.col("description")
-    for n, row in enumerate(table.rows):
-        name = clean(row[ci or 0])
-        direction = clean(row[cd]).lower() if cd is not None else ""
-        if not re.fullmatch(r"[A-Za-z_]\w*", name):
-            continue
-        width_text = clean(row[cw]) if cw is not None else ""
-        port = PortSpec(name, direction, width_text, row[cdesc].strip() if cdesc is not None else "", table.line + 2 + n)
-        if name not in rtl_ports:
-            spec.findings.append(Finding(f"port {name}", spec.where(port.line), f"a {direction} port {name}",
-                                         "the RTL top module has no such port"))
-            continue
-        rtl_dir, rtl_width = rtl_ports[name]
-        port.width = rtl_width
-        if rtl_dir != direction:
-            spec.findings.append(Finding(f"direction of port {name}", spec.where(port.line), direction, rtl_dir))
-        if width_text.isdigit() and int(width_text) != rtl_width:
-            spec.findings.append(Finding(f"width of port {name}", spec.where(port.line), width_text, str(rtl_width)))
-        spec.ports.append(port)
-    table.used_by.append("port list")
-
-
 def _find_clock_reset(spec: SpecModel, clocks: list[str]) -> None:
-    for p in spec.inputs():
-        desc = p.description.lower()
-        if spec.clock is None and (p.name in clocks or re.search(r"\bclock\b", desc)) and p.width == 1:
-            spec.clock = p.name
-        elif spec.reset is None and "reset" in desc and p.width == 1:
-            active_low = "active low" in desc or "active-low" in desc or p.name.endswith(("_n", "n"))
-            spec.reset = (p.name, 0 if active_low and "active high" not in desc else 1)
+    spec.clock, spec.clock_edge = portinfo.find_clock(spec.ports, clocks, spec.text)
+    info = portinfo.find_reset([p for p in spec.ports if p.name != spec.clock], spec.text, spec.path)
+    if info is not None:
+        spec.reset, spec.reset_info = (info.port, info.active), info
+        desc = (spec.port(info.port) or PortSpec("", "", "", "", 0)).description.lower()
+        if "active low" in desc or "active-low" in desc:
+            spec.reset = (info.port, 0)
+            info.active = 0
     for table in spec.tables:
         if table.kind != "resets":
             continue
@@ -301,13 +304,21 @@ def _classify_behaviour(spec: SpecModel, table: Table) -> None:
     nexts = [h for h in head if NEXT_COL.match(AFTER.sub("", h).strip())]
     settings = {k: int(v) for k, v in PARAM_SETTING.findall(table.title)}
     mismatch = {k: v for k, v in settings.items() if k in spec.params and spec.params[k] != v}
-    if _kmap(spec, table):
+    if table.kind != "unknown" or table.layout == "markdown" and _kmap(spec, table):
+        return
+    if table.layout == "pipes" and KMAP_CORNER.match(first.replace("`", "")):
+        table.kind = "kmap-plain"  # corner cell `ab\cd` with no `---` row: read by the K-map reader
+        return
+    if table.layout == "pipes" and len(head) == 2 and cols[0] is not None and cols[0].direction == "input" and \
+            cols[1] is None and any(o.name.lower() in row[1].lower().split() for row in table.rows for o in outs or
+                                    spec.outputs()):
+        table.kind = "decoder"
         return
     if any(h.lower() in ("address", "offset", "addr") for h in head):
         table.kind, table.reason = "register-map", "a register map needs a bus protocol (how the ports perform a " \
             "read or a write), which the spec does not give as a table or rule; a language model could write the " \
             "bus sequences"
-    elif "state" in first and any("next state" in h.lower() for h in head):
+    elif re.search(r"state|current|present", first) and any(re.search(r"\bnext\b", h, re.I) for h in head[1:]):
         table.kind, table.reason = "states", "state machine: internal states are not ports; their effect on the " \
             "ports is checked through the other tables"
     elif head and first in ("signal", "register") and not outs:

@@ -189,3 +189,84 @@ async def test_request_held_and_reset_mid_frame(dut):
             await tb.cycle()
         await tb.cycle({RESET: RESET_ACTIVE}, why="reset in the middle of a frame")
 '''
+
+FSM_MODEL = '''class Model:
+    """The set of states the machine may be in (one after a reset to a known state); outputs are predicted
+    where every candidate state (and, for Mealy outputs, its transition) agrees."""
+
+    def __init__(self):
+        self.states = set(STATES)
+
+    def step(self, inputs):
+        if RESET and inputs[RESET] == RESET_ACTIVE:
+            self.states = {RESET_STATE} if RESET_STATE else set(STATES)
+            source = RESET_DOC
+        else:
+            new = set()
+            for s in self.states:
+                nxt = [dst for src, cond, dst, _, _ in TRANSITIONS if src == s and cond(**pyenv(inputs))]
+                new |= set(nxt) if nxt else set(STATES)  # no transition given: anywhere
+            self.states = new
+            source = "state diagram / table"
+        return self.outputs(inputs, source)
+
+    def outputs(self, inputs, source):
+        out = {}
+        for port in OUTPUTS:
+            seen = set()
+            for s in self.states:
+                seen.add(state_output(s, port, inputs))
+            if len(seen) == 1 and None not in seen:
+                where = sorted(self.states)[0]
+                out[port] = (seen.pop(), f"{FSM_SOURCE} state {where} ({source})")
+        return out
+
+
+def state_output(state, port, inputs):
+    """The value of ``port`` in ``state`` (Moore) or on the transition the inputs take (Mealy); None: unknown."""
+    bits = dict(MOORE.get(state, {}))
+    taken = [outs for src, cond, dst, outs, _ in TRANSITIONS if src == state and outs and cond(**pyenv(inputs))]
+    if taken:
+        bits.update(taken[0])
+    width = OUTPUTS[port]
+    if port in bits:
+        return bits[port]
+    value = 0
+    for i in range(width):
+        key = f"{port}[{i}]" if width > 1 else port
+        bit = bits.get(key, 0 if DEFAULT_ZERO else None)
+        if bit is None:
+            return None
+        value |= bit << i
+    return value
+'''
+
+RT_MODEL = '''class Model:
+    """Registers and their next values from the spec (one update per active clock edge); outputs from them."""
+
+    def __init__(self):
+        self.state = {v: None for v in NEXT}
+
+    def step(self, inputs):
+        resetting = RESET and inputs[RESET] == RESET_ACTIVE
+        env = pyenv({**PARAMS, **self.state, **inputs})
+        new = {}
+        for var, fn in NEXT.items():
+            if resetting and RESET_STATE[var] != "follow":  # "follow": a register reset does not clear
+                new[var] = RESET_STATE[var]
+                continue
+            try:
+                value = fn(**env)
+                new[var] = None if value is None else value & VMASK[var]
+            except TypeError:  # an operand is unknown
+                new[var] = None
+        self.state = new
+        env = pyenv({**PARAMS, **self.state, **inputs})
+        out = {}
+        for port, (fn, source) in OUTS.items():
+            try:
+                out[port] = (fn(**env), source)
+            except TypeError:
+                out[port] = (None, source)
+        return out
+'''

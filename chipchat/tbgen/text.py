@@ -69,7 +69,8 @@ def _strip_prose_groups(text: str, known: set[str]) -> str:
     while changed:
         changed = False
         for m in re.finditer(r"\(([^()]*)\)", text):
-            words = re.findall(r"[A-Za-z_]\w*", m.group(1))
+            literals = re.sub(r"\b(?:0x[0-9a-fA-F_]+|0b[01_]+|\d+'[sS]?[hHdDbBoO][0-9a-fA-F_xXzZ]+)\b", " 0 ", m.group(1))
+            words = re.findall(r"[A-Za-z_]\w*", literals)
             if any(w not in known and w not in PROSE_WORDS for w in words) or not m.group(1).strip():
                 text = (text[:m.start()] + text[m.end():]).replace("  ", " ")
                 changed = True

@@ -102,3 +102,15 @@ def test_static_disagreements_between_port_table_and_rtl(design_copy) -> None:
     found = {(f.what, f.expected, f.observed) for f in spec.findings}
     assert ("width of port a", "12", "16") in found
     assert ("port overflow", "a output port overflow", "the RTL top module has no such port") in found
+
+
+def test_no_import_cycles_inside_tbgen() -> None:
+    """api imports report (to render the answer); report must not import api back (it did, inside a function)."""
+    import grimp
+
+    graph = grimp.build_graph("chipchat", cache_dir=None)
+    modules = {m for m in graph.modules if m.startswith("chipchat.tbgen")}
+    cycles = [(a, b) for a in modules for b in modules if a < b and graph.direct_import_exists(importer=a, imported=b)
+              and graph.chain_exists(importer=b, imported=a)]
+    assert not cycles, cycles
+    assert graph.direct_import_exists(importer="chipchat.tbgen.api", imported="chipchat.tbgen.report")
