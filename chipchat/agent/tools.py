@@ -79,7 +79,7 @@ TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
     # The model's apply only prepares; the write is confirm_apply, which no model can reach.
     ToolSpec("apply_proposal", conv.prepare_apply),
     # paths and executors stay the user's choice: a model must not point a run at files to execute or write
-    ToolSpec("mutation_score", mutate.mutation_score, hide=("tests", "report_dir", "executor", "jobs", "progress")),
+    ToolSpec("mutation_score", mutate.mutate, hide=("tests", "report_dir", "executor", "jobs", "progress")),
     ToolSpec("generate_testbench", tbgen.generate_testbench, hide=("out", "executor", "jobs", "progress")),
 ]}
 

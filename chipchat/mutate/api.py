@@ -1,6 +1,6 @@
 """Mutation testing as plain typed functions (the CLI, the UI and the agent call these).
 
-:func:`mutation_score` answers "how many injected bugs do the tests catch?";
+:func:`mutate` answers "how many injected bugs do the tests catch?";
 :func:`find_mutants` lists the bugs it would inject; :func:`mutate` returns the typed
 :class:`~chipchat.mutate.report.MutationReport`.
 """
@@ -88,10 +88,30 @@ def mutate(
     progress: Progress | None = None,
     only: list[str] | None = None,
 ) -> MutationReport:
-    """Inject mutants, run the tests on each in parallel and return the typed report.
+    """How many injected bugs (mutants) the design's tests catch, and which ones they miss.
 
-    ``only`` keeps just the mutants with those ids (as listed by :func:`find_mutants` with the
-    same ``max_mutants``, ``seed`` and ``operators``) — to re-check a few after improving the tests.
+    Args:
+        design: design folder or bundled example name (fifo, mac16, uart_tx, alu8).
+        tests: the tests to grade: None (the design's own cocotb tests), a test_*.py file, a folder
+            of them, or a list of module names in the design's test folder.
+        simulator: ``icarus`` (default) or ``verilator``; one build per mutant.
+        max_mutants: at most this many mutants, sampled deterministically with ``seed`` (0: all).
+        jobs: parallel mutants (0: one per CPU core).
+        executor: ``local`` (process pool), ``serial`` or ``dask://host:port``.
+        seed: sampling seed, also the cocotb random seed of every run.
+        operators: mutation operators to use (default all): operator-swap, constant-flip,
+            condition-negation, stuck-assignment, off-by-one.
+        timeout_s: wall-clock limit of one test on a mutant (default: 5× the slowest test on the
+            unmutated design + 5 s, at least 10 s); a mutant that hangs is killed and counts as killed.
+        report_dir: where report.md and report.json go (default ``<design>/.chipchat/mutate/<time>/``).
+        only: run just these mutant ids (e.g. ``["m004", "m007"]``) of the sampled set.
+
+        progress: called with a line of text as each mutant finishes.
+
+    Returns:
+        The MutationReport (its ``answer()``: the mutation score (killed / valid mutants; a hung mutant counts as killed,
+        one that does not compile is "invalid" and left out), the surviving mutants with their
+        ``file:line`` and mutated line, and the per-operator breakdown).
     """
     t0 = time.monotonic()
     d = load_design(design)
@@ -128,47 +148,6 @@ def mutate(
                             "amaranth" if d.amaranth is not None else "verilog")
     report.write(Path(report_dir) if report_dir else state / "mutate" / stamp)
     return report
-
-
-def mutation_score(
-    design: DesignArg,
-    tests: str | Path | list[str] | None = None,
-    simulator: str = "icarus",
-    max_mutants: int = 50,
-    jobs: int = 0,
-    executor: str = "local",
-    seed: int = 1,
-    *,
-    operators: str | list[str] | None = None,
-    timeout_s: float | None = None,
-    report_dir: str | Path | None = None,
-    only: list[str] | None = None,
-) -> Answer:
-    """How many injected bugs (mutants) the design's tests catch, and which ones they miss.
-
-    Args:
-        design: design folder or bundled example name (fifo, mac16, uart_tx, alu8).
-        tests: the tests to grade: None (the design's own cocotb tests), a test_*.py file, a folder
-            of them, or a list of module names in the design's test folder.
-        simulator: ``icarus`` (default) or ``verilator``; one build per mutant.
-        max_mutants: at most this many mutants, sampled deterministically with ``seed`` (0: all).
-        jobs: parallel mutants (0: one per CPU core).
-        executor: ``local`` (process pool), ``serial`` or ``dask://host:port``.
-        seed: sampling seed, also the cocotb random seed of every run.
-        operators: mutation operators to use (default all): operator-swap, constant-flip,
-            condition-negation, stuck-assignment, off-by-one.
-        timeout_s: wall-clock limit of one test on a mutant (default: 5× the slowest test on the
-            unmutated design + 5 s, at least 10 s); a mutant that hangs is killed and counts as killed.
-        report_dir: where report.md and report.json go (default ``<design>/.chipchat/mutate/<time>/``).
-        only: run just these mutant ids (e.g. ``["m004", "m007"]``) of the sampled set.
-
-    Returns:
-        An Answer with the mutation score (killed / valid mutants; a hung mutant counts as killed,
-        one that does not compile is "invalid" and left out), the surviving mutants with their
-        ``file:line`` and mutated line, and the per-operator breakdown; ``data`` is the full report.
-    """
-    return mutate(design, tests, simulator, max_mutants, jobs, executor, seed, operators=operators,
-                  timeout_s=timeout_s, report_dir=report_dir, only=only).answer()
 
 
 def list_operators() -> Answer:

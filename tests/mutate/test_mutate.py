@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chipchat.errors import ConfigError, DesignError
-from chipchat.mutate.api import find_mutants, mutate, mutation_score
+from chipchat.mutate.api import find_mutants, mutate
 
 WEAK_TEST = '''
 import cocotb
@@ -71,7 +71,7 @@ def test_score_and_surviving_mutants_of_a_weak_test(design_copy, tmp_path: Path)
     weak = tmp_path / "weak" / "test_weak.py"
     weak.parent.mkdir()
     weak.write_text(WEAK_TEST)
-    answer = mutation_score(fifo, tests=weak, max_mutants=6, jobs=2, seed=3)
+    answer = mutate(fifo, tests=weak, max_mutants=6, jobs=2, seed=3).answer()
     data = answer.data
     assert data["mutants"] == 6 and data["candidates"] > 50
     assert data["valid"] == data["killed"] + data["counts"]["survived"]
@@ -149,7 +149,7 @@ def test_a_design_without_tests_says_how_to_add_them(tmp_path: Path) -> None:
     (design / "rtl").mkdir(parents=True)
     (design / "rtl" / "osc.v").write_text(HANG_RTL)
     with pytest.raises(DesignError) as err:
-        mutation_score(design)
+        mutate(design)
     text = str(err.value)
     assert "has no tests" in text and "chipchat tbgen" in text and "[tests] dir" in text
 
@@ -157,11 +157,11 @@ def test_a_design_without_tests_says_how_to_add_them(tmp_path: Path) -> None:
 def test_bad_options(design_copy) -> None:
     fifo = design_copy("fifo")
     with pytest.raises(ConfigError, match="known operators: operator-swap"):
-        mutation_score(fifo, operators="flip-everything")
+        mutate(fifo, operators="flip-everything")
     with pytest.raises(ConfigError, match="unknown simulator 'modelsim'"):
-        mutation_score(fifo, simulator="modelsim")
+        mutate(fifo, simulator="modelsim")
     with pytest.raises(ConfigError, match="neither a cocotb test file"):
-        mutation_score(fifo, tests=str(fifo / "spec.md"))
+        mutate(fifo, tests=str(fifo / "spec.md"))
 
 
 def test_cli(design_copy) -> None:
