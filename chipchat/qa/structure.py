@@ -207,18 +207,28 @@ def assigned_where(design: Design, signal: str, module: str | None = None) -> An
 
 
 def reset_value(design: Design, signal: str, module: str | None = None) -> Answer:
+    """The value a register takes on reset, under which condition, and where; an initializer is not a reset."""
     model = load_model(design)
     r = resolve_signal(model, signal, module)
     s = r.signal
-    ans = Answer(text="", kind="structure", data={"signal": s.name, "reset_value": s.reset_value})
+    ans = Answer(text="", kind="structure", data={"signal": s.name, "reset_value": s.reset_value,
+                                                   "reset_condition": s.reset_condition,
+                                                   "initial_value": s.initial_value})
+    declared = ans.cite(s.span, design.root)
+    init = ""
+    if s.initial_value is not None:
+        at = ans.cite(s.initial_span or s.span, design.root, "initial value")
+        init = (f" Its declaration gives it the initial value `{s.initial_value}` ({at}): the power-on value "
+                "in simulation and on FPGAs, not what a reset restores.")
     if s.reset_value is None:
-        resets = [a for a in r.module.drivers(s.name) if a.is_reset]
-        ans.text = (f"`{s.name}` (declared at {ans.cite(s.span, design.root)}) has no reset value: no reset "
-                    "branch or initial value assigns it" + (f" (its drivers: {', '.join(str(a.span.line) for a in resets)})"
-                                                              if resets else "") + ".")
+        ans.text = (f"`{s.name}` (declared at {declared}) has no reset: no reset branch or reset condition "
+                    "assigns it." + init)
     else:
         where = ans.cite(s.reset_span or s.span, design.root, "reset")
-        ans.text = f"`{s.name}` resets to `{s.reset_value}` at {where} (declared at {ans.cite(s.span, design.root)})."
+        when = f" when `{s.reset_condition}`" if s.reset_condition else ""
+        ans.text = f"`{s.name}` resets to `{s.reset_value}`{when} at {where} (declared at {declared})." + init
+    if r.note:
+        ans.warnings.append(r.note)
     return ans
 
 

@@ -7,6 +7,7 @@ bodies: ports, signals, blocks, assignments with their conditions, resets and in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,10 @@ from typing import Any
 from pyslang import ast
 
 from chipchat.design import Design
+from chipchat.errors import DesignError
 from chipchat.formats.src_attr import LineMap
 from chipchat.rtl.frontend import SourceSet, compile_sources
+from chipchat.rtl.frontend import elaborate as elaborate_trees
 from chipchat.rtl.model import (
     Assignment,
     Block,
@@ -32,7 +35,6 @@ from chipchat.rtl.statements import (
     StatementWalker,
     dedupe,
     expr_text,
-    find_reset,
     initializer_text,
     lvalue,
     signals_in,
@@ -43,28 +45,48 @@ from chipchat.types import Diagnostic
 
 
 def parse_design(design: Design, *, line_map: LineMap | None = None) -> DesignModel:
-    """Parse and elaborate ``design``; never raises on bad source files (they are reported)."""
+    """Parse and elaborate ``design`` with its parameter overrides; never raises on bad source files
+    (they are reported). A configured top that is not defined, or an override of a parameter the top
+    does not have, is a :class:`~chipchat.errors.DesignError` naming what exists."""
     files = hdl_sources(design)
     if design.amaranth is not None and line_map is None:
         line_map = elaborate(design).line_map
-    return parse_sources(SourceSet.of(design, files), top=design.top, root=design.root, line_map=line_map)
+    return parse_sources(SourceSet.of(design, files), top=design.top, root=design.root, line_map=line_map,
+                         parameters=design.parameters, strict=True)
 
 
 def parse_sources(
-    sources: SourceSet, *, top: str | None = None, root: Path | None = None, line_map: LineMap | None = None
+    sources: SourceSet, *, top: str | None = None, root: Path | None = None, line_map: LineMap | None = None,
+    parameters: dict[str, Any] | None = None, strict: bool = False,
 ) -> DesignModel:
+    """The model of ``sources``: the hierarchy under ``top`` elaborated with ``parameters``, then every other
+    module of the sources elaborated alone with its defaults (marked ``under_top=False``), so a question about
+    a module only instantiated in a generate branch that is off still finds it."""
+    overrides = [f"{k}={_literal(v)}" for k, v in (parameters or {}).items()]
     compiled = compile_sources(sources)
-    # Every uninstantiated module is elaborated (not only ``top``), so questions about any
-    # module of the design can be answered; ``top`` only decides where the hierarchy starts.
-    model = DesignModel(root=str(root or ""), top=top, files=compiled.statuses, diagnostics=compiled.diagnostics())
+    defined = {d.name for d in compiled.compilation.getDefinitions()
+               if str(d.definitionKind).split(".")[-1] in ("Module", "Interface", "Program")}
+    if top is not None and top not in defined:
+        if strict and defined:
+            raise DesignError(f"the top module {top!r} is not defined in the sources",
+                              hint="modules there: " + ", ".join(sorted(defined)[:40]))
+        top = None
+    first = elaborate_trees(compiled.trees, [top] if top else [], overrides) if top else compiled.compilation
+    model = DesignModel(root=str(root or ""), top=top, files=compiled.statuses,
+                        parameters={k: _literal(v) for k, v in (parameters or {}).items()})
+    model.diagnostics = _diagnostics(compiled, first)
     reader = SourceReader(compiled.sm, line_map or {})
     seen: set[str] = set()
-    tops = list(compiled.compilation.getRoot().topInstances)
+    tops = list(first.getRoot().topInstances)
+    if top is not None and tops:
+        _check_overrides(tops[0], parameters or {}, strict)
     for inst in tops:
-        _collect_bodies(inst, reader, model, seen)
-    if top and top not in model.modules:
-        model.diagnostics.append(Diagnostic("error", f"top module {top!r} was not found", "", 0, 0))
-        model.top = None
+        _collect_bodies(inst, reader, model, seen, defined)
+    rest = sorted(defined - seen)
+    if rest and top is not None:
+        second = elaborate_trees(compiled.trees, rest)
+        for inst in second.getRoot().topInstances:
+            _collect_bodies(inst, reader, model, seen, defined, under_top=False)
     by_file = {s.path: s for s in compiled.statuses}
     for mod in model.modules.values():
         owner = by_file.get(mod.file)
@@ -75,25 +97,55 @@ def parse_sources(
     return model
 
 
+def _literal(value: Any) -> str:
+    """A chipchat.toml parameter value as SystemVerilog: numbers and Verilog literals as written, text quoted."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value).strip()
+    if re.fullmatch(r"-?\d+(\.\d+)?|\d*'[sS]?[bBoOdDhH][0-9a-fA-FxXzZ_?]+|[A-Za-z_][\w$]*", text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _check_overrides(top: Any, parameters: dict[str, Any], strict: bool) -> None:
+    names = [p.name for p in top.body.parameters if not getattr(p, "isLocalParam", False)]
+    unknown = [k for k in parameters if k not in names]
+    if unknown and strict:
+        raise DesignError(
+            f"chipchat.toml [design.parameters] names {', '.join(repr(u) for u in unknown)}, which the top module "
+            f"{top.name} does not have", hint="its parameters: " + (", ".join(names) or "none"))
+
+
+def _diagnostics(compiled: Any, compilation: Any) -> list[Diagnostic]:
+    if compilation is compiled.compilation:
+        return compiled.diagnostics()
+    return type(compiled)(compiled.sm, compilation, compiled.engine, compiled.statuses, compiled.trees).diagnostics()
+
+
 # -- reading the elaborated AST ------------------------------------------------------
 
-def _collect_bodies(inst: Any, reader: SourceReader, model: DesignModel, seen: set[str]) -> None:
+def _collect_bodies(inst: Any, reader: SourceReader, model: DesignModel, seen: set[str], defined: set[str],
+                    under_top: bool = True) -> None:
     name = inst.definition.name if hasattr(inst, "definition") else inst.name
     if name in seen:
         return
     seen.add(name)
-    builder = _ModuleBuilder(inst, reader)
+    builder = _ModuleBuilder(inst, reader, defined)
     module = builder.build()
+    module.under_top = under_top
     model.modules[module.name] = module
     for child in builder.child_instances:
-        _collect_bodies(child, reader, model, seen)
+        _collect_bodies(child, reader, model, seen, defined, under_top)
 
 
 class _ModuleBuilder:
-    def __init__(self, inst: Any, reader: SourceReader) -> None:
+    def __init__(self, inst: Any, reader: SourceReader, defined: set[str]) -> None:
         self.inst = inst
         self.body = inst.body
         self.r = reader
+        self.defined = defined
         self.child_instances: list[Any] = []
 
     def build(self) -> Module:
@@ -126,11 +178,27 @@ class _ModuleBuilder:
             elif kind == K.UninstantiatedDef:
                 self._black_box(sym)
             elif kind == K.GenerateBlock:
-                if not sym.isUninstantiated:
+                if sym.isUninstantiated:
+                    self._inactive(sym, _generate_condition(sym))
+                else:
                     self._members(sym)
             elif kind == K.GenerateBlockArray:
                 for entry in sym.entries:
                     self._members(entry)
+
+    def _inactive(self, scope: Any, condition: str) -> None:
+        """Instances inside a generate branch the parameters switch off: named, marked inactive, not elaborated."""
+        K = ast.SymbolKind
+        for sym in scope:
+            if sym.kind in (K.UninstantiatedDef, K.Instance):
+                module = sym.definitionName if sym.kind == K.UninstantiatedDef else sym.definition.name
+                span = self.r.span(sym.syntax) if sym.syntax is not None else self.r.decl_span(sym)
+                self.module.instances.append(Instance(sym.name, module, span, active=False, condition=condition))
+            elif sym.kind == K.GenerateBlock:
+                self._inactive(sym, condition)
+            elif sym.kind == K.GenerateBlockArray:
+                for entry in sym.entries:
+                    self._inactive(entry, condition)
 
     def _port(self, sym: Any) -> None:
         direction = str(sym.direction).split(".")[-1].lower().replace("inout", "inout")
@@ -147,7 +215,7 @@ class _ModuleBuilder:
             sym.name, kind, width(sym.type), str(sym.type), span, direction=port.direction if port else "",
             comment=(port.comment if port else "") or self.r.comment(span.file, span.line))
         init = getattr(sym, "initializer", None)
-        if init is not None:
+        if init is not None and getattr(init, "kind", None) != ast.ExpressionKind.Invalid:
             reads = signals_in(init)
             stmt_span = self.r.span(sym.syntax) if sym.syntax is not None else span
             text = self.r.text(stmt_span)
@@ -155,11 +223,11 @@ class _ModuleBuilder:
             if kind == "net":
                 self.module.blocks.append(Block("declaration", stmt_span, text, [sym.name], reads))
                 self.module.assignments.append(
-                    Assignment(sym.name, stmt_span, text, reads, [], idx, "declaration"))
-            elif not reads:
+                    Assignment(sym.name, stmt_span, text, reads, [], idx, "declaration", value=expr_text(init)))
+            elif not reads:  # `reg x = 0;`: the power-on value in simulation, not a reset
                 sig = self.module.signals[sym.name]
-                sig.reset_value = initializer_text(sym) or expr_text(init)  # `reg x = 0;`: initial value
-                sig.reset_span = stmt_span
+                sig.initial_value = initializer_text(sym) or expr_text(init)
+                sig.initial_span = stmt_span
 
     def _parameter(self, sym: Any) -> None:
         span = self.r.decl_span(sym)
@@ -172,13 +240,16 @@ class _ModuleBuilder:
 
     def _continuous(self, sym: Any) -> None:
         expr = sym.assignment
+        if getattr(expr, "kind", None) != ast.ExpressionKind.Assignment:
+            return  # slang could not bind it (an undeclared name, an unresolved package): its diagnostic says why
         span = self.r.span(sym.syntax) if sym.syntax is not None else self.r.span(expr)
         targets, index_reads = lvalue(expr.left)
         reads = dedupe(signals_in(expr.right) + index_reads)
         idx = len(self.module.blocks)
         self.module.blocks.append(Block("assign", span, self.r.text(span), targets, reads))
         for t in targets:
-            self.module.assignments.append(Assignment(t, span, self.r.text(span), reads, [], idx, "continuous"))
+            self.module.assignments.append(Assignment(t, span, self.r.text(span), reads, [], idx, "continuous",
+                                                      value=expr_text(expr.right)))
 
     def _procedural(self, sym: Any) -> None:
         pk = str(sym.procedureKind).split(".")[-1]
@@ -191,13 +262,11 @@ class _ModuleBuilder:
         self.module.blocks.append(block)
         walker = StatementWalker(self.r, idx)
         walker.walk(sym.body, [])
-        block.clock, edge_signals = walker.clock, walker.edge_signals
-        reset, reset_branch = find_reset(sym.body, edge_signals)
-        block.reset = reset
-        branch = self.r.span(reset_branch) if reset_branch is not None else None
+        block.clock = walker.clock
+        if walker.resets:
+            main = next((r for r in walker.resets if r.pure), walker.resets[0])
+            block.reset, block.reset_condition = main.signal, main.text
         for a in walker.assignments:
-            if branch is not None and a.conditions[:1] == [reset] and branch.contains(a.span):
-                a.is_reset = True
             self.module.assignments.append(a)
             if a.target not in block.drives:
                 block.drives.append(a.target)
@@ -241,13 +310,26 @@ class _ModuleBuilder:
         self.module.instances.append(inst)
 
     def _attach_resets(self) -> None:
+        """A register's reset value: what its first reset branch (or reset ternary) assigns."""
         for a in self.module.assignments:
-            if a.is_reset and a.target in self.module.signals:
-                sig = self.module.signals[a.target]
-                if sig.reset_value is None or sig.reset_span is None or sig.reset_span.line != a.span.line:
-                    rhs = a.text.split("<=", 1)[-1] if "<=" in a.text else a.text.split("=", 1)[-1]
-                    sig.reset_value = rhs.strip().rstrip(";").strip()
-                    sig.reset_span = a.span
+            value = a.value if a.is_reset else a.reset_value
+            sig = self.module.signals.get(a.target)
+            if value is None or sig is None or sig.reset_value is not None:
+                continue
+            sig.reset_value, sig.reset_span, sig.reset_condition = value, a.span, a.reset_condition
+
+
+def _generate_condition(block: Any) -> str:
+    """The condition of the ``if`` generate a (switched-off) block belongs to, e.g. ``ENABLE_MUL``."""
+    syntax = getattr(block, "syntax", None)
+    parent = getattr(syntax, "parent", None)
+    cond = getattr(parent, "condition", None)
+    if cond is None:
+        return ""
+    text = " ".join(str(cond).split())
+    other = getattr(parent, "elseClause", None)
+    in_else = other is not None and syntax is not None and syntax in [getattr(other, "clause", None)]
+    return f"!({text})" if in_else else text
 
 
 def summarize_statuses(statuses: list[FileStatus], root: Path | None = None,

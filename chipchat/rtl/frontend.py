@@ -141,21 +141,34 @@ class Compiled:
         return out
 
 
-def compile_sources(sources: SourceSet) -> Compiled:
-    """Parse every file of ``sources`` (skipping and reporting broken ones) and elaborate the rest."""
+def compile_sources(sources: SourceSet, *, tops: Iterable[str] = (), overrides: Iterable[str] = ()) -> Compiled:
+    """Parse every file of ``sources`` (skipping and reporting broken ones) and elaborate the rest.
+
+    ``tops`` names the top modules (default: every module nobody instantiates); ``overrides``
+    are ``NAME=value`` parameter overrides applied to them.
+    """
     sm = pyslang.SourceManager()
     options = preprocessor_options(sources)
     engine = pyslang.DiagnosticEngine(sm)
     statuses: list[FileStatus] = []
     trees: list[Any] = []
-    compilation = ast.Compilation()
     for path in sources.files:
         status, tree = parse_file(path, sm, options, engine)
         statuses.append(status)
         if tree is not None:
             trees.append(tree)
-            compilation.addSyntaxTree(tree)
-    return Compiled(sm, compilation, engine, statuses, trees)
+    return Compiled(sm, elaborate(trees, tops, overrides), engine, statuses, trees)
+
+
+def elaborate(trees: list[Any], tops: Iterable[str] = (), overrides: Iterable[str] = ()) -> Any:
+    """A slang ``Compilation`` of already-parsed syntax trees (they can be shared by several)."""
+    options = ast.CompilationOptions()
+    options.topModules = set(tops)
+    options.paramOverrides = list(overrides)
+    compilation = ast.Compilation(pyslang.Bag([options]))
+    for tree in trees:
+        compilation.addSyntaxTree(tree)
+    return compilation
 
 
 def reader_file(sm: Any, loc: Any) -> str:

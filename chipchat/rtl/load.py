@@ -21,7 +21,7 @@ from chipchat.rtl.frontend import infer_top
 from chipchat.rtl.model import DesignModel
 from chipchat.steps.amaranth_elab import hdl_sources
 
-MODEL_VERSION = 7
+MODEL_VERSION = 8
 
 
 DesignArg = Design | str | Path  # what a design argument may be: a folder, a bundled example name, a Design
@@ -39,7 +39,8 @@ def load_model(design: Design, *, use_cache: bool = True) -> DesignModel:
     """The parsed model of ``design``; reparsed only when a source, include or setting changed."""
     sources = hdl_sources(design)
     headers = [p for d in design.include_dirs if d.is_dir() for p in sorted(d.iterdir()) if p.is_file()]
-    key = digest(MODEL_VERSION, design.top, design.defines, [str(p) for p in sources], *sources, *headers)
+    key = digest(MODEL_VERSION, design.top, design.defines, design.parameters, [str(p) for p in sources], *sources,
+                 *headers)
     cache = design.state_dir / "model.json"
     head = orjson.dumps({"key": key})[:-1] + b","  # the file starts with its key: a stale one is not read
     if use_cache and cache.exists():

@@ -42,8 +42,11 @@ class Signal:
     span: Span
     direction: str = ""  # input/output/inout for ports
     comment: str = ""
-    reset_value: str | None = None
+    reset_value: str | None = None  # what a reset branch (or a reset ternary) assigns
     reset_span: Span | None = None
+    reset_condition: str = ""  # the condition under which it is assigned, e.g. ``!resetn || trap``
+    initial_value: str | None = None  # a declaration initializer (power-on value in simulation), not a reset
+    initial_span: Span | None = None
 
 
 @dataclass
@@ -62,7 +65,10 @@ class Assignment:
     conditions: list[str]
     block: int
     kind: str  # blocking | nonblocking | continuous | declaration
-    is_reset: bool = False
+    is_reset: bool = False  # it sits in the branch a reset takes
+    value: str = ""  # the right-hand side, as written (macro arguments expanded)
+    reset_value: str | None = None  # for ``x <= rst ? 0 : y``: the value under reset
+    reset_condition: str = ""  # the reset test it is under (or its ternary tests), e.g. ``!resetn || trap``
 
 
 @dataclass
@@ -76,6 +82,7 @@ class Block:
     reads: list[str]
     clock: str | None = None
     reset: str | None = None
+    reset_condition: str = ""  # the text of the reset test, e.g. ``!resetn || trap``
 
 
 @dataclass
@@ -87,6 +94,8 @@ class Instance:
     port_directions: dict[str, str] = field(default_factory=dict)
     parameters: dict[str, str] = field(default_factory=dict)
     connection_signals: dict[str, list[str]] = field(default_factory=dict)  # port -> signals in that expression
+    active: bool = True  # False: inside a generate branch the parameters switch off
+    condition: str = ""  # for an inactive instance: the generate condition that is false, e.g. ``ENABLE_MUL``
 
 
 @dataclass
@@ -102,6 +111,7 @@ class Module:
     blocks: list[Block] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)
+    under_top: bool = True  # False: not reached from the top; elaborated alone with its default parameters
 
     def port(self, name: str) -> Port | None:
         return next((p for p in self.ports if p.name == name), None)
@@ -156,6 +166,7 @@ class DesignModel:
     files: list[FileStatus] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parser: str = "pyslang"
+    parameters: dict[str, str] = field(default_factory=dict)  # overrides applied to the top (chipchat.toml)
     source_map: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # generated file -> src bridges
 
     @property
@@ -194,11 +205,13 @@ class DesignModel:
                 name=m["name"], file=m["file"], span=Span(**m["span"]), kind=m["kind"], comment=m["comment"],
                 ports=[Port(**{**p, "span": Span(**p["span"])}) for p in m["ports"]],
                 parameters=[Parameter(**{**p, "span": Span(**p["span"])}) for p in m["parameters"]],
-                signals={k: Signal(**{**s, "span": Span(**s["span"]), "reset_span": span(s.get("reset_span"))})
+                signals={k: Signal(**{**s, "span": Span(**s["span"]), "reset_span": span(s.get("reset_span")),
+                                       "initial_span": span(s.get("initial_span"))})
                          for k, s in m["signals"].items()},
                 blocks=[Block(**{**b, "span": Span(**b["span"])}) for b in m["blocks"]],
                 assignments=[Assignment(**{**a, "span": Span(**a["span"])}) for a in m["assignments"]],
                 instances=[Instance(**{**i, "span": Span(**i["span"])}) for i in m["instances"]],
+                under_top=m.get("under_top", True),
             )
             modules[name] = mod
         return cls(
@@ -206,6 +219,7 @@ class DesignModel:
             files=[FileStatus(**f) for f in data["files"]],
             diagnostics=[Diagnostic(**d) for d in data["diagnostics"]],
             parser=data.get("parser", "pyslang"), source_map=data.get("source_map", {}),
+            parameters=dict(data.get("parameters", {})),
         )
 
 

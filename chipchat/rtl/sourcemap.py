@@ -42,7 +42,10 @@ class SourceReader:
         if not file:
             return None
         line = sm.getLineNumber(start)
-        end_line = max(line, sm.getLineNumber(end))
+        # A statement expanded from a macro ends wherever the macro's text is (another file, other lines):
+        # it is cited at its use, one line.
+        same = self.file_of(end) == file
+        end_line = max(line, sm.getLineNumber(end)) if same else line
         return Span(file, line, end_line, sm.getColumnNumber(start))
 
     def file_of(self, loc: Any) -> str:
