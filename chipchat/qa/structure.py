@@ -279,18 +279,51 @@ def show_signal(design: Design, signal: str, depth: int = 2, module: str | None 
     return ans
 
 
-def hierarchy(design: Design) -> Answer:
+MAX_TREE_LINES = 400
+
+
+def hierarchy(design: Design, module: str | None = None) -> Answer:
+    """The instance tree from the top (or ``module``): every instance with its module and ``file:line``,
+    instances in generate branches the parameters switch off marked with their condition, and the modules
+    of the sources that are not under the top.
+
+    Args:
+        module: start from this module instead of the top.
+    """
     model = load_model(design)
-    ans = Answer(text="", kind="structure", data={"top": model.top, "tree": []})
-    lines = [f"Instantiation tree of `{model.top}`:"]
-    for depth, inst, mod, span in model.hierarchy():
-        cite = ans.cite(span, design.root) if span else "?"
-        label = f"`{inst}`" if depth == 0 else f"`{inst}` : {mod}"
-        lines.append(f"{'  ' * depth}- {label} ({cite})")
-        ans.data["tree"].append({"depth": depth, "instance": inst, "module": mod})
-    unused = [n for n in model.modules if n not in {row[2] for row in model.hierarchy()}]
-    if unused:
-        lines.append("Modules not under the top: " + ", ".join(f"`{u}`" for u in unused))
+    start = _module(model, module)
+    ans = Answer(text="", kind="structure", data={"top": start.name, "tree": [], "parameters": model.parameters})
+    over = f" with {', '.join(f'{k}={v}' for k, v in model.parameters.items())}" \
+        if model.parameters and start.name == model.top else ""
+    lines = [f"Instantiation tree of `{start.name}`{over}:"]
+    used: set[str] = {start.name}
+    stack: list[tuple[int, Any]] = [(0, None)]
+    shown = 0
+    while stack:
+        depth, inst = stack.pop()
+        name, mod_name = (start.name, start.name) if inst is None else (inst.name, inst.module)
+        mod = model.modules.get(mod_name)
+        span = start.span if inst is None else inst.span
+        if shown < MAX_TREE_LINES:
+            label = f"`{name}`" if inst is None else f"`{name}` : {mod_name}"
+            if inst is not None and not inst.active:
+                label += f" — not instantiated: its generate branch is off (`{inst.condition}` is false)" \
+                    if inst.condition else " — not instantiated with these parameters"
+            elif inst is not None and mod is None:
+                label += " — black box (not in the sources)"
+            lines.append(f"{'  ' * depth}- {label} ({ans.cite(span, design.root) if span else '?'})")
+        shown += 1
+        ans.data["tree"].append({"depth": depth, "instance": name, "module": mod_name,
+                                 "active": True if inst is None else inst.active})
+        if mod is not None and (inst is None or inst.active) and depth < 64:
+            used.add(mod_name)
+            stack.extend((depth + 1, child) for child in reversed(mod.instances))
+    if shown > MAX_TREE_LINES:
+        lines.append(f"… and {shown - MAX_TREE_LINES} more instances (the full tree is in the answer's data)")
+    unused = [n for n in model.modules if n not in used]
+    if unused and module is None:
+        lines.append("Modules not under the top (each elaborated alone with its default parameters): "
+                     + ", ".join(f"`{u}`" for u in unused[:60]) + (" …" if len(unused) > 60 else ""))
     ans.text = "\n".join(lines)
     return ans
 
@@ -317,10 +350,16 @@ def parameters(design: Design, module: str | None = None) -> Answer:
         return ans
     lines = [f"Parameters of `{m.name}`:", "", "| name | value | kind | declared | description |",
              "|---|---|---|---|---|"]
+    overridden = model.parameters if m.name == model.top else {}
     for p in m.parameters:
         kind = "localparam" if p.local else "parameter"
+        if p.name in overridden:
+            kind += " (set in chipchat.toml)"
         lines.append(f"| `{p.name}` | `{p.value}` | {kind} | {ans.cite(p.span, design.root)} | {p.comment} |")
-        ans.data["parameters"].append({"name": p.name, "value": p.value, "local": p.local})
+        ans.data["parameters"].append({"name": p.name, "value": p.value, "local": p.local,
+                                       "overridden": p.name in overridden})
+    if not m.under_top:
+        lines.append(f"\n`{m.name}` is not under the top `{model.top}`: these are its default values.")
     ans.text = "\n".join(lines)
     return ans
 
