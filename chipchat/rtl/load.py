@@ -7,6 +7,7 @@ design once and keeps the model in ``.chipchat/model.json`` keyed by the content
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import orjson
 
 from chipchat.design import Design, read_design
+from chipchat.discover import tests_for_top
 from chipchat.hashing import digest
 from chipchat.resources import resolve_design_path
 from chipchat.rtl.build import parse_design
@@ -31,8 +33,20 @@ def load_design(design: DesignArg) -> Design:
     """A design folder, a ``chipchat.toml``, a bundled example's name (``mac16``) or a Design, ready to use:
     its config (or what chipchat infers from the files) with the top module inferred when not configured."""
     if isinstance(design, Design):
-        return design if design.top is not None else infer_top(design)
-    return infer_top(read_design(resolve_design_path(design)))
+        return design if design.top is not None else _choose_tests(infer_top(design))
+    return _choose_tests(infer_top(read_design(resolve_design_path(design))))
+
+
+def _choose_tests(design: Design) -> Design:
+    """When several folders hold cocotb tests (one per module, as in verilog-axi), take the top's."""
+    t = design.tests
+    if t.dir is None and t.candidates:
+        hit = tests_for_top({f: list(m) for f, m in t.candidates}, design.top)
+        if hit is not None:
+            design.tests = dataclasses.replace(t, dir=hit[0], modules=tuple(hit[1]))
+            design.inferred.append(f"tests: cocotb modules {', '.join(hit[1])} in {design.relpath(hit[0])}/ "
+                                   f"(the folder for `{design.top}`)")
+    return design
 
 
 def load_model(design: Design, *, use_cache: bool = True) -> DesignModel:

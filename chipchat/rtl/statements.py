@@ -266,7 +266,19 @@ def expr_text(expr: Any) -> str:
     syn = getattr(expr, "syntax", None)
     if syn is None:
         return ""
-    return " ".join(str(syn).split())
+    return _outer_parens(" ".join(str(syn).split()))
+
+
+def _outer_parens(text: str) -> str:
+    """``(4'b1010)`` → ``4'b1010`` (macros wrap their arguments); ``(a) & (b)`` stays as it is."""
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
 
 
 def initializer_text(sym: Any) -> str:
