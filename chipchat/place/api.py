@@ -11,7 +11,7 @@ from chipchat.place import orfs
 from chipchat.place.backends import BACKENDS
 from chipchat.place.flow import PlaceOptions, Progress, run_placement
 from chipchat.place.report import PlaceReport, after_what, to_answer
-from chipchat.rtl.load import DesignArg, load_design
+from chipchat.rtl.load import DesignArg, load_design, with_inferred_clock
 from chipchat.steps.floorplan import Floorplan
 
 
@@ -51,8 +51,10 @@ def place_design(
 
 def place(design: DesignArg, options: PlaceOptions, progress: Progress | None = None) -> PlaceReport:
     """:func:`place_design` with every option and an optional progress callback (the CLI's entry)."""
-    d = load_design(design)
+    d, clock_note = with_inferred_clock(load_design(design), options.clock_period_ns)
     report = run_placement(d, options, progress)
+    if clock_note:
+        report.warnings.insert(0, clock_note)
     report.explanation = explain_paths(d, report)
     return report
 

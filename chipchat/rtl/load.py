@@ -11,10 +11,11 @@ import dataclasses
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import orjson
 
-from chipchat.design import Design, read_design
+from chipchat.design import Clock, Design, read_design
 from chipchat.discover import tests_for_top
 from chipchat.hashing import digest
 from chipchat.resources import resolve_design_path
@@ -74,3 +75,47 @@ def load_model(design: Design, *, use_cache: bool = True) -> DesignModel:
         tmp.write_bytes(orjson.dumps({"key": key, "model": model}))  # orjson writes dataclasses as they are
         tmp.replace(cache)
     return model
+
+
+def with_inferred_clock(design: Design, period_ns: float | None) -> tuple[Design, str]:
+    """``design`` with a clock to time against when it declares none (no SDC, no ``[[clocks]]``): the top's
+    input that clocks the most registers, at ``period_ns``. Returns (design, a note saying what was inferred);
+    the design is returned unchanged when it has constraints or no clock can be found."""
+    if design.sdc is not None or design.clocks or period_ns is None:
+        return design, ""
+    model = load_model(design)
+    top = model.modules.get(model.top or design.top or "")
+    if top is None:
+        return design, ""
+    counts = _clocked_registers(model, top.name, {})
+    if not counts:
+        return design, ""
+    clock = max(counts, key=lambda name: (counts[name], name))
+    note = (f"clock `{clock}` inferred (the input that clocks the most registers of {top.name}) at "
+            f"{period_ns:g} ns; add [[clocks]] (port, period_ns) to chipchat.toml or an SDC to set it")
+    return dataclasses.replace(design, clocks=[Clock(clock, period_ns)], inferred=[*design.inferred, note]), note
+
+
+def _clocked_registers(model: Any, module: str, memo: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Input port → how many registers it clocks in ``module`` and below (through instance connections)."""
+    if module in memo:
+        return memo[module]
+    memo[module] = {}
+    mod = model.modules.get(module)
+    if mod is None:
+        return {}
+    counts: dict[str, int] = {}
+    for block in mod.blocks:
+        port = mod.port(block.clock) if block.clock else None
+        if port is not None and port.direction == "input":
+            counts[port.name] = counts.get(port.name, 0) + len(block.drives)
+    for inst in mod.instances:
+        if not inst.active:
+            continue
+        for child_port, n in _clocked_registers(model, inst.module, memo).items():
+            for sig in inst.connection_signals.get(child_port, []):
+                port = mod.port(sig)
+                if port is not None and port.direction == "input":
+                    counts[port.name] = counts.get(port.name, 0) + n
+    memo[module] = counts
+    return counts

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from chipchat import toolchain
 from chipchat.design import Design
 from chipchat.errors import ConfigError, DesignError, ParseError, ToolFailed
+from chipchat.formats.verilog_netlist import split_concat_assigns
 from chipchat.hashing import digest
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import data_path
@@ -32,7 +33,7 @@ REPAIRS = {
     "abc": "ABC buffered high-fanout nets and sized gates for the clock period (abc -constr -D: buffer, upsize, dnsize)",
     "none": "no buffering or gate sizing (plain area-oriented ABC mapping): slack on high-fanout nets is pessimistic",
 }
-CACHE_VERSION = 1  # bump when the saved results change shape or meaning
+CACHE_VERSION = 2  # bump when the saved results change shape or meaning
 _YOSYS_ERROR = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): ERROR: (?P<msg>.*)$", re.M)
 _YOSYS_WARNING = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): Warning: (?P<msg>.*)$", re.M)
 _PLAIN_ERROR = re.compile(r"^ERROR: (?P<msg>.*)$", re.M)
@@ -126,11 +127,14 @@ class YosysSynth(Step):
         libs = libs or [yosys_quote(p, "liberty path") for p in self.platform.liberty]
         design = self.design
         reads = [f"read_liberty -lib {lib}" for lib in libs]
-        flags = ["-sv"] + [f"-I{yosys_quote(d, 'include folder')}" for d in design.include_dirs]
+        # -defer: elaborate once, in `hierarchy`, with the parameter overrides (not first with the defaults, which
+        # for a large default memory can take minutes); include folders by link names in the run folder, since
+        # Yosys keeps quotes around an -I path as part of it
+        flags = ["-defer", "-sv"] + [f"-I{link}" for link in self.include_links()]
         for name, value in sorted(design.defines.items()):
-            if not re.fullmatch(r"[A-Za-z_]\w*", name) or any(ch in str(value) for ch in '"\n\r; #'):
+            if not re.fullmatch(r"[A-Za-z_]\w*", name) or any(ch in '"\n\r;#' or ch.isspace() for ch in str(value)):
                 raise ConfigError(f"define {name}={value!r} cannot be passed to Yosys",
-                                  hint="use plain names and values without spaces or quotes")
+                                  hint="use plain names and values without spaces, tabs or quotes")
             flags.append(f"-D{name}={value}" if value != "" else f"-D{name}")
         sources = " ".join(yosys_quote(p, "source path") for p in self.sources())
         chparams = "".join(f" -chparam {_ident(k)} {_param_value(v)}" for k, v in sorted(design.parameters.items()))
@@ -147,6 +151,10 @@ class YosysSynth(Step):
         }
         return Template(recipe_path().read_text()).substitute(values)
 
+    def include_links(self) -> list[str]:
+        """Names (in the run folder) of links to the include folders: ``inc0``, ``inc1`` …"""
+        return [f"inc{i}" for i in range(len(self.design.include_dirs))]
+
     def argv(self, yosys: str = "yosys") -> list[str]:
         return [yosys, "-q", "-l", "yosys_full.log", "-s", "synth.ys"]
 
@@ -156,12 +164,20 @@ class YosysSynth(Step):
         run.file("synth.ys").write_text(self.script(libs))
         if "-constr" in self.abc_command(libs):
             run.file("abc.constr").write_text(self.abc_constr())
+        for link, folder in zip(self.include_links(), self.design.include_dirs, strict=True):
+            run.file(link).unlink(missing_ok=True)
+            run.file(link).symlink_to(folder.resolve(), target_is_directory=True)
         tool = toolchain.find_tool("yosys")
         result = run.exec(self.argv(str(tool.path)), log="yosys.log", tool="yosys")
         if not result.ok:
             raise self._error(result.output, run.path / "yosys.log", result.returncode)
+        netlist_v = run.file("netlist.v")
+        fixed, split = split_concat_assigns(netlist_v.read_text())
+        if split:
+            netlist_v.write_text(fixed)
         netlist_json = run.file("netlist.json")
         metrics = self._metrics(netlist_json, run.file("stat.json"))
+        metrics["split_assigns"] = split  # `assign {a, b} = …` written one bit per line, for OpenSTA
         metrics["warnings"] = self.warnings(result.output)
         (run.file("synth_metrics.json")).write_text(json.dumps(metrics, indent=2))
         return StepResult(self.name, run.path, artifacts={
