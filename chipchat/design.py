@@ -168,6 +168,14 @@ def _from_config(root: Path, config: Path) -> Design:
         sources, found_incs = _found_sources(root, notes, "chipchat.toml lists no `sources`")
         if "include_dirs" not in d:
             include_dirs = found_incs
+    elif "include_dirs" not in d and sources:
+        headers = sorted(p for p in _walk(root) if p.suffix in HEADER_SUFFIXES)
+        found = [i for i in discover.include_dirs(sources, headers) if i not in include_dirs]
+        include_dirs += found  # after a filelist's +incdir+ folders
+        if found:
+            notes.append("include folders: " + ", ".join(str(i.relative_to(root)) if i.is_relative_to(root)
+                                                         else str(i) for i in found)
+                         + " (found from the sources' `include lines; set `include_dirs` to choose)")
     amaranth = None
     if "amaranth" in data:
         a = _table(data, "amaranth", config)

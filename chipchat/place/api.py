@@ -143,13 +143,13 @@ def check_openroad_script(design: DesignArg, floorplan: Floorplan | None = None,
     from chipchat.steps.openroad_place import rows_and_pin_layers
     from chipchat.steps.openroad_script import PlaceScriptInputs, record_script, render_place_script
     from chipchat.steps.step import new_run_dir
-    from chipchat.steps.yosys_synth import YosysSynth
+    from chipchat.timing.synth import synthesize
 
     d = load_design(design)
     plat = get_platform(platform or d.platform, base=d.root)
     if d.sdc is None:
         raise ConfigError("the openroad backend needs an SDC file", hint="add sdc = \"constraints.sdc\" to chipchat.toml")
-    synth = YosysSynth(d, platform=plat).start()
+    synth = synthesize(d, platform=plat)
     folder = new_run_dir(d, "openroad_check")
     lef = read_lef(plat.lefs)
     site, hor, ver = rows_and_pin_layers(lef, plat.lefs, plat.site or "", plat.extra.get("IO_PLACER_H", ""),

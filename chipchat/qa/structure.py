@@ -3,6 +3,9 @@
 Drivers and loads, where a signal is assigned, its reset value, its fan-in cone, the
 instantiation tree, ports and parameters. Each function returns an :class:`Answer`
 whose every claim cites ``file:line``.
+
+(About 430 lines: every structural question shares the signal resolution and citation helpers at the
+bottom; splitting the module-level answers out is planned with the routing work.)
 """
 
 from __future__ import annotations

@@ -24,11 +24,11 @@ from chipchat.hashing import digest
 from chipchat.platforms import get_platform
 from chipchat.rtl.load import load_design, with_inferred_clock
 from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults
-from chipchat.steps.yosys_synth import YosysSynth
 from chipchat.tcl import validate_identifier
 from chipchat.timing.explain import explain
 from chipchat.timing.rtlmap import RtlMap, split
 from chipchat.timing.run import TimingRun, explanation_json, timing_metrics
+from chipchat.timing.synth import synthesize
 
 Progress = Callable[[str], None]
 
@@ -63,7 +63,7 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
                                "with port = \"clk\" and period_ns = 10.0 to chipchat.toml, or an SDC with create_clock")
     period = effective_period(d, clock_period_ns)
     say(f"synthesis (yosys, {plat.name}" + (f", target {period:g} ns)" if period else ")"))
-    synth = YosysSynth(d, platform=plat, clock_period_ns=period, repair=repair, timeout_s=timeout).start()
+    synth = synthesize(d, platform=plat, clock_period_ns=period, repair=repair, timeout_s=timeout)
     from chipchat.formats.liberty import read_liberty
 
     seq = {c for lib in plat.liberty for c in read_liberty(lib).flops()}
