@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from chipchat.answer import Answer
@@ -67,7 +68,20 @@ def resolve_signal(model: DesignModel, name: str, module: str | None = None) -> 
     if len(hits) > 1:
         others = ", ".join(h[0].name for h in hits[1:4])
         note = (note + "; " if note else "") + f"`{base}` also exists in {others} (pass a module to choose)"
+    broken = module_errors(model, m)
+    if broken:
+        note = (note + "; " if note else "") + (
+            f"the RTL of {m.name} has errors, so statements may be missing from this answer: "
+            + "; ".join(f"{Path(d.file).name}:{d.line}: {d.message}" for d in broken[:3])
+            + (f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""))
     return Resolved(m, s, note)
+
+
+def module_errors(model: DesignModel, module: Module) -> list[Any]:
+    """Elaboration errors located inside ``module``'s lines: statements slang could not bind are not in the model."""
+    span = module.span
+    return [d for d in model.diagnostics if d.severity == "error" and d.file == span.file
+            and span.line <= d.line <= span.end_line]
 
 
 def _module_of_instance_path(model: DesignModel, path: str) -> str | None:
@@ -164,7 +178,8 @@ def drivers(design: Design, signal: str, module: str | None = None) -> Answer:
                      + (" — " + "; ".join(f"`{expr}` in {p} at {ans.cite(sp, design.root)}"
                                           for p, expr, sp in parents) if parents else " (the top level)"))
     if len(lines) == 1:
-        lines.append("- nothing: it is never assigned (it floats / keeps its initial value)")
+        lines.append("- no statement that could be elaborated: the module has errors (see the warning)"
+                     if module_errors(model, m) else "- nothing: it is never assigned (it floats / keeps its initial value)")
     if r.note:
         ans.warnings.append(r.note)
     ans.text = "\n".join(lines)
@@ -198,6 +213,8 @@ def loads(design: Design, signal: str, module: str | None = None) -> Answer:
         lines.append(f"- the {s.direction} port of `{m.name}` (read outside the module)")
     if len(lines) == 1:
         lines.append("- nothing reads it")
+    if r.note:
+        ans.warnings.append(r.note)
     ans.text = "\n".join(lines)
     return ans
 
@@ -260,6 +277,8 @@ def fanin(design: Design, signal: str, depth: int = 3, module: str | None = None
             lines.append(f"{'  ' * level}- `{name}` ← output `{port}` of `{inst.name}` ({ans.cite(inst.span, design.root)})")
 
     walk(r.signal.name, 0)
+    if r.note:
+        ans.warnings.append(r.note)
     ans.text = "\n".join(lines)
     return ans
 
