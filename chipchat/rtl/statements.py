@@ -288,9 +288,12 @@ def initializer_text(sym: Any) -> str:
 
 
 def width(typ: Any) -> int:
+    """Bits of a type; for an unpacked array (a memory), all its bits."""
     try:
+        if getattr(typ, "isUnpackedArray", False):
+            return int(typ.bitstreamWidth)
         return int(typ.bitWidth)
-    except Exception:  # noqa: BLE001 - unpacked arrays and some types have no width
+    except Exception:  # noqa: BLE001 - some types (dynamic arrays, classes) have no fixed width
         return 0
 
 

@@ -27,9 +27,14 @@ class BeyondYosys(ParseError):
     """Legal SystemVerilog that the installed Yosys cannot read, with no other front end installed."""
 
 
+MAX_MEMORY_BITS = 256 * 1024  # bits of memory arrays synthesis would build from flip-flops before refusing
+
+
 def synthesize(design: Design, **options: Any) -> StepResult:
     """``YosysSynth(design, **options).start()``, through sv2v or yosys-slang when Yosys's reader cannot read
-    legal SystemVerilog (see the module docstring)."""
+    legal SystemVerilog (see the module docstring). A design whose memories would become hundreds of
+    thousands of flip-flops (there are no RAM macros in these libraries) is refused first, with the numbers."""
+    check_memories(design)
     try:
         return YosysSynth(design, **options).start()
     except ParseError as exc:
@@ -76,3 +81,29 @@ def _line_text(design: Design, exc: ParseError) -> str:
         return " ".join(lines[int(exc.line or 0) - 1].split())[:120] if exc.line else ""
     except (OSError, IndexError):
         return ""
+
+
+def check_memories(design: Design, limit: int = MAX_MEMORY_BITS) -> None:
+    """Refuse, before Yosys spends minutes on it, a design whose memory arrays exceed ``limit`` bits in total."""
+    from chipchat.errors import ConfigError
+    from chipchat.rtl.load import load_model
+
+    try:
+        model = load_model(design)
+    except ChipChatError:
+        return  # synthesis reports what is wrong with the sources
+    arrays = [(m, s) for m in model.modules.values() if m.under_top for s in m.signals.values()
+              if "$[" in s.type and s.width > 0]
+    total = sum(s.width for _, s in arrays)
+    if total <= limit:
+        return
+    biggest = sorted(arrays, key=lambda ms: -ms[1].width)[:3]
+    named = "; ".join(f"`{s.name}` in {m.name} ({s.width:,} bits, {design.relpath(s.span.file)}:{s.span.line})"
+                      for m, s in biggest)
+    params = ", ".join(f"{k}={v}" for k, v in model.parameters.items())
+    raise ConfigError(
+        f"{design.name} has {total:,} bits of memory arrays ({named})"
+        + (f" with {params}" if params else "") + ": synthesis would build them from flip-flops, one cell per "
+        f"bit, since the cell library has no RAM macros — more than the {limit:,} bits chipchat times",
+        hint="time it with smaller memories: set the size parameter in chipchat.toml's [design.parameters] "
+             "(e.g. an address width of 8), or replace the memory by a RAM macro's model for timing")
