@@ -168,6 +168,11 @@ def drivers(design: Design, signal: str, module: str | None = None) -> Answer:
         lines.append(f"- output `{port}` of instance `{inst.name}` ({inst.module}) at "
                      f"{ans.cite(inst.span, design.root, 'instance')}")
         ans.data["drivers"].append({"instance": inst.name, "module": inst.module, "port": port})
+        child = model.modules.get(inst.module)
+        for a in (child.drivers(port) if child is not None else [])[:6]:  # one level in: what drives the port
+            spans = _user_span(model, child, a)
+            where = ", ".join(ans.cite(sp, design.root) for sp in spans)
+            lines.append(f"  - inside {inst.module}: {where}: `{_stmt(a, spans)}`")
     for inst, port in m.black_box_connections(s.name):
         lines.append(_black_box_line(ans, design, inst, port))
         ans.data["drivers"].append({"instance": inst.name, "module": inst.module, "port": port,
@@ -355,9 +360,10 @@ def ports(design: Design, module: str | None = None) -> Answer:
     m = _module(model, module)
     ans = Answer(text="", kind="structure", data={"module": m.name, "ports": []})
     lines = [f"Ports of `{m.name}` ({ans.cite(m.span, design.root)}):", "",
-             "| port | direction | width | declared | description |", "|---|---|---|---|---|"]
+             "| port | direction | width | declared as | where | description |", "|---|---|---|---|---|---|"]
     for p in m.ports:
-        lines.append(f"| `{p.name}` | {p.direction} | {p.width} | {ans.cite(p.span, design.root)} | {p.comment} |")
+        lines.append(f"| `{p.name}` | {p.direction} | {p.width} | `{_declared_as(p)}` | "
+                     f"{ans.cite(p.span, design.root)} | {p.comment} |")
         ans.data["ports"].append({"name": p.name, "direction": p.direction, "width": p.width})
     ans.text = "\n".join(lines)
     return ans
@@ -377,7 +383,8 @@ def parameters(design: Design, module: str | None = None) -> Answer:
         kind = "localparam" if p.local else "parameter"
         if p.name in overridden:
             kind += " (set in chipchat.toml)"
-        lines.append(f"| `{p.name}` | `{p.value}` | {kind} | {ans.cite(p.span, design.root)} | {p.comment} |")
+        value = f"`{p.value}`" + (f" (`{p.expression}`)" if p.expression else "")
+        lines.append(f"| `{p.name}` | {value} | {kind} | {ans.cite(p.span, design.root)} | {p.comment} |")
         ans.data["parameters"].append({"name": p.name, "value": p.value, "local": p.local,
                                        "overridden": p.name in overridden})
     if not m.under_top:
@@ -424,6 +431,17 @@ def _module(model: DesignModel, name: str | None) -> Module:
     raise UnknownName(f"no module named `{key}`",
                       hint=("did you mean " + ", ".join(close) + "?") if close else
                       "modules: " + ", ".join(sorted(model.modules)))
+
+
+def _declared_as(p: Any) -> str:
+    """A port's declaration as written (``input data_t data_i``), from its line; the type slang resolved
+    (``logic[31:0]``) when the line does not show it."""
+    try:
+        line = Path(p.span.file).read_text(encoding="utf-8", errors="replace").splitlines()[p.span.line - 1]
+    except (OSError, IndexError):
+        return p.type
+    text = re.sub(r"//.*|/\*.*?\*/", "", line).strip().rstrip(",;)").strip()
+    return text if p.name in text and len(text) < 120 else p.type
 
 
 def _describe(s: Signal) -> str:

@@ -235,8 +235,11 @@ class _ModuleBuilder:
             value = str(sym.value)
         except Exception:  # noqa: BLE001 - slang may fail to evaluate an unused parameter
             value = "?"
+        init = getattr(getattr(sym, "syntax", None), "initializer", None)
+        written = " ".join(str(getattr(init, "expr", "")).split())
         self.module.parameters.append(
-            Parameter(sym.name, value, span, bool(sym.isLocalParam), self.r.comment(span.file, span.line)))
+            Parameter(sym.name, value, span, bool(sym.isLocalParam), self.r.comment(span.file, span.line),
+                      expression=written if written and written != value else ""))
 
     def _continuous(self, sym: Any) -> None:
         expr = sym.assignment

@@ -24,7 +24,7 @@ from chipchat.rtl.frontend import infer_top
 from chipchat.rtl.model import DesignModel
 from chipchat.steps.amaranth_elab import hdl_sources
 
-MODEL_VERSION = 9
+MODEL_VERSION = 10
 
 
 DesignArg = Design | str | Path  # what a design argument may be: a folder, a bundled example name, a Design
