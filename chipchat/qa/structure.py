@@ -21,7 +21,7 @@ from chipchat.design import Design
 from chipchat.errors import ChipChatError
 from chipchat.rtl.load import load_model
 from chipchat.rtl.model import Assignment, DesignModel, Module, Signal
-from chipchat.types import Span
+from chipchat.types import Span, hdl_lines
 
 
 class UnknownName(ChipChatError):
@@ -437,7 +437,7 @@ def _declared_as(p: Any) -> str:
     """A port's declaration as written (``input data_t data_i``), from its line; the type slang resolved
     (``logic[31:0]``) when the line does not show it."""
     try:
-        line = Path(p.span.file).read_text(encoding="utf-8", errors="replace").splitlines()[p.span.line - 1]
+        line = hdl_lines(Path(p.span.file).read_text(encoding="utf-8", errors="replace"))[p.span.line - 1]
     except (OSError, IndexError):
         return p.type
     text = re.sub(r"//.*|/\*.*?\*/", "", line).strip().rstrip(",;)").strip()

@@ -19,10 +19,12 @@ from pyslang import ast, syntax
 
 from chipchat.design import Design
 from chipchat.errors import DesignError
+from chipchat.rtl import guards
 from chipchat.rtl.model import FileStatus
 from chipchat.types import Diagnostic
 
 BINARY_SNIFF = 8192
+MAX_PARSE_DEPTH = 4096  # slang's default 1024 refuses a generated decoder's 1,500-arm `else if` chain
 
 
 @dataclass
@@ -43,7 +45,9 @@ def preprocessor_options(sources: SourceSet) -> pyslang.Bag:
     pp = pyslang.parsing.PreprocessorOptions()
     pp.additionalIncludePaths = [str(p) for p in sources.include_dirs]
     pp.predefines = [f"{k}={v}" if v != "" else k for k, v in sources.defines.items()]
-    return pyslang.Bag([pp])
+    parser = pyslang.parsing.ParserOptions()
+    parser.maxRecursionDepth = MAX_PARSE_DEPTH
+    return pyslang.Bag([pp, parser])
 
 
 def is_binary(path: Path) -> bool:
@@ -51,12 +55,17 @@ def is_binary(path: Path) -> bool:
         return b"\0" in fh.read(BINARY_SNIFF)
 
 
-def parse_file(path: Path, sm: Any, options: Any, engine: Any) -> tuple[FileStatus, Any]:
+def parse_file(path: Path, sm: Any, options: Any, engine: Any,
+               include_dirs: list[Path] | tuple[Path, ...] = ()) -> tuple[FileStatus, Any]:
     """(what happened to the file, its syntax tree or None): missing, empty, binary and broken files are
-    statuses with ``file:line:col``, never exceptions; a non-UTF-8 file is read as Latin-1 and says so."""
+    statuses with ``file:line:col``, never exceptions; a non-UTF-8 file is read as Latin-1 and says so;
+    a file the parser must not see (:mod:`chipchat.rtl.guards`) is refused with its ``file:line``."""
     name = str(path)
     if not path.exists():
         return FileStatus(name, "error", "file does not exist"), None
+    refusal = guards.check_file(path, list(include_dirs))
+    if refusal is not None:
+        return FileStatus(name, "skipped", refusal.message, line=refusal.line or None), None
     try:
         if path.stat().st_size == 0:
             return FileStatus(name, "empty", "empty file"), None
@@ -85,7 +94,7 @@ def parse_file(path: Path, sm: Any, options: Any, engine: Any) -> tuple[FileStat
 def parse_one(path: Path, sources: SourceSet) -> tuple[FileStatus, Any]:
     """One file, parsed on its own with ``sources``' include folders and defines: (status, tree or None)."""
     sm = pyslang.SourceManager()
-    return parse_file(path, sm, preprocessor_options(sources), pyslang.DiagnosticEngine(sm))
+    return parse_file(path, sm, preprocessor_options(sources), pyslang.DiagnosticEngine(sm), sources.include_dirs)
 
 
 def parse_text(text: str, name: str, path: str, options: Any | None = None) -> tuple[Any, Any]:
@@ -153,7 +162,7 @@ def compile_sources(sources: SourceSet, *, tops: Iterable[str] = (), overrides: 
     statuses: list[FileStatus] = []
     trees: list[Any] = []
     for path in sources.files:
-        status, tree = parse_file(path, sm, options, engine)
+        status, tree = parse_file(path, sm, options, engine, sources.include_dirs)
         statuses.append(status)
         if tree is not None:
             trees.append(tree)

@@ -128,18 +128,24 @@ class StatementWalker:
             self._timing(stmt.timing)
             self.walk(stmt.stmt, conds, top=top, in_reset=in_reset)
         elif kind == SK.Conditional:
-            sigs: list[str] = []
-            for c in stmt.conditions:
-                sigs += signals_in(c.expr)
-            test = reset_test(stmt.conditions[0].expr, self.reset_like) \
-                if top and self.clock is not None and len(stmt.conditions) == 1 else None
-            if test is not None:
-                self.resets.append(test)
-            here = conds + dedupe(sigs)
-            self.walk(stmt.ifTrue, here, top=False, in_reset=in_reset or (test if test and test.when_true else None))
-            if stmt.ifFalse is not None:
-                self.walk(stmt.ifFalse, here, top=False,
-                          in_reset=in_reset or (test if test and not test.when_true else None))
+            # an `else if` chain is walked as a loop, not by recursion: generated decoders have thousands of arms
+            here, first = conds, True
+            while stmt is not None and stmt.kind == SK.Conditional:
+                sigs: list[str] = []
+                for c in stmt.conditions:
+                    sigs += signals_in(c.expr)
+                test = reset_test(stmt.conditions[0].expr, self.reset_like) \
+                    if top and first and self.clock is not None and len(stmt.conditions) == 1 else None
+                if test is not None:
+                    self.resets.append(test)
+                here = here + [s for s in dedupe(sigs) if s not in here]
+                self.walk(stmt.ifTrue, here, top=False,
+                          in_reset=in_reset or (test if test and test.when_true else None))
+                else_reset = in_reset or (test if test and not test.when_true else None)
+                stmt, first = stmt.ifFalse, False
+                if stmt is not None and (stmt.kind != SK.Conditional or else_reset is not in_reset):
+                    self.walk(stmt, here, top=False, in_reset=else_reset)
+                    stmt = None
         elif kind == SK.Case:
             sel = signals_in(stmt.expr)
             for item in stmt.items:

@@ -17,6 +17,7 @@ from chipchat.design import Design
 from chipchat.errors import ChipChatError, ParseError
 from chipchat.steps.step import StepResult
 from chipchat.steps.yosys_synth import YosysSynth, slang_plugin
+from chipchat.types import hdl_lines
 
 REMEDIES = ("install sv2v (https://github.com/zachjs/sv2v/releases: one binary; put it on PATH or set CHIPCHAT_SV2V) "
             "and chipchat converts the SystemVerilog to Verilog for Yosys by itself; or build Yosys with the "
@@ -77,7 +78,7 @@ def legal_here(design: Design, exc: ParseError) -> bool:
 def _line_text(design: Design, exc: ParseError) -> str:
     path = design.root / str(exc.file)
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = hdl_lines(path.read_text(encoding="utf-8", errors="replace"))
         return " ".join(lines[int(exc.line or 0) - 1].split())[:120] if exc.line else ""
     except (OSError, IndexError):
         return ""
