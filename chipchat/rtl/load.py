@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +51,57 @@ def _choose_tests(design: Design) -> Design:
     return design
 
 
+_MEMO_LOCK = threading.Lock()
+_KEYS: dict[Any, str] = {}  # files' identities (path, mtime, size) and settings -> content key
+_MODELS: OrderedDict[str, DesignModel] = OrderedDict()  # content key -> model, the few most recent
+MEMO_MODELS = 4
+
+
 def load_model(design: Design, *, use_cache: bool = True) -> DesignModel:
-    """The parsed model of ``design``; reparsed only when a source, include or setting changed."""
+    """The parsed model of ``design``; reparsed only when a source, include or setting changed.
+
+    In one process the model is kept in memory, and the files' content is hashed again only when one of
+    them changed (by its mtime and size): a question on a million-line design does not re-read the design.
+    The model returned is shared: callers read it, never change it.
+    """
     sources = hdl_sources(design)
     headers = [p for d in design.include_dirs if d.is_dir() for p in sorted(d.iterdir()) if p.is_file()]
-    key = digest(MODEL_VERSION, design.top, design.defines, design.parameters, [str(p) for p in sources], *sources,
-                 *headers)
+    settings_key = (MODEL_VERSION, str(design.root), design.top, repr(sorted(design.defines.items())),
+                    repr(sorted(design.parameters.items())))
+    identity = (settings_key, tuple(_identity(p) for p in [*sources, *headers]))
+    with _MEMO_LOCK:
+        key = _KEYS.get(identity)
+    if key is None:
+        key = digest(MODEL_VERSION, design.top, design.defines, design.parameters, [str(p) for p in sources],
+                     *sources, *headers)
+        with _MEMO_LOCK:
+            if len(_KEYS) > 64:
+                _KEYS.clear()
+            _KEYS[identity] = key
+    if use_cache:
+        with _MEMO_LOCK:
+            hit = _MODELS.get(key)
+            if hit is not None:
+                _MODELS.move_to_end(key)
+                return hit
+    model = _load_or_parse(design, key, use_cache)
+    if use_cache:
+        with _MEMO_LOCK:
+            _MODELS[key] = model
+            while len(_MODELS) > MEMO_MODELS:
+                _MODELS.popitem(last=False)
+    return model
+
+
+def _identity(path: Path) -> tuple[str, int, int]:
+    try:
+        st = path.stat()
+        return str(path), st.st_mtime_ns, st.st_size
+    except OSError:
+        return str(path), -1, -1
+
+
+def _load_or_parse(design: Design, key: str, use_cache: bool) -> DesignModel:
     cache = design.state_dir / "model.json"
     head = orjson.dumps({"key": key})[:-1] + b","  # the file starts with its key: a stale one is not read
     if use_cache and cache.exists():
