@@ -63,6 +63,10 @@ def resolve_signal(model: DesignModel, name: str, module: str | None = None) -> 
         where = f" in module {module}" if module else ""
         hint = ("did you mean " + ", ".join(f"`{c}`" for c in close) + "?") if close else \
             "signals of the top module: " + ", ".join(names[:20])
+        broken = [f for f in model.files if f.status in ("error", "skipped")]
+        if broken:
+            hint += ("; these sources could not be read, so their signals are not known: "
+                     + "; ".join(f"{f.where()}: {f.message}" for f in broken[:3]))
         raise UnknownName(f"no signal named `{base}`{where} in design", hint=hint)
     m, s = hits[0]
     if len(hits) > 1:
@@ -427,6 +431,12 @@ def _module(model: DesignModel, name: str | None) -> Module:
     key = name or model.top
     if key and key in model.modules:
         return model.modules[key]
+    broken = [f for f in model.files if f.status in ("error", "skipped")]
+    if broken and (not key or not model.modules):
+        raise UnknownName(
+            f"no module{' named `' + key + '`' if key else ''} could be read: "
+            + "; ".join(f"{f.where()}: {f.message}" for f in broken[:5]),
+            hint="fix the file(s) named above; the rest of the design is read without them")
     close = difflib.get_close_matches(key or "", list(model.modules), n=3)
     raise UnknownName(f"no module named `{key}`",
                       hint=("did you mean " + ", ".join(close) + "?") if close else

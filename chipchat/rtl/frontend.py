@@ -207,6 +207,22 @@ def quick_hierarchy(files: Iterable[Path]) -> tuple[dict[str, list[str]], set[st
     return modules, instantiated
 
 
+def _first_errors(design: Design, limit: int = 5) -> list[str]:
+    """``file:line:col: message`` of the first problem of each source that does not parse (at most ``limit``)."""
+    sm = pyslang.SourceManager()
+    sources = SourceSet.of(design)
+    options, engine = preprocessor_options(sources), pyslang.DiagnosticEngine(sm)
+    out = []
+    for path in design.sources:
+        status, _ = parse_file(path, sm, options, engine, sources.include_dirs)
+        if status.status != "ok":
+            out.append(f"  {design.relpath(path)}{':' + str(status.line) if status.line else ''}"
+                       f"{':' + str(status.col) if status.col else ''}: {status.message}")
+        if len(out) >= limit:
+            break
+    return out
+
+
 def _syntax_modules(node: Any) -> list[tuple[str, list[str]]]:
     """(module, [instantiated module types]) in file order. A lookup table keeps the walk in C++ except at
     the three kinds it needs (a Python callback on every node made top inference 5 s on 100k lines)."""
@@ -237,9 +253,13 @@ def infer_top(design: Design) -> Design:
     modules, instantiated = quick_hierarchy(design.sources)
     roots = [m for m in modules if m not in instantiated]
     if not roots:
+        problems = _first_errors(design)
         raise DesignError(
-            f"cannot infer the top module of {design.root}: no module found that is not instantiated",
-            hint="set `top` in chipchat.toml's [design] section")
+            f"cannot infer the top module of {design.root}: "
+            + ("no module could be read:\n" + "\n".join(problems) if problems and not modules
+               else "no module found that is not instantiated"),
+            hint="fix the file(s) above, or set `top` in chipchat.toml's [design] section" if problems
+            else "set `top` in chipchat.toml's [design] section")
     roots.sort(key=lambda m: (-len(modules[m]), m))
     design.top = roots[0]
     if len(roots) > 1:
