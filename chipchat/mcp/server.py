@@ -100,17 +100,29 @@ class ChipchatMCP:
             finally:
                 done.set()
 
+        request = getattr(ctx, "request", None)  # the HTTP request carrying the call, on HTTP
+        outcome: list[types.CallToolResult] = []
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._report, ctx, name, events)
-            try:
-                result = await anyio.to_thread.run_sync(thread, abandon_on_cancel=True)
-            except anyio.get_cancelled_exc_class():
-                with anyio.CancelScope(shield=True):
-                    await self._cancel(scope, done, name)
-                raise
-            finally:
-                tg.cancel_scope.cancel()
-        return result
+            with anyio.CancelScope() as call:
+                if hasattr(request, "is_disconnected"):
+                    tg.start_soon(self._watch, request, call)
+                try:
+                    outcome.append(await anyio.to_thread.run_sync(thread, abandon_on_cancel=True))
+                except anyio.get_cancelled_exc_class():  # the client cancelled, or went away
+                    with anyio.CancelScope(shield=True):
+                        await self._cancel(scope, done, name)
+                    raise
+            tg.cancel_scope.cancel()  # the reporter and the watcher
+        return outcome[0] if outcome else error_result(f"chipchat: {name} was cancelled: the client disconnected")
+
+    @staticmethod
+    async def _watch(request: Any, call: anyio.CancelScope) -> None:
+        """Cancel the call when its HTTP client goes away: without an event store the result could
+        never be delivered (the 2026-07-28 transport does the same by itself)."""
+        while not await request.is_disconnected():
+            await anyio.sleep(0.5)
+        call.cancel()
 
     async def _report(self, ctx: Any, name: str, events: queue.SimpleQueue[str]) -> None:
         """Forward the call's steps as progress notifications, with a heartbeat during long steps."""
