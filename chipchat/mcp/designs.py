@@ -87,12 +87,13 @@ class Catalog:
                 self._open[name] = load_design(folder)
             return self._open[name]
 
-    def all(self) -> list[Design]:
-        """Every design (opened on first use); a folder that cannot be opened is left out."""
+    def all(self) -> list[tuple[str, Design]]:
+        """(name, design) of every design (opened on first use); a folder that cannot be opened is left out.
+        The name is the one clients use — the folder name under a root, which chipchat.toml may not share."""
         out = []
         for name in self.names():
             try:
-                out.append(self.get(name))
+                out.append((name, self.get(name)))
             except (ConfigError, DesignError, SandboxViolation):
                 continue
         return out

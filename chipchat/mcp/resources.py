@@ -35,13 +35,13 @@ TEXT_TYPES = {".v": "text/x-verilog", ".sv": "text/x-systemverilog", ".vh": "tex
               ".ys": "text/plain", ".py": "text/x-python", ".diff": "text/x-diff", ".patch": "text/x-diff"}
 
 
-def uri(design: Design, path: str | Path, lines: tuple[int, int] | None = None) -> str | None:
-    """The URI of a file in ``design`` (None when it is outside the design folder)."""
+def uri(name: str, design: Design, path: str | Path, lines: tuple[int, int] | None = None) -> str | None:
+    """The URI of a file of the design served as ``name`` (None when it is outside the design folder)."""
     try:
         rel = Path(path).resolve().relative_to(design.root.resolve())
     except ValueError:
         return None
-    text = f"{SCHEME}://{quote(design.name)}/{quote(rel.as_posix())}"
+    text = f"{SCHEME}://{quote(name)}/{quote(rel.as_posix())}"
     return text + (f"?lines={lines[0]}-{lines[1]}" if lines else "")
 
 
@@ -58,16 +58,16 @@ def templates() -> list[types.ResourceTemplate]:
 def listing(catalog: Catalog) -> list[types.Resource]:
     """Each design's sources, documents, constraints, config and run directories."""
     out: list[types.Resource] = []
-    for design in catalog.all():
+    for name, design in catalog.all():
         files = [*design.sources, *design.docs, *([design.sdc] if design.sdc else []),
                  *([design.config_file] if design.config_file else [])]
         for path in dict.fromkeys(files):
-            u = uri(design, path)
+            u = uri(name, design, path)
             if u is not None and path.is_file():
-                out.append(types.Resource(name=f"{design.name}/{design.relpath(path)}", uri=u,
+                out.append(types.Resource(name=f"{name}/{design.relpath(path)}", uri=u,
                                           mime_type=_mime(path), size=path.stat().st_size))
         runs = design.state_dir / "runs"
-        out.append(types.Resource(name=f"{design.name}: run directories", uri=f"{SCHEME}://{quote(design.name)}/"
+        out.append(types.Resource(name=f"{name}: run directories", uri=f"{SCHEME}://{quote(name)}/"
                                   ".chipchat/runs/", mime_type="text/plain",
                                   description="every tool run: argv, logs, reports, metrics (newest last)"
                                   + ("" if runs.is_dir() else "; none yet")))
@@ -80,7 +80,8 @@ def read(catalog: Catalog, address: str) -> types.ReadResourceResult:
     if parts.scheme != SCHEME or not parts.netloc:
         raise ConfigError(f"not a chipchat resource: {address!r}", hint="chipchat://<design>/<path>, e.g. "
                                                                         "chipchat://fifo/rtl/fifo.v")
-    design = catalog.get(unquote(parts.netloc))
+    name = unquote(parts.netloc)
+    design = catalog.get(name)
     rel = unquote(parts.path).lstrip("/")
     if rel:
         check_path(rel, "resource path")
@@ -89,8 +90,8 @@ def read(catalog: Catalog, address: str) -> types.ReadResourceResult:
     if not target.is_relative_to(root):
         raise SandboxViolation(f"{address} leads outside the design folder (a symlink); refused")
     if not target.exists():
-        raise ConfigError(f"{design.name} has no file {rel!r}", hint="list the folder: "
-                          f"{SCHEME}://{design.name}/{Path(rel).parent.as_posix().strip('.')}")
+        raise ConfigError(f"{name} has no file {rel!r}", hint="list the folder: "
+                          f"{SCHEME}://{name}/{Path(rel).parent.as_posix().strip('.')}")
     if target.is_dir():
         entries = sorted(target.iterdir(), key=lambda p: p.name)
         text = "\n".join(p.name + ("/" if p.is_dir() else "") for p in entries)

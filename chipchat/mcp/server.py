@@ -79,31 +79,34 @@ class ChipchatMCP:
     def _work(self, tool: Exposed, arguments: dict[str, Any], say: Callable[[str], None]) -> types.CallToolResult:
         """One call, in its worker thread: the design, the checked arguments, the run, the result."""
         try:
-            design = self.catalog.get(arguments.pop("design", None))
+            name = arguments.pop("design", None)
+            design = self.catalog.get(name)
             kwargs = check_paths(design, tool.validate(arguments))
         except ChipChatError as exc:
             return error_result(f"chipchat: {exc}")
+        except (OSError, ValueError) as exc:  # an unreadable design folder, a malformed chipchat.toml ...
+            return error_result(f"chipchat: the design could not be opened: {type(exc).__name__}: {exc}")
         result = execute(tool, design, kwargs, say)
-        return to_call_result(result, partial(resources.uri, design))
+        return to_call_result(result, partial(resources.uri, name or design.name, design))
 
     async def _run(self, ctx: Any, name: str, work: Callable[[Callable[[str], None]], types.CallToolResult]
                    ) -> types.CallToolResult:
         """Run ``work`` in a thread as one call, with progress notifications and cancellation."""
-        events: queue.SimpleQueue[str] = queue.SimpleQueue()
-        scope = _calls.CallScope(on_start=lambda tool: events.put(f"running {tool}"))
+        progress = _Progress(ctx, name, self.heartbeat_s)
+        scope = _calls.CallScope(on_start=lambda tool: progress.events.put(f"running {tool}"))
         done = threading.Event()
 
         def thread() -> types.CallToolResult:
             try:
                 with _calls.call_scope(scope):
-                    return work(events.put)
+                    return work(progress.events.put)
             finally:
                 done.set()
 
         request = getattr(ctx, "request", None)  # the HTTP request carrying the call, on HTTP
         outcome: list[types.CallToolResult] = []
         async with anyio.create_task_group() as tg:
-            tg.start_soon(self._report, ctx, name, events)
+            tg.start_soon(progress.run)
             with anyio.CancelScope() as call:
                 if hasattr(request, "is_disconnected"):
                     tg.start_soon(self._watch, request, call)
@@ -114,7 +117,10 @@ class ChipchatMCP:
                         await self._cancel(scope, done, name)
                     raise
             tg.cancel_scope.cancel()  # the reporter and the watcher
-        return outcome[0] if outcome else error_result(f"chipchat: {name} was cancelled: the client disconnected")
+        if not outcome:
+            return error_result(f"chipchat: {name} was cancelled: the client disconnected")
+        await progress.drain()  # the last steps, before the result
+        return outcome[0]
 
     @staticmethod
     async def _watch(request: Any, call: anyio.CancelScope) -> None:
@@ -123,29 +129,6 @@ class ChipchatMCP:
         while not await request.is_disconnected():
             await anyio.sleep(0.5)
         call.cancel()
-
-    async def _report(self, ctx: Any, name: str, events: queue.SimpleQueue[str]) -> None:
-        """Forward the call's steps as progress notifications, with a heartbeat during long steps."""
-        t0 = last = time.monotonic()
-        count, current = 0, "starting"
-        while True:
-            await anyio.sleep(0.2)
-            messages = []
-            while not events.empty():
-                messages.append(events.get_nowait())
-            now = time.monotonic()
-            if not messages and now - last < self.heartbeat_s:
-                continue
-            if not messages:
-                messages = [f"{current} ({now - t0:.0f} s)"]
-            for message in messages:
-                count += 1
-                current = message.split(" (")[0]
-                try:
-                    await ctx.session.report_progress(count, None, f"{name}: {message}")
-                except Exception:  # noqa: BLE001 - a client that stopped listening does not stop the tool
-                    return
-            last = now
 
     async def _cancel(self, scope: _calls.CallScope, done: threading.Event, name: str) -> None:
         """Kill the cancelled call's tools until its thread has returned (or the grace time is up)."""
@@ -181,3 +164,41 @@ class ChipchatMCP:
 
         async with stdio_server() as (read, write):
             await self.server.run(read, write, self.server.create_initialization_options())
+
+
+class _Progress:
+    """A call's steps (queued by its thread) as ``notifications/progress``, with a heartbeat during long steps."""
+
+    def __init__(self, ctx: Any, name: str, heartbeat_s: float) -> None:
+        self.ctx, self.name, self.heartbeat_s = ctx, name, heartbeat_s
+        self.events: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self.count, self.current, self.live = 0, "starting", True
+        self.t0 = self.last = time.monotonic()
+
+    async def send(self, message: str) -> None:
+        if not self.live:
+            return
+        self.count += 1
+        self.current = message.split(" (")[0]
+        try:
+            await self.ctx.session.report_progress(self.count, None, f"{self.name}: {message}")
+        except Exception:  # noqa: BLE001 - a client that stopped listening does not stop the tool
+            self.live = False
+
+    async def drain(self) -> bool:
+        """Send what the thread queued; whether there was anything."""
+        sent = False
+        while not self.events.empty():
+            await self.send(self.events.get_nowait())
+            sent = True
+        return sent
+
+    async def run(self) -> None:
+        while True:
+            await anyio.sleep(0.2)
+            now = time.monotonic()
+            if await self.drain():
+                self.last = now
+            elif now - self.last >= self.heartbeat_s:
+                await self.send(f"{self.current} ({now - self.t0:.0f} s)")
+                self.last = now

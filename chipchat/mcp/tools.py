@@ -188,8 +188,9 @@ def typed_json(value: Any) -> Any:
 
 
 def jsonable(data: Any) -> Any:
-    """Plain JSON (paths, tuples and other values as text)."""
-    return json.loads(json.dumps(data, default=str))
+    """Plain JSON: paths and other values as text, and an infinite or undefined number (an unconstrained
+    slack) as the text "Infinity" / "NaN", which strict JSON has no number for."""
+    return json.loads(json.dumps(data, default=str), parse_constant=str)
 
 
 def error_result(message: str) -> types.CallToolResult:

@@ -55,8 +55,9 @@ def test_folders_list_their_entries_and_images_come_as_blobs(catalog: Catalog, d
     image = resources.read(catalog, f"chipchat://fifo/.chipchat/runs/{run.name}/slack_histogram.png").contents[0]
     assert isinstance(image, types.BlobResourceContents) and image.mime_type == "image/png"
     assert base64.b64decode(image.blob) == PNG
-    assert resources.uri(catalog.get("fifo"), run / "sta.log") == f"chipchat://fifo/.chipchat/runs/{run.name}/sta.log"
-    assert resources.uri(catalog.get("fifo"), designs / "mac16" / "spec.md") is None
+    fifo = catalog.get("fifo")
+    assert resources.uri("fifo", fifo, run / "sta.log") == f"chipchat://fifo/.chipchat/runs/{run.name}/sta.log"
+    assert resources.uri("fifo", fifo, designs / "mac16" / "spec.md") is None
 
 
 @pytest.mark.parametrize("address", ["chipchat://fifo/../mac16/spec.md", "chipchat://fifo/rtl/%2e%2e/%2e%2e/mac16/spec.md",
@@ -85,3 +86,16 @@ def test_unknown_designs_schemes_and_files_are_told(catalog: Catalog, designs: P
     (designs / "fifo" / "leak.txt").symlink_to(secret)
     with pytest.raises(SandboxViolation, match="symlink"):
         resources.read(catalog, "chipchat://fifo/leak.txt")
+
+
+def test_a_design_is_named_by_its_folder_under_a_root(designs: Path) -> None:
+    """chipchat.toml may name a design otherwise: clients use the folder name, and so do the URIs."""
+    import shutil
+
+    shutil.copytree(designs / "fifo", designs / "fifo_b")
+    catalog = Catalog(root=designs)
+    assert catalog.get("fifo_b").name == "fifo"  # what its chipchat.toml says
+    uris = {r.uri for r in resources.listing(catalog)}
+    assert "chipchat://fifo_b/rtl/fifo.v" in uris
+    text = resources.read(catalog, "chipchat://fifo_b/rtl/fifo.v?lines=1-1").contents[0]
+    assert isinstance(text, types.TextResourceContents) and text.text.startswith("// fifo")

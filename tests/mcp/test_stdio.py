@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import difflib
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,61 @@ def test_bad_input_is_refused_with_a_reason(designs: Path) -> None:
     assert fingerprint(designs.parent) == before
 
 
+BROKEN = ("assign full  = (count == FULL_COUNT);", "assign full  = 1'b0;")
+
+
+def test_the_long_tools_and_their_images(designs: Path) -> None:
+    """Placement, paths, tests (with the waveform of a failure), patches and testbench generation, for real."""
+    toml = designs / "fifo" / "chipchat.toml"  # the fifo's own tests only (no test that never ends)
+    toml.write_text(toml.read_text().replace('"test_fifo", "test_hang"', '"test_fifo"'))
+    rtl = designs / "fifo" / "rtl" / "fifo.v"
+    original = rtl.read_text()
+    broken = original.replace(*BROKEN)
+    assert broken != original
+    patch = "".join(difflib.unified_diff(original.splitlines(keepends=True), broken.splitlines(keepends=True),
+                                         "a/rtl/fifo.v", "b/rtl/fifo.v"))
+    (designs / "fifo" / "patches").mkdir()
+    (designs / "fifo" / "patches" / "break_full.diff").write_text(patch)
+    shutil.copytree(designs / "fifo", designs / "fifo_bad")
+    (designs / "fifo_bad" / "rtl" / "fifo.v").write_text(broken)
+    before = fingerprint(designs.parent)
+
+    def pngs(result: types.CallToolResult) -> list[bytes]:
+        return [base64.b64decode(c.data) for c in result.content if isinstance(c, types.ImageContent)]
+
+    async def main() -> None:
+        async with connect("--root", str(designs), cwd=designs.parent) as client:
+            placed = await client.call_tool("place_design", {"design": "fifo", "effort": "fast"})
+            assert not placed.is_error, text_of(placed)
+            assert "after placement" in text_of(placed)
+            assert pngs(placed) and pngs(placed)[0].startswith(b"\x89PNG")  # the placement picture
+            assert placed.structured_content["result"]["wns"] is not None  # the typed PlaceReport
+            assert "picture" in placed.structured_content["resources"]
+
+            second = await client.call_tool("nth_worst_path", {"design": "fifo", "rank": 2})
+            assert not second.is_error and "Path #2" in text_of(second)
+
+            failing = await client.call_tool("run_tests", {"design": "fifo_bad", "filter": "fill"})
+            assert not failing.is_error and "FAIL" in text_of(failing)
+            assert pngs(failing), "no waveform of the failing test"
+            waves = [u for k, u in failing.structured_content["resources"].items() if k.startswith("waves:")]
+            assert waves and waves[0].startswith("chipchat://fifo_bad/")
+            explained = await client.call_tool("explain_test", {"design": "fifo", "test": "fill"})
+            assert not explained.is_error and "pass" in text_of(explained)
+
+            verified = await client.call_tool("verify_patches", {"design": "fifo",
+                                                                 "patches": ["patches/break_full.diff"]})
+            assert not verified.is_error, text_of(verified)
+            assert "break_full" in text_of(verified) and "newly failing" in text_of(verified), text_of(verified)
+
+            generated = await client.call_tool("generate_testbench", {"design": "fifo", "grade": False})
+            assert not generated.is_error, text_of(generated)
+            assert "/.chipchat/tbgen/" in text_of(generated)
+
+    anyio.run(main)
+    assert fingerprint(designs.parent) == before, "a tool wrote outside .chipchat/"
+
+
 def test_the_2026_protocol_era_is_served_too(designs: Path) -> None:
     async def main() -> None:
         async with connect(str(designs / "fifo"), cwd=designs.parent, mode="auto") as client:
@@ -136,6 +193,9 @@ def test_signature_journey_timing_question_propose_check_apply(designs: Path) ->
             assert data["answer"]["data"]["metrics"]["wns"] < 0
             histogram = (await client.read_resource(data["resources"]["slack_histogram.png"])).contents[0]
             assert isinstance(histogram, types.BlobResourceContents) and histogram.blob == images[0].data
+            steps.clear()  # again, from the step cache: too fast for a heartbeat, yet every stage is told
+            await client.call_tool("timing_report", {}, progress_callback=progress)
+            assert "timing_report: static timing (opensta)" in steps and not any("running" in s for s in steps)
 
             why = await client.call_tool("explain_path", {"to": "acc"})
             assert not why.is_error and "mac16.v:" in text_of(why)

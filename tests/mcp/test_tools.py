@@ -149,3 +149,8 @@ def test_apply_checked_refuses_an_unknown_proposal(designs: Path) -> None:
     exposed = tools.exposed_tools(allow_apply=True)["apply_proposal"]
     result = tools.execute(exposed, design, exposed.validate({"proposal_id": "nope"}), lambda _m: None)
     assert not result.ok and "nope" in result.error
+
+
+def test_structured_content_is_strict_json() -> None:
+    data = tools.jsonable({"slack": float("inf"), "wns": float("nan"), "path": Path("/x"), "pair": (1, 2)})
+    assert data == {"slack": "Infinity", "wns": "NaN", "path": "/x", "pair": [1, 2]}
