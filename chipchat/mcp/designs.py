@@ -80,10 +80,11 @@ class Catalog:
         folder = self.root / name
         if not folder.resolve().is_relative_to(self.root):
             raise SandboxViolation(f"design {name!r} leads outside the root {self.root} (a symlink); refused")
-        if name not in self.names():
-            raise ConfigError(f"no design named {name!r} under {self.root}", hint="designs: " + ", ".join(self.names()))
         with self._lock:
             if name not in self._open:
+                if name in SKIP_DIRS or not folder.is_dir() or not _is_design(folder):
+                    raise ConfigError(f"no design named {name!r} under {self.root}",
+                                      hint="designs: " + ", ".join(self.names()))
                 self._open[name] = load_design(folder)
             return self._open[name]
 

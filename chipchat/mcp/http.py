@@ -4,8 +4,9 @@
 once; every request must carry ``Authorization: Bearer <token>`` (else 401). A request whose
 ``Origin`` is not the server's own loopback origin (or one given with ``--allow-origin``) is
 refused with 403 before the token is even looked at, and a ``Host`` that is not the address the
-server was reached on is refused with 421: a web page in the user's browser cannot reach the
-server through DNS rebinding. The SDK's transport applies the same Host/Origin settings again.
+server is bound to (loopback; with ``--host 0.0.0.0`` also this machine's names) is refused with
+421: a web page in the user's browser cannot reach the server through DNS rebinding. The SDK's
+transport applies the same Host/Origin settings again.
 """
 
 from __future__ import annotations
@@ -33,8 +34,15 @@ def new_token() -> str:
 
 
 def security(host: str, origins: Sequence[str] = ()) -> TransportSecuritySettings:
-    """Hosts and origins a request may name: loopback (and ``host`` when bound elsewhere), plus ``origins``."""
-    names = list(LOOPBACK) + ([host] if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::") else [])
+    """Hosts and origins a request may name: loopback, plus the address the server is bound to (for a
+    wildcard bind, this machine's names), plus ``origins``."""
+    if host in ("0.0.0.0", "::"):
+        extra = list(dict.fromkeys([socket.gethostname(), socket.getfqdn()]))
+    elif host in ("127.0.0.1", "localhost", "::1"):
+        extra = []
+    else:
+        extra = [f"[{host}]" if ":" in host else host]
+    names = list(LOOPBACK) + extra
     return TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=[f"{n}:*" for n in names] + list(names),

@@ -9,6 +9,7 @@ client that disconnects mid-call takes its call's tools along.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -77,6 +78,9 @@ def test_cancelling_a_simulation_kills_its_processes(designs: Path) -> None:
             assert not tools_of(pid)
             result = await client.call_tool("ports", {})
             assert not result.is_error  # the server goes on
+            again = await client.call_tool("run_tests", {"filter": "test_fill"})  # no half-written build reused
+            summary = again.structured_content["answer"]["text"].splitlines()[0]
+            assert not again.is_error and re.search(r"(\d+)/\1 pass\b", summary), summary
 
     anyio.run(main)
     assert any(s.startswith("run_tests: running ") for s in steps), steps

@@ -15,6 +15,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from chipchat.mcp.http import security
 from tests.conftest import copy_design
 from tests.mcp.conftest import HANG, Proc, gone, http_server, tools_of, wait_for
 
@@ -119,3 +120,14 @@ def test_a_client_that_drops_the_connection_mid_call_takes_the_tools_along(serve
     # the connection is closed: the result could never be delivered, so the call is cancelled
     assert not gone(running), "a tool outlived its disconnected client"
     wait_for(lambda: not tools_of(pid), 30, "no tool left")
+
+
+def test_hosts_and_origins_allowed_follow_the_bind_address() -> None:
+    loopback = security("127.0.0.1")
+    assert "127.0.0.1:*" in loopback.allowed_hosts and "localhost:*" in loopback.allowed_hosts
+    assert not [h for h in loopback.allowed_hosts if "192.168" in h]
+    assert loopback.allowed_origins == ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    lan = security("192.168.7.2", ["https://tools.example"])
+    assert "192.168.7.2:*" in lan.allowed_hosts and "https://tools.example" in lan.allowed_origins
+    assert "[fe80::1]:*" in security("fe80::1").allowed_hosts
+    assert loopback.enable_dns_rebinding_protection and lan.enable_dns_rebinding_protection
