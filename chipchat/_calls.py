@@ -10,13 +10,15 @@ adopt it through their initializer (:func:`adopt_scope` with :func:`current_scop
 
 :func:`cancel_scope` then makes the call's next tool refuse to start (:class:`ToolCancelled`;
 pool workers see a flag file) and SIGKILLs the call's process groups and every process carrying
-its marker — nothing of another call, nothing of the host.
+its marker — nothing of another call, nothing of the host. A helper whose result the whole
+process keeps (a probe cached with ``functools.cache``) runs :func:`process_wide`, outside any call.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import os
 import signal
 import tempfile
@@ -24,10 +26,13 @@ import uuid
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from chipchat.errors import ToolFailed
 
 SCOPE_ENV = "CHIPCHAT_CALL_SCOPE"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class ToolCancelled(ToolFailed):
@@ -79,6 +84,31 @@ def adopt_scope(marker: str) -> None:
     out of ``os.environ``: the worker's own helpers, such as its reaper, are not the call's tools.)"""
     global _adopted
     _adopted = marker
+
+
+@contextlib.contextmanager
+def detached() -> Iterator[None]:
+    """Run the block for the whole process, not for the current call: its tools are not the call's."""
+    global _adopted
+    token, adopted = _scope.set(None), _adopted
+    _adopted = ""
+    try:
+        yield
+    finally:
+        _adopted = adopted
+        _scope.reset(token)
+
+
+def process_wide(fn: Callable[P, R]) -> Callable[P, R]:
+    """For a helper whose result the process keeps (a probe under ``functools.cache``): its tools serve
+    every later call, so cancelling the call that happened to run it first must not kill them (a killed
+    sandbox probe would leave the whole process unconfined)."""
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with detached():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 # -- the hooks chipchat._exec.run calls ----------------------------------------------------------

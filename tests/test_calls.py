@@ -116,3 +116,17 @@ def test_a_pool_worker_sees_its_call_cancelled(monkeypatch: pytest.MonkeyPatch) 
             _calls.starting("probe", dict(os.environ))
     finally:
         scope.flag.unlink()
+
+
+def test_process_wide_helpers_run_outside_the_call() -> None:
+    """A probe the process caches (the sandbox check, tool versions) must not die with one call."""
+
+    @_calls.process_wide
+    def probe() -> str:
+        return _exec.run(SHOW, tool="probe").output.strip()
+
+    with _calls.call_scope() as scope:
+        _calls.cancel_scope(scope)
+        assert probe() == "None"  # neither refused nor marked
+        with pytest.raises(_calls.ToolCancelled):
+            _exec.run(SHOW)  # the call's own tools still are
