@@ -26,6 +26,10 @@ kills it when chipchat dies; four things close that gap:
 A process-pool worker (``multiprocessing``) that runs tools also asks for ``PDEATHSIG``
 for itself (:func:`guard_worker`), so the death of the parent takes the worker and, through
 the worker, its tools.
+
+One call can be cancelled without touching the others (an MCP server runs calls side by side):
+each tool is announced to :mod:`chipchat._calls` as it starts, which marks it as the current
+call's (:func:`chipchat._calls.cancel_scope` kills exactly a call's tools).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Protocol
 
+from chipchat import _calls
 from chipchat.errors import ToolNotFound, ToolTimeout
 
 MAX_CAPTURE = 16 * 1024 * 1024  # bytes of output kept in memory; the log file has everything
@@ -117,6 +122,7 @@ def run(
     name = tool or Path(args[0]).name
     full_env = {**os.environ, **(env or {})}
     guard_worker()
+    scope = _calls.starting(name, full_env)  # marks the environment; refuses when the call was cancelled
     preexec, how, guard, stopped = child_setup(), "", None, ""
     if confine is not None:
         args, preexec, how = confine.prepare(args, cwd=cwd, env=full_env, tool=name)
@@ -142,6 +148,7 @@ def run(
             except PermissionError as exc:
                 raise ToolNotFound(name, f"cannot execute {args[0]}: {exc.strerror}") from exc
             register(proc.pid)
+            _calls.started(scope, proc.pid)
             limit = timeout
             try:
                 if stdin_text is not None:
@@ -166,6 +173,7 @@ def run(
                 raise
             finally:
                 unregister(proc.pid)
+                _calls.finished(scope, proc.pid)
         output = _read(log_file)
         result = ExecResult(args, proc.returncode, output, time.monotonic() - start, log_file if keep_log else None)
         if confine is not None:

@@ -17,7 +17,7 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chipchat import _exec
+from chipchat import _calls, _exec
 from chipchat.errors import ToolNotFound, ToolTimeout
 
 APT = "sudo apt-get install -y"
@@ -152,6 +152,7 @@ def _read_version(spec: ToolSpec, path: Path, env: dict[str, str]) -> str:
 
 
 @functools.cache
+@_calls.process_wide  # kept for the process: not the current call's to cancel
 def _find_cached(name: str, override: str | None, path_env: str) -> Tool:
     spec = TOOLS[name]
     if override:

