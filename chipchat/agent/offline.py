@@ -60,7 +60,8 @@ class OfflineChatModel(BaseChatModel):
             return AIMessage(content="Ask me about the design: timing, drivers of a signal, tests, placement …")
         question = text_of(messages[last_user])
         after = messages[last_user + 1:]
-        p: Plan = plan(self.design, question, previous_calls(messages[:last_user]))
+        earlier = [text_of(m) for m in messages[:last_user] if isinstance(m, HumanMessage)]
+        p: Plan = plan(self.design, question, previous_calls(messages[:last_user]), questions=earlier)
         done = sum(len(m.tool_calls) for m in after if isinstance(m, AIMessage))
         if done < len(p.calls):
             call = p.calls[done]

@@ -47,6 +47,8 @@ DOMAIN = re.compile(
     r"byte|bus|input|output|block|logic|patch|diff|proposal|placement|floorplan|mutant|spec|baud|cycle|cycles|"
     r"pipeline|stage|code|line|file|source|net|instruction|operation|opcode|mode|flag|fmax|frequency|mhz|ns|verilator|yosys|iverilog|icarus|simulator|synthesis|sta)s?\b",
     re.I)
+# an identifier-shaped word (wr_ptr, `x`): the question names something in a design, even one it does not have
+IDENTIFIER = re.compile(r"`[^`]+`|\b[a-z][a-z0-9]*_[a-z0-9_]+\b|\b(drives?|driven|driver|assigned|fan-?in|fan-?out)\b")
 
 
 @dataclass
@@ -179,6 +181,8 @@ def _by_rules(text: str, signal: str | None, param: str | None) -> tuple[str | N
             return "cannot", f"refuse:{kind}"
     if R.OFF_TOPIC.search(text):
         return "cannot", "off-topic"
+    if R.ADVICE.search(text) and not R.PROPOSE.match(text):
+        return "search", "advice"
     if R.UNDO.search(text):
         return "undo", "rule"
     if R.PATCH_FILES.search(text):
@@ -294,7 +298,7 @@ def delexicalize(text: str, names: Names) -> str:
 
 def _by_examples(text: str, names: Names, signal: str | None, module: str | None, param: str | None,
                  translated: bool) -> tuple[str, str]:
-    about_design = bool(signal or module or param or DOMAIN.search(text))
+    about_design = bool(signal or module or param or DOMAIN.search(text) or IDENTIFIER.search(text))
     if not about_design:
         return "cannot", "not recognised and not about the design"
     ex = _examples()

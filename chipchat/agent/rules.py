@@ -54,6 +54,9 @@ OFF_TOPIC = P(
     r"\b(apple|nvidia|intel|amd|qualcomm|arm's|samsung|tsmc)\b.*\b(transistors|stock|job|price|have)\b|"
     r"\bhow many transistors does (an? |the )?(apple|nvidia|intel|amd|m\d)\b")
 
+# open-ended advice about the design: the closest passages, and an honest note that advice needs a model
+ADVICE = P(r"\b(should i|should we|would you recommend|recommend|advice|advise|best way|better to|your opinion|"
+           r"suggest(ion)?s?|what would you do)\b")
 UNDO = P(r"\bundo\b|\brevert\b|\broll (it |that |this )?back\b|\brollback\b|\bput (it|that|this) back\b|"
          r"\btake (it|that|this) (out|back)\b|\brestore the (original|previous|old)\b|\bback out\b|"
          r"\bunapply\b|\brückgängig\b|\bgo back to (the )?(original|previous|old)\b")
