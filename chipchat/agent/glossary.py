@@ -47,7 +47,7 @@ WORDS: dict[str, str] = {
     "die": "the", "den": "the", "dem": "the", "wie": "how", "groß": "big", "gross": "big", "was": "what",
     "warum": "why", "wer": "who", "treibt": "drives", "fläche": "area", "flaeche": "area",
     "multiplizierer": "multiplier", "wetter": "weather", "morgen": "tomorrow", "in": "in", "bei": "at",
-    "und": "and", "tests": "tests", "führe": "run", "starte": "run", "aus": "", "zeige": "show", "zeig": "show",
+    "und": "and", "führe": "run", "starte": "run", "aus": "", "zeige": "show", "zeig": "show",
     "fehler": "errors", "probleme": "problems", "register": "registers", "witz": "joke",
     # Spanish
     "qué": "what", "que": "what", "cuál": "which", "cual": "which", "cuánto": "how much", "cuanto": "how much",

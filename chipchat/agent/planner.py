@@ -16,8 +16,18 @@ from functools import partial
 from typing import Any
 
 from chipchat.agent.intents import Intent
-from chipchat.agent.plans import (ADVICE, CONFIGURE, FOLLOW_UP, PLANNERS, SIGNAL_TOOLS, Call, Plan, Planner, period_ns,
-                                  plans)
+from chipchat.agent.plans import (
+    ADVICE,
+    CONFIGURE,
+    FOLLOW_UP,
+    PLANNERS,
+    SIGNAL_TOOLS,
+    Call,
+    Plan,
+    Planner,
+    period_ns,
+    plans,
+)
 from chipchat.agent.route import route
 from chipchat.agent.tools import ToolResult, run_tool
 from chipchat.answer import Answer

@@ -88,10 +88,10 @@ def find_names(question: str, names: Names) -> tuple[str | None, str | None, str
         leaf = base.rsplit(".", 1)[-1]
         if param is None and base in names.params:
             param = base
-        if signal is None and (base in names.signals or leaf in names.signals):
-            if word in ticked or _named_here(question, m, leaf):
-                signal = word if "[" in word else base
-                continue
+        known = base in names.signals or leaf in names.signals
+        if signal is None and known and (word in ticked or _named_here(question, m, leaf)):
+            signal = word if "[" in word else base
+            continue
         if module is None and base in names.modules and base not in names.signals:
             module = base
     if signal is None:
@@ -124,9 +124,9 @@ def _phrase_match(question: str, signals: set[str]) -> str | None:
         parts = split_identifier(s)
         if len(parts) < 2:
             continue
-        if all(p in words or any(e in words for e in ABBREVIATIONS.get(p, ())) for p in parts):
-            if best is None or len(parts) > best[0]:
-                best = (len(parts), s)
+        named = all(p in words or any(e in words for e in ABBREVIATIONS.get(p, ())) for p in parts)
+        if named and (best is None or len(parts) > best[0]):
+            best = (len(parts), s)
     return best[1] if best else None
 
 

@@ -367,12 +367,12 @@ def _amaranth(d: Design, file: Path, module: str) -> tuple[list[Decoder], list[S
             decoders.append(x)
         elif fn.endswith(".FSM"):
             s = StateSet("FSM", Span(str(file), node.lineno))
-            for st in ast.walk(node):
-                if isinstance(st, ast.With) and isinstance(st.items[0].context_expr, ast.Call) and \
-                        ast.unparse(st.items[0].context_expr.func).endswith(".State"):
-                    args = st.items[0].context_expr.args
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.With) and isinstance(sub.items[0].context_expr, ast.Call) and \
+                        ast.unparse(sub.items[0].context_expr.func).endswith(".State"):
+                    args = sub.items[0].context_expr.args
                     s.members.append((ast.unparse(args[0]).strip("'\"") if args else "?", str(len(s.members)), "",
-                                      Span(str(file), st.lineno)))
+                                      Span(str(file), sub.lineno)))
             fsm_states.append(s)
     used = {lb for x in decoders for a in x.arms for lb in a.labels}
     return decoders, fsm_states + [s for s in enums.values() if not {m[0] for m in s.members} <= used]
