@@ -68,7 +68,9 @@ class OfflineChatModel(BaseChatModel):
             return AIMessage(content="", tool_calls=[{"name": call.tool, "args": call.args,
                                                       "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}])
         results = [as_result(m) for m in after if isinstance(m, ToolMessage)]
-        return AIMessage(content=compose(p, results))
+        before = max((i for i, m in enumerate(messages[:last_user]) if isinstance(m, HumanMessage)), default=-1)
+        earlier = [as_result(m) for m in messages[before + 1:last_user] if isinstance(m, ToolMessage)]
+        return AIMessage(content=compose(p, results, earlier))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

@@ -53,11 +53,17 @@ def plan(design: Design, question: str, previous: Sequence[Call] = (), model: An
     return planner(design, intent, question, previous)
 
 
-def compose(plan: Plan, results: Sequence[ToolResult]) -> str:
-    """The answer's prose: the honest preface, the tools' results in order, the reply and the note."""
+def compose(plan: Plan, results: Sequence[ToolResult], earlier: Sequence[ToolResult] = ()) -> str:
+    """The answer's prose: the honest preface, the tools' results in order, the reply and the note.
+
+    ``earlier``: the previous turn's results. A result of the same kind is not repeated: its
+    headline stays, the parts that did not change are left out (and counted), and the numbers that
+    did change are put first ("WNS −2.78 → −0.41 ns").
+    """
     parts: list[str] = [plan.preface] if plan.preface else []
     for r in results:
-        parts.append(r.answer.text.rstrip())
+        before = next((e for e in reversed(earlier) if e.ok and e.answer.kind == r.answer.kind), None)
+        parts.append(changed_only(r, before) if before is not None and r.ok else r.answer.text.rstrip())
         parts.extend(f"> warning: {w}" for w in r.answer.warnings)
     if plan.reply:
         parts.append(plan.reply)
@@ -66,6 +72,40 @@ def compose(plan: Plan, results: Sequence[ToolResult]) -> str:
     if "read_as" in plan.intent.options:
         parts.append(f"_(I read your question as: \"{plan.intent.options['read_as']}\")_")
     return "\n\n".join(p for p in parts if p)
+
+
+METRICS = (("wns", "WNS", " ns"), ("tns", "TNS", " ns"), ("worst_slack", "worst slack", " ns"),
+           ("clock_period_ns", "clock period", " ns"), ("cells", "cells", ""), ("area", "area", " µm²"),
+           ("area_um2", "area", " µm²"), ("flops", "flip-flops", ""))
+
+
+def changed_only(result: ToolResult, before: ToolResult) -> str:
+    """``result``'s text without the paragraphs ``before`` already said, with the changed numbers first."""
+    new = [p for p in result.answer.text.strip().split("\n\n") if p.strip()]
+    if not new:
+        return ""
+    old = {p.strip() for p in before.answer.text.split("\n\n")}
+    body = [p for p in new[1:] if p.strip() not in old]
+    dropped = len(new) - 1 - len(body)
+    head = [new[0]] if new[0].strip() not in old or not body else []
+    deltas = []
+    now, then = _metrics(result.answer.data), _metrics(before.answer.data)
+    for key, label, unit in METRICS:
+        if key in now and key in then and now[key] != then[key]:
+            deltas.append(f"{label} {then[key]:g} → {now[key]:g}{unit}")
+    lines = []
+    if deltas:
+        lines.append("**Since the previous answer:** " + "; ".join(deltas) + ".")
+    lines += head + body
+    if dropped:
+        lines.append(f"_({dropped} part{'s' if dropped != 1 else ''} of this answer — the same as in the previous "
+                     "one — are not repeated.)_")
+    return "\n\n".join(lines)
+
+
+def _metrics(data: dict[str, Any]) -> dict[str, float]:
+    flat = {**data, **(data.get("metrics") or {})}
+    return {k: float(v) for k, _l, _u in METRICS if isinstance((v := flat.get(k)), int | float)}
 
 
 def merge(plan: Plan, results: Sequence[ToolResult]) -> Answer:
