@@ -229,6 +229,17 @@ class ChatSession:
                 out.append(("assistant", text_of(m)))
         return out
 
+    def last_result(self, kind: str) -> dict[str, Any] | None:
+        """The newest successful tool result of ``kind`` in the conversation, as JSON (for the UI's panels)."""
+        from langchain_core.messages import ToolMessage
+
+        for m in reversed(self.messages):
+            if isinstance(m, ToolMessage):
+                r = as_result(m)
+                if r.ok and r.answer.kind == kind:
+                    return r.to_json()
+        return None
+
     # -- a turn ---------------------------------------------------------------------------
     def ask(self, question: str) -> Turn:
         """Run one turn to completion and return it."""
