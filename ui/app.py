@@ -48,7 +48,8 @@ CSS = """
 .cc-source-title { font-weight: 600; margin-bottom: 4px; }
 .cc-dim { color: #888; font-weight: normal; }
 table.cc-src { border-collapse: collapse; width: 100%; }
-table.cc-src td { padding: 0 6px; border: none; vertical-align: top; }
+table.cc-src, table.cc-src tr, table.cc-src td { border: none !important; }
+table.cc-src td { padding: 0 6px; vertical-align: top; }
 table.cc-src pre { margin: 0; white-space: pre-wrap; background: none; padding: 0; }
 td.cc-ln { color: #999; text-align: right; user-select: none; width: 3em; }
 tr.cc-hit { background: #fff3b0; }
@@ -60,8 +61,13 @@ tr.cc-hit td.cc-ln { color: #b45309; font-weight: 700; }
 .cc-d-del { background: #ffebe9; color: #82071e; }
 .cc-d-hunk { background: #ddf4ff; color: #0550ae; }
 .cc-d-file { font-weight: 700; background: #f6f8fa; }
-#cc-tabs button[role="tab"] { padding: 6px 9px; font-size: 0.92em; }
+#cc-tabs button[role="tab"] { padding: 6px 8px; font-size: 0.92em; }
 #cc-confirm-box { border: 2px solid #dc2626; border-radius: 8px; padding: 8px; }
+#cc-chat .options { justify-content: flex-start; margin-left: 0; padding-top: 4px;
+  grid-template-columns: repeat(auto-fit, minmax(150px, max-content)); }
+#cc-chat button.option { border-style: solid; font-weight: 600; padding: 8px 16px; }
+#cc-chat button.option:first-child { background: var(--button-primary-background-fill);
+  color: var(--button-primary-text-color); border-color: var(--button-primary-border-color); }
 """
 # Clicking a citation link in the chat opens it in the source viewer (a hidden box + button carry it to Python).
 JS = """
@@ -90,7 +96,10 @@ class LoginRequired:
         self.app = app
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] in ("http", "websocket") and not PUBLIC.match(scope.get("path", "")):
+        path = scope.get("path", "")
+        loopback = (scope.get("client") or ("",))[0] in ("127.0.0.1", "::1")
+        own_startup = loopback and path.rstrip("/") == "/gradio_api/startup-events"  # Gradio's launch calls it
+        if scope["type"] in ("http", "websocket") and not PUBLIC.match(path) and not own_startup:
             gradio_app = scope.get("app")
             if getattr(gradio_app, "auth", None) is not None and not _logged_in(scope, gradio_app):
                 if scope["type"] == "websocket":
@@ -213,6 +222,12 @@ def proposal_panel(design: Any, pid: str) -> tuple[Any, str, str]:
     return gr.update(choices=present.proposal_choices(design), value=pid), diff_html, notes
 
 
+def action_buttons(design: Any, pid: str | None) -> tuple[Any, Any]:
+    """Apply is armed only for a proposal not yet applied, Undo only for an applied one."""
+    status = uiflow.proposal_status(design, pid) if pid else ""
+    return gr.update(interactive=status in ("proposed", "undone")), gr.update(interactive=status == "applied")
+
+
 def panels_for(turn: Turn, session: ChatSession, ws: Workspace, outputs: list[Any]) -> list[Any]:
     """What the panels show after a turn, and the tab its results belong to."""
     res = turn.results
@@ -319,12 +334,12 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                                           elem_id="cc-timing", label="Worst paths")
                 with gr.Tab("Placement", id="placement"):
                     placement = gr.Plot(label="Placement", elem_id="cc-place")
-                with gr.Tab("Simulation", id="sim"):
+                with gr.Tab("Sim", id="sim"):
                     sim = gr.Dataframe(headers=present.SIM_HEADERS, interactive=False, label="Tests", wrap=True,
                                        column_widths=["28%", "12%", "14%", "10%", "36%"])
                     wave_test = gr.Dropdown(label="Waveform of", choices=[], elem_id="cc-wave-test")
                     waves = gr.Plot(label="Waveform (drag to zoom, double-click to reset)", elem_id="cc-waves")
-                with gr.Tab("Verification", id="verify"):
+                with gr.Tab("Verify", id="verify"):
                     verify = gr.Dataframe(headers=present.VERIFY_HEADERS, interactive=False, wrap=True,
                                           column_widths=["15%", "18%", "16%", "23%", "10%", "18%"],
                                           label="Patches × tests")
@@ -395,8 +410,12 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
             yield messages, "", *skip
 
         chat_io = dict(inputs=[box, chat, root], outputs=[chat, box, *panel_outputs])
-        box.submit(respond, **chat_io)
-        send.click(respond, **chat_io)
+        box.submit(respond, **chat_io).then(lambda r, p: action_buttons(session_of(r).design, p) if r and p
+                                            else (gr.skip(), gr.skip()), inputs=[root, proposal],
+                                            outputs=[apply_btn, undo_btn])
+        send.click(respond, **chat_io).then(lambda r, p: action_buttons(session_of(r).design, p) if r and p
+                                            else (gr.skip(), gr.skip()), inputs=[root, proposal],
+                                            outputs=[apply_btn, undo_btn])
 
         # -- citations: a link in the chat, or the list in the Source tab --------------------------------
         def open_citation(label: str | None, design_root: str) -> tuple[Any, Any]:
@@ -424,7 +443,9 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                 return shown, gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return (shown, *proposal_panel(session.design, pid), gr.Tabs(selected="proposals"))
 
-        chat.option_select(on_option, inputs=[chat, root], outputs=[chat, proposal, diff, notes, tabs])
+        arm = dict(fn=lambda r, p: action_buttons(session_of(r).design, p) if r else (gr.skip(), gr.skip()),
+                   inputs=[root, proposal], outputs=[apply_btn, undo_btn])
+        chat.option_select(on_option, inputs=[chat, root], outputs=[chat, proposal, diff, notes, tabs]).then(**arm)
 
         def ask_confirm(kind: str, design_root: str, pid: str | None) -> tuple[Any, ...]:
             if not design_root or not pid:
@@ -445,7 +466,7 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                     *proposal_panel(session_of(design_root).design, action[1]))
 
         yes_btn.click(confirmed, inputs=[root, pending],
-                      outputs=[pending, confirm_box, applied, proposal, diff, notes])
+                      outputs=[pending, confirm_box, applied, proposal, diff, notes]).then(**arm)
         cancel_btn.click(lambda: (None, gr.update(visible=False), "Cancelled — nothing was written."),
                          outputs=[pending, confirm_box, applied])
 
@@ -454,7 +475,7 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
                 return gr.skip(), "", ""
             return proposal_panel(session_of(design_root).design, pid)
 
-        proposal.change(show, inputs=[root, proposal], outputs=[proposal, diff, notes])
+        proposal.change(show, inputs=[root, proposal], outputs=[proposal, diff, notes]).then(**arm)
         refresh.click(lambda r: gr.update(choices=present.proposal_choices(session_of(r).design)) if r
                       else gr.skip(), inputs=[root], outputs=[proposal])
 

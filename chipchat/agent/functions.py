@@ -12,6 +12,7 @@ and the two halves of applying (and undoing) an edit — ``prepare_apply``/``pre
 from __future__ import annotations
 
 import glob
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -157,9 +158,13 @@ def prepare_apply(design: Design, proposal_id: str) -> Answer:
     ans = edit_api.apply_proposal(design, proposal_id, confirm=False, force=False)
     pid = str(ans.data.get("proposal_id") or proposal_id)
     ans.data["awaiting_confirmation"] = pid
-    ans.text = ans.text.replace(f"`chipchat apply {design.root} {pid} --yes`", "your confirmation")
-    ans.text += ("\n\n**Nothing was written yet.** Applying writes to your files, so you confirm it yourself: "
-                 "*Apply* below this message in the chat UI, or `/apply " + pid + "` in `chipchat chat`.")
+    head = ans.text.split("\n\n", 1)[0]
+    m = re.search(r"would change (.+?)\. Applying", head)
+    title = re.search(r"\(([^)]*)\) would change", head)
+    ans.text = (f"**Proposal `{pid}` is ready to apply** — {title.group(1) if title else 'the proposed change'}: it "
+                f"changes {m.group(1) if m else 'the design'}. **Nothing was written yet:** applying writes to your "
+                "files, so you confirm it yourself — *Apply* below this message in the chat UI, or `/apply " + pid +
+                "` in `chipchat chat`.\n\n" + ans.text.split("\n\n", 1)[-1])
     return ans
 
 

@@ -105,8 +105,7 @@ def waveform_figure(result: dict[str, Any], design: Design, test: str | None = N
         title={"text": f"{ex.get('test', '')} — failure at {fail:g} ns", "font": {"size": 14}},
         height=max(260, 34 * len(names) + 110), margin={"l": 10, "r": 20, "t": 40, "b": 40}, font=FONT,
         plot_bgcolor="white", dragmode="zoom", hovermode="closest",
-        xaxis={"title": "time (ns)", "range": [start, fail + 2 * period], "showgrid": True, "gridcolor": "#eee",
-               "rangeslider": {"visible": True, "thickness": 0.06}},
+        xaxis={"title": "time (ns)", "range": [start, fail + 2 * period], "showgrid": True, "gridcolor": "#eee"},
         yaxis={"tickvals": [len(names) - 1 - i + 0.45 for i in range(len(names))], "ticktext": names,
                "tickfont": {"size": 13, "family": "ui-monospace, monospace"}, "range": [-0.2, len(names)],
                "fixedrange": True, "showgrid": False})

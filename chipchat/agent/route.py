@@ -138,6 +138,8 @@ def route(question: str, model: DesignModel | None = None, previous: Sequence[st
     english, translated = to_english(question)
     text = " ".join(english.lower().split())
     signal, module, param = find_names(english, names)
+    if has_foreign_script(question) and not translated:  # a script the glossary cannot read: say so
+        return Intent("cannot", signal, module, {"why": "foreign"})
     prior: Intent | None = None
     borrowed = False
     if previous and signal is None and R.PRONOUN.search(text):
@@ -156,8 +158,6 @@ def route(question: str, model: DesignModel | None = None, previous: Sequence[st
         label, why = _by_examples(text, names, signal, module, param, translated)
     if label in STRUCTURAL and signal is None:
         label, why = "search", "a structural question without a signal of the design"
-    if label == "cannot" and not why.startswith("refuse") and has_foreign_script(question) and not translated:
-        why = "foreign"
     intent = Intent(label, signal, module)
     intent.options.update(_options(text, prior))
     intent.options["why"] = why
@@ -220,7 +220,7 @@ def _leans_on_previous(text: str, label: str, signal: str | None) -> bool:
     if len(text.split()) > 8:
         return False
     if R.FIX.search(text):
-        return True
+        return label is None  # "fix it" leans on the last turn; "make it meet 4 ns" says what it wants
     return bool(re.match(r"^\s*(and|what about|how about|same for|now|then|also)\b", text)) and \
         label in ("search", "show", "summary")
 

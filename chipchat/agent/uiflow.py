@@ -61,7 +61,13 @@ def run_confirmed(session: ChatSession, kind: str, pid: str) -> str:
         ans = session.undo(pid, confirmed=True) if kind == "undo" else session.apply(pid, confirmed=True)
     except ChipChatError as exc:
         return f"**Not {'undone' if kind == 'undo' else 'applied'}:** {exc}"
-    return ans.text
+    if kind == "undo":
+        return ans.text
+    files = ", ".join(f"`{f['path']}` (+{f.get('added', 0)} −{f.get('removed', 0)})" for f in ans.data.get("files", [])
+                      if isinstance(f, dict) and f.get("path"))
+    warn = "".join(f"\n\n> warning: {w}" for w in ans.warnings)
+    return (f"**Applied proposal `{pid}`** to {session.design.name}: {files or 'its files'}. The originals are backed "
+            f"up; *Undo* below restores them.{warn}")
 
 
 def chat_action(value: str, session: ChatSession) -> tuple[list[Message], str | None]:
@@ -87,6 +93,16 @@ def chat_action(value: str, session: ChatSession) -> tuple[list[Message], str | 
     if action == "cancel":
         return [("assistant", f"Cancelled — nothing was written (proposal `{pid}` is unchanged).", [])], pid
     return [("assistant", f"Unknown action {action!r}.", [])], None
+
+
+def proposal_status(design: Design, pid: str) -> str:
+    """proposed, applied or undone ("" for an unknown id)."""
+    from chipchat.edit import proposal as store
+
+    try:
+        return store.load(design, pid).status
+    except ChipChatError:
+        return ""
 
 
 def proposal_view(design: Design, pid: str) -> tuple[str, str]:
