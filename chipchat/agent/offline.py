@@ -69,8 +69,8 @@ class OfflineChatModel(BaseChatModel):
                                                       "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}])
         results = [as_result(m) for m in after if isinstance(m, ToolMessage)]
         before = max((i for i, m in enumerate(messages[:last_user]) if isinstance(m, HumanMessage)), default=-1)
-        earlier = [as_result(m) for m in messages[before + 1:last_user] if isinstance(m, ToolMessage)]
-        return AIMessage(content=compose(p, results, earlier))
+        earlier_results = [as_result(m) for m in messages[before + 1:last_user] if isinstance(m, ToolMessage)]
+        return AIMessage(content=compose(p, results, earlier_results))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

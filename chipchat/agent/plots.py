@@ -80,7 +80,11 @@ def waveform_figure(result: dict[str, Any], design: Design, test: str | None = N
                                                                      "color": "#2563eb" if name == clock else "#15803d"},
                                      name=name, hovertext=hover, hoverinfo="text", showlegend=False))
         else:
-            xs, ys, tx, ty, labels = [], [], [], [], []
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            tx: list[float] = []
+            ty: list[float] = []
+            labels: list[str] = []
             for i, (t, v) in enumerate(points):
                 t1 = points[i + 1][0] if i + 1 < len(points) else end
                 d = min((t1 - t) / 4, 0.4)

@@ -122,7 +122,8 @@ def highlighted_lines(path: Path) -> list[str]:
             if i:
                 out.append("")
             if piece:
-                out[-1] += f'<span style="{css}">{html.escape(piece)}</span>' if css else html.escape(piece)
+                plain = not css or not piece.strip()
+                out[-1] += html.escape(piece) if plain else f'<span style="{css}">{html.escape(piece)}</span>'
     return out
 
 

@@ -422,9 +422,11 @@ def asked_terms(question: str) -> list[str]:
     words = [w for w in re.findall(r"[a-z0-9_]*[a-z][a-z0-9_]*", q)]
     keep = []
     for w in words:
-        if w in STOPWORDS or w in GENERIC or len(w) < 3 and w not in ("or",):
+        if w in ("or", "and", "not"):  # an operation only when written as one ("an AND op")
+            if re.search(rf"\b{w.upper()}\b", question):
+                keep.append(w)
             continue
-        if w in ("or", "and", "not") and w.upper() not in question:
+        if w in STOPWORDS or w in GENERIC or len(w) < 3:
             continue
         keep.append(w.replace("almost_", "almost "))
     return list(dict.fromkeys(keep))[:4]
