@@ -61,12 +61,15 @@ def waveform_figure(result: dict[str, Any], design: Design, test: str | None = N
     end = max((c[-1][0] for c in changes.values() if c), default=ex["fail_time_ns"]) + 1.0
     go = _go()
     fig = go.Figure()
+    xs: list[float | None]
+    ys: list[float | None]
     for row, name in enumerate(names):
         y0 = len(names) - 1 - row
         width = waves.signals[name].width
         points = changes[name] or [(0.0, None)]
         if width == 1:
-            xs, ys, hover = [], [], []
+            xs, ys = [], []
+            hover: list[str] = []
             for i, (t, v) in enumerate(points):
                 level = {"1": 0.8, "0": 0.1}.get(str(v), 0.45)
                 xs.append(t)
@@ -80,8 +83,7 @@ def waveform_figure(result: dict[str, Any], design: Design, test: str | None = N
                                                                      "color": "#2563eb" if name == clock else "#15803d"},
                                      name=name, hovertext=hover, hoverinfo="text", showlegend=False))
         else:
-            xs: list[float | None] = []
-            ys: list[float | None] = []
+            xs, ys = [], []
             tx: list[float] = []
             ty: list[float] = []
             labels: list[str] = []
