@@ -1,15 +1,12 @@
-"""The routed request (:class:`Intent`) and the small readers of a question the router shares.
+"""The routed request (:class:`Intent`) and the reader of which timing path a question means.
 
-The routing itself is :mod:`chipchat.agent.route`; :func:`classify` is its entry point for
-callers that have only the question and the model.
+The routing itself is :mod:`chipchat.agent.route` (``route(question, model, previous)``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-from chipchat.rtl.model import DesignModel
 
 
 @dataclass
@@ -20,14 +17,6 @@ class Intent:
     signal: str | None = None
     module: str | None = None
     options: dict[str, str] = field(default_factory=dict)
-
-
-def classify(question: str, model: DesignModel | None = None, previous: list[str] | None = None) -> Intent:
-    """Route ``question`` (:func:`chipchat.agent.route.route`); ``search`` is where a question about the
-    design that no tool answers goes, ``cannot`` where one that is not about the design does."""
-    from chipchat.agent.route import route
-
-    return route(question, model, previous or [])
 
 
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -47,12 +36,3 @@ def path_rank(question: str) -> str | None:
     if re.search(r"\bnext (worst )?path\b|\bthe one after\b", q):
         return "next"
     return None
-
-
-def find_names(question: str, model: DesignModel) -> tuple[str | None, str | None]:
-    """(signal, module) mentioned in ``question``: backticked names, exact words, then phrases."""
-    from chipchat.agent.route import Names
-    from chipchat.agent.route import find_names as names_in
-
-    signal, module, _param = names_in(question, Names.of(model))
-    return signal, module

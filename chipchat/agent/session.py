@@ -9,9 +9,11 @@ follow-ups work across restarts, and ends every answer with the ``file:line`` ci
 and run directories the tools returned. When the endpoint fails, the reply says why
 and the offline planner answers the same question.
 
-Writes to the user's files happen only in :meth:`ChatSession.apply`, which the UI's
-confirmed button and the terminal's confirmed ``/apply`` call; no tool a model can call
-writes.
+Writes to the user's files happen only in :meth:`ChatSession.apply` and
+:meth:`ChatSession.undo`, which the UI's confirmed buttons and the terminal's confirmed
+``/apply``/``/undo`` call; no tool a model can call writes.
+
+(about 450 lines: one conversation's loop, memory, evidence footer and its two write paths belong together.)
 """
 
 from __future__ import annotations

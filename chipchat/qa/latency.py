@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from chipchat.rtl.model import Module
+from chipchat.types import Span
 
-if TYPE_CHECKING:
-    from chipchat.qa.arithmetic import Calculation
+
+@dataclass
+class Latency:
+    """The result: a headline, the paths as steps, the source signals (facts) and the stages per target."""
+
+    headline: str = ""
+    steps: list[str] = field(default_factory=list)
+    facts: list[tuple[str, str, Span | None]] = field(default_factory=list)
+    values: dict[str, float] = field(default_factory=dict)
+    formula: str = "fewest register stages on a path (clocked assignment = 1, combinational = 0)"
 
 
 def stages(top: Module, sources: set[str]) -> dict[str, tuple[int, list[str]]]:
@@ -44,7 +53,9 @@ def stages(top: Module, sources: set[str]) -> dict[str, tuple[int, list[str]]]:
     return best
 
 
-def register_stages(calc: Calculation, top: Module, q: str) -> bool:
+def register_stages(top: Module, q: str) -> Latency | None:
+    """The latency the question asks about (named signals, else inputs to outputs); None when it names none."""
+    calc = Latency()
     words = [(m.start(), m.group(0)) for m in re.finditer(r"[a-z_][a-z0-9_]*", q)]
     named = [w for _, w in words if w in top.signals]
     control = {b.clock for b in top.blocks if b.clock} | {b.reset for b in top.blocks if b.reset}
@@ -56,14 +67,13 @@ def register_stages(calc: Calculation, top: Module, q: str) -> bool:
         sources = {p.name for p in top.ports if p.direction == "input" and p.name not in control}
         targets = named or [p.name for p in top.ports if p.direction == "output"]
     if not sources or not targets:
-        return False
+        return None
     reach = stages(top, sources)
     rows = [(t, *reach[t]) for t in targets if t in reach]
     if not rows:
         calc.headline = (f"**No path from {', '.join(f'`{s}`' for s in sorted(sources))} reaches "
                          f"{', '.join(f'`{t}`' for t in targets)}** in `{top.name}`.")
-        calc.formula = "register stages"
-        return True
+        return calc
     for t, cost, path in rows:
         calc.steps.append(f"`{t}`: {cost} register stage(s) via " + " → ".join(f"`{p}`" for p in path))
     for s in sorted(sources)[:4]:
@@ -71,7 +81,6 @@ def register_stages(calc: Calculation, top: Module, q: str) -> bool:
         if sig is not None:
             calc.facts.append((s, "source", sig.span))
     worst = max(rows, key=lambda r: r[1])
-    calc.formula = "fewest register stages on a path (clocked assignment = 1, combinational = 0)"
     calc.values = {t: float(c) for t, c, _ in rows}
     if len(rows) == 1:
         t, cost, path = rows[0]
@@ -80,4 +89,4 @@ def register_stages(calc: Calculation, top: Module, q: str) -> bool:
     else:
         calc.headline = (f"**{worst[1]} clock cycle{'s' if worst[1] != 1 else ''} of latency** (inputs to `{worst[0]}`; "
                          f"every output: " + ", ".join(f"`{t}` {c}" for t, c, _ in rows) + ")")
-    return True
+    return calc
