@@ -523,8 +523,9 @@ def build(design: str | None, config: Settings) -> gr.Blocks:
             return target, _header(session), restore_messages(session), \
                 gr.update(choices=present.proposal_choices(session.design))
 
-        app.load(restore, inputs=[remembered, root], outputs=[root, header, chat, proposal])
-        app.load(None, js=JS)
+        app.load(restore, inputs=[remembered, root], outputs=[root, header, chat, proposal], queue=False,
+                 show_progress="hidden")
+        app.load(None, js=JS, queue=False)
 
         def reset(design_root: str) -> list[Any]:
             if design_root:

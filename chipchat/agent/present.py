@@ -239,9 +239,13 @@ def collapse(body: str, keep: int = 1) -> str:
             f"{rest}\n\n</details>")
 
 
+TERMINAL_ONLY = re.compile(r",? or `/(?:apply|undo) [^`]+` in `chipchat chat`")
+
+
 def chat_markdown(body: str, footer: str, citations: list[dict[str, Any]]) -> str:
-    """An answer as the chat shows it: the headline, the details folded, citations as links, the evidence."""
-    shown = collapse(linkify(body, citations))
+    """An answer as the chat shows it: the headline, the details folded, citations as links, the evidence
+    (and no terminal commands: the chat's own buttons do what they would)."""
+    shown = collapse(linkify(TERMINAL_ONLY.sub("", body), citations))
     return shown + ("\n\n" + linkify(footer, citations) if footer else "")
 
 

@@ -109,7 +109,8 @@ def _named_here(question: str, m: re.Match[str], name: str) -> bool:
         return False  # an article or a pronoun, not the port `a`
     if not after or after[:1] in "?,.;:!)-" or after.lower().startswith(("and ", "or ", "after ", "out of ",
                                                                           "in the ", "when ", "signal", "reset",
-                                                                          "get", "is ", "used", "set ", "com",
+                                                                          "get", "is ", "used", "set ", "com", "produced", "computed",
+                                                                          "generated", "made", "read ", "cleared",
                                                                           "depend", "feed", "drive", "assigned",
                                                                           "written", "updated", "-")):
         return True
@@ -195,12 +196,14 @@ def _by_rules(text: str, signal: str | None, param: str | None) -> tuple[str | N
     for label, pattern in ordered:
         if pattern.search(text):
             return label, "rule"
+    if R.SEARCH_STRONG.search(text):
+        return "search", "rule: where something is done"
     if signal is not None:
         for label, pattern in [("show", R.SHOW_STRONG), ("reset", R.RESET), ("fanin", R.FANIN),
                                ("loads", R.LOADS), ("assigned", R.ASSIGNED), ("drivers", R.DRIVERS)]:
             if pattern.search(text):
                 return label, "rule"
-    for label, pattern in [("ports", R.PORTS), ("hierarchy", R.HIERARCHY), ("parameters", R.PARAMETERS),
+    for label, pattern in [("ports", R.PORTS), ("parameters", R.PARAMETERS), ("hierarchy", R.HIERARCHY),
                            ("summary", R.SUMMARY), ("features", R.FEATURES)]:
         if pattern.search(text):
             return label, "rule"

@@ -27,7 +27,8 @@ REFUSE: list[tuple[str, re.Pattern[str]]] = [
     ("injection", P(r"\bignore\b.*\b(instructions?|rules|prompt|guidelines)\b|\bsystem prompt\b|\bjailbreak\b|"
                     r"\bforget\b.*\b(rules|instructions)\b|\bhidden (instructions|prompt|rules)\b|"
                     r"\bdeveloper mode\b|\bpretend (you are|to be)\b|\bdisregard\b.*\binstructions\b")),
-    ("outside", P(r"\b(e-?mail|mail|text|message|notify|ping)\b.*\b(my|the|our)\s+(manager|boss|team|colleagues?|"
+    ("outside", P(r"\b(send|forward|share|mail|e-?mail)\b.*\b(colleagues?|manager|boss|friends?|customers?)\b|"
+                  r"\b(e-?mail|mail|text|message|notify|ping)\b.*\b(my|the|our)\s+(manager|boss|team|colleagues?|"
                   r"customer|lead)\b|\b(submit|send|ship|upload)\b.*\b(tsmc|foundry|fab|mosis|efabless|gds)\b|"
                   r"\bbook (a |the )?(meeting|room|flight|table|slot)\b|\b(order|purchase) (me )?(a|an|some)\b")),
 ]
@@ -107,7 +108,7 @@ HEALTH = P(r"\b(anything|something|smth|what'?s?|stuff) (wrong|broken|off|bad|su
            r"\blatch(es)? (inferred|anywhere|in (the|this|my))\b|\bcdc\b|\bclock[- ]domain|\bcross(ing)? clock|"
            r"\bclocks? domains?\b|\bcrossing\b.*\bclocks?\b|\bmetastab|"
            r"\b(no|without( a)?|missing( a)?|lack( a)?) (reset|rst)s?\b|\bnot reset\b|\bunreset\b|"
-           r"\bmulti(ple|ply)?[- ]?driv|\bdriven (twice|more than once|from two)\b|\bundriven\b|\bunused (signals|"
+           r"\bmulti(ple|ply)?[- ]?driv|\b(two|several|\d+) drivers\b|\bmore than one driver\b|\bdriven (twice|more than once|from two)\b|\bundriven\b|\bunused (signals|"
            r"ports|wires|regs)\b|\bcomb(inational)? loops?\b|\bloops?\b.*\bcomb|\bbroken\b.*\bstructurally\b|"
            r"\bstructural(ly)? (problems|issues|check)\b|\bdesign (review|rule) check\b|\blint and\b")
 PLACE = P(r"\bplacement\b|\bplaced\b|\bplacer\b|\bplace (it|the design|this|the \w+|\w+ at)\b|^place\b|"
@@ -161,12 +162,13 @@ LOADS = P(r"\bfeeds? into\b|\bfan-?out\b|\bloads?\b|\b(who|what|which \w+) (read
           r"\bgoes? to\b|\bdestinations?\b|\breaders?\b")
 ASSIGNED = P(r"\bassign(ed|s|ment|ments)?\b|\bwritten\b|\bupdated?\b|\bgets? (a new value|updated|written|set)\b|"
              r"\bwhere('s| is| are| does)?\b.*\bset\b|\bline numbers?\b|\bwhich (lines?|always block)\b")
-DRIVERS = P(r"\bdriv(es|e|ing|er|ers|en)\b|\bcom(e|es|ing) from\b|\bsource of\b|\bsets\b|\bgenerated\b|"
+DRIVERS = P(r"\bdriv(es|e|ing|er|ers|en)\b|\bcom(e|es|ing) from\b|\bsource of\b|\bsets\b|\bsetting\b|"
+            r"\bresponsible for\b|\bgenerated\b|"
             r"\bcomputed\b|\bproduced\b|\bflop or comb\b|\bwhere does \S+ come\b|\boriginates?\b")
 SHOW = P(r"\bwhat('s| is| are)\b|\bshow\b|\bexplain\b|\bdescribe\b|\binfo\b|\bdetails?\b|\bwhats\b")
 PORTS = P(r"\bports?\b|\bpin ?out\b|\bpins\b|\binterface\b|\binputs and outputs\b|\binputs? (and|&) outputs?\b|"
           r"\bi/?os\b|\bhook up\b|\bwire it up\b|\bconnect to it\b|\bsignals? (at|on) the boundary\b")
-PARAMETERS = P(r"\bparam(eter)?s?\b|\bgenerics?\b|\blocalparams?\b|\bconfigurable\b|\bhard ?coded\b|"
+PARAMETERS = P(r"\bparam(eter)?s?\b|\bgenerics?\b|\blocalparams?\b|\bconfigurable\b|\bhard ?coded\b|\boverride\b|"
                r"\bdefault (value|width|depth|setting)s?\b|\bthe default\b")
 HIERARCHY = P(r"\bhierarch|\binstance tree\b|\binstan(ces|tiates?|tiated|tiation)\b|\bsub-?modules?\b|"
               r"\bsub-?blocks?\b|\bflat\b|\bsplit into modules\b|\bunder it\b|\bwhat('s| is) under\b|"
@@ -176,6 +178,9 @@ SUMMARY = P(r"\bsummar|\boverview\b|\bdescribe\b|\bwhat (does|do) (this|the|it)\
             r"\bexplain (the |this )?(design|module|block)\b|\beli5\b|\btl;?dr\b|\bwalk me through\b|"
             r"\bhigh[- ]level\b|\bin a few (sentences|words)\b|\bwhat does (this|the) (design|module|block)\b|"
             r"\bthis module is what\b|\bpurpose of\b")
+# "where is X handled / ignored / compared": a place in the code, even when X is also a signal's name
+SEARCH_STRONG = P(r"^\W*(where|find|locate|point me)\b.*\b(handled|ignored|dropped|checked|compared|decoded|wrapped|"
+                  r"done|happens?|implemented|treated|masked|gated)\b")
 SEARCH = P(r"\bwhere\b|\bfind\b|\bpoint me\b|\bwhich file\b|\blocate\b|\bthe code (that|which|where)\b|"
            r"\bhandled\b|\bshow me (where|the code|the part)\b|\bgrep\b|\blook for\b|\bsearch\b")
 # follow-ups: a short turn that leans on the previous one

@@ -20,7 +20,7 @@ def designs(module_copy):
 
 
 def test_questions_written_apart_from_the_benchmark_route_right(designs):
-    """90 phrasings written for this test, not taken from benchmarks/routing_questions.json."""
+    """144 phrasings written for this test (in two rounds), not taken from benchmarks/routing_questions.json."""
     questions = json.loads(FRESH.read_text())
     misses = []
     for q in questions:

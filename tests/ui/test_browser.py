@@ -159,14 +159,14 @@ def test_the_proposals_tab_shows_the_diff_with_apply_at_the_top(serve, ui, desig
 
 
 def test_a_reload_restores_the_conversation(serve, ui, design_copy, artifacts_dir):
-    url, _ = serve(design_copy("fifo"))
+    url, _ = serve(design_copy("mac16"))
     page = ui.open(url)
-    ui.ask(page, "what drives full?")
+    ui.ask(page, "what drives acc?")
     answered(page, "is driven by", timeout=60_000)
     took = timed("reload", lambda: page.reload(),
                  lambda: page.locator("#cc-chat .message", has_text="is driven by").first.wait_for(timeout=10_000))
-    assert page.locator("#cc-chat .message", has_text="what drives full?").count() == 1
-    assert page.locator('#cc-chat a[href^="#cite=rtl/fifo.v:"]').count() >= 1  # still clickable
+    assert page.locator("#cc-chat .message", has_text="what drives acc?").count() == 1
+    assert page.locator('#cc-chat a[href^="#cite=rtl/mac16.v:"]').count() >= 1  # still clickable
     shots(page, artifacts_dir, "ui_reloaded")
     assert took < ROUND_TRIP_S
 

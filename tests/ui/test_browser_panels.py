@@ -101,7 +101,9 @@ def test_place_the_design_shows_the_picture_and_wns_before_and_after(serve, ui, 
                           ".reduce((n, t) => n + t.hovertext.length, 0)")
     assert hover > 50, hover
 
-    answer = page.locator("#cc-chat .message", has_text="WNS / TNS after placement").last
+    answer = page.locator("#cc-chat .message", has_text="after placement").last
+    assert "uart_tx meets timing after placement" in answer.locator("p").first.inner_text()  # the answer first
+    answer.locator("details > summary").first.click()  # the details unfold on a click
     text = answer.inner_text()
     assert "uart_tx" in text and "placement" in text
     # WNS after placement, with the synthesis (before placement) figures beside it
