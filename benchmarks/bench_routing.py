@@ -109,10 +109,19 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--misses", action="store_true", help="list every misrouted question")
     ap.add_argument("--label", help="only the questions with this expected label")
+    ap.add_argument("--show-heldout", action="store_true", help="with --misses and --split all, list held-out "
+                    "misses too (development looks only at dev misses)")
     ap.add_argument("--questions", type=Path, default=QUESTIONS)
+    ap.add_argument("--split", choices=("all", "dev", "heldout"), default="all",
+                    help="dev: the questions the router was developed against; heldout: every 4th question "
+                         "(index 3, 7, 11 ...), kept out of development; all: both, each reported")
     args = ap.parse_args(argv)
 
     questions = load_questions(args.questions)
+    for i, q in enumerate(questions):
+        q["_split"] = "heldout" if i % 4 == 3 else "dev"
+    if args.split != "all":
+        questions = [q for q in questions if q["_split"] == args.split]
     if args.label:
         questions = [q for q in questions if q["label"] == args.label]
     which, router = get_router()
@@ -120,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     per_label: dict[str, list[bool]] = defaultdict(list)
     misses: list[tuple[dict[str, Any], str]] = []
+    routed: list[tuple[dict[str, Any], str]] = []
     t0 = time.monotonic()
     for q in questions:
         name = q["design"]
@@ -130,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as e:  # noqa: BLE001 - a crash on one question is a miss, not the end of the run
             got = f"error:{type(e).__name__}"
         ok = got == q["label"] or got in q.get("also_ok", [])
+        routed.append((q, got))
         confusion[q["label"]][got] += 1
         per_label[q["label"]].append(ok)
         if not ok:
@@ -165,10 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.misses:
         print("\nmisrouted questions")
         for q, got in misses:
+            if args.split == "all" and q["_split"] == "heldout" and not args.show_heldout:
+                continue
             prev = f"  (after {q['previous']!r})" if q.get("previous") else ""
             print(f"  {q['id']} [{q['design']}] {q['question']!r}{prev}: want {q['label']}"
                   + (f" (or {', '.join(q['also_ok'])})" if q.get("also_ok") else "") + f", got {got}")
 
+    for part in ("dev", "heldout"):
+        oks = [got == q["label"] or got in q.get("also_ok", []) for q, got in routed if q["_split"] == part]
+        if oks:
+            print(f"{part + ' accuracy':<16} = {sum(oks) / len(oks):.3f} ({sum(oks)}/{len(oks)})")
     ok_acc = accuracy >= TARGET_ACCURACY
     ok_cannot = honesty >= TARGET_CANNOT
     print(f"\noverall accuracy = {accuracy:.3f} ({correct}/{n}), target >= {TARGET_ACCURACY:.2f}: "

@@ -4,14 +4,15 @@ Most of the agent's tools are the library's own functions (``chipchat.qa``,
 ``chipchat.timing.api``, ``chipchat.verify.api`` ...). These few add what a
 conversation needs on top of them: the n-th worst path for follow-ups, a design
 summary with the spec's introduction, patch files named relative to the design,
-and the two halves of applying an edit — ``prepare_apply`` (the only half a model can
-call: it never writes) and ``confirm_apply`` (called by the UI button or the terminal
-after the user's explicit confirmation).
+and the two halves of applying (and undoing) an edit — ``prepare_apply``/``prepare_undo``
+(the only halves a model can call: they never write) and ``confirm_apply``/``confirm_undo``
+(called by the UI buttons or the terminal after the user's explicit confirmation).
 """
 
 from __future__ import annotations
 
 import glob
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -148,19 +149,48 @@ def verify_patch_files(design: Design, patches: list[str], simulators: str = "ic
 def prepare_apply(design: Design, proposal_id: str) -> Answer:
     """Prepare applying a checked proposal: show its diff and checks. This never writes any file.
 
-    Writing happens only when the user confirms, with the UI's apply button and its confirmation
-    box, or with ``/apply ID`` and a "y" in the terminal chat.
+    Writing happens only when the user confirms: the *Apply* button in the chat UI and its
+    inline confirmation, or ``/apply ID`` and a "y" in the terminal chat.
 
     Args:
         proposal_id: the id of a proposal from propose_edit or list_proposals.
     """
     ans = edit_api.apply_proposal(design, proposal_id, confirm=False, force=False)
-    ans.data["awaiting_confirmation"] = proposal_id
-    ans.text += ("\n\n**Nothing was written.** To apply this proposal, confirm it yourself: the *Apply* button "
-                 "(with its confirmation box) in the chat UI, or `/apply " + proposal_id + "` in `chipchat chat`.")
+    pid = str(ans.data.get("proposal_id") or proposal_id)
+    ans.data["awaiting_confirmation"] = pid
+    head = ans.text.split("\n\n", 1)[0]
+    m = re.search(r"would change (.+?)\. Applying", head)
+    title = re.search(r"\(([^)]*)\) would change", head)
+    ans.text = (f"**Proposal `{pid}` is ready to apply** — {title.group(1) if title else 'the proposed change'}: it "
+                f"changes {m.group(1) if m else 'the design'}. **Nothing was written yet:** applying writes to your "
+                "files, so you confirm it yourself — *Apply* below this message in the chat UI, or `/apply " + pid +
+                "` in `chipchat chat`.\n\n" + ans.text.split("\n\n", 1)[-1])
     return ans
 
 
 def confirm_apply(design: Design, proposal_id: str, force: bool = False) -> Answer:
     """Write a proposal to the user's files. Called only by the UI/terminal after the user confirmed."""
     return edit_api.apply_proposal(design, proposal_id, confirm=True, force=force)
+
+
+def prepare_undo(design: Design, proposal_id: str) -> Answer:
+    """Prepare undoing an applied proposal: say which files it would restore. This never writes any file.
+
+    Restoring happens only when the user confirms: the *Undo* button in the chat UI and its
+    inline confirmation, or ``/undo ID`` and a "y" in the terminal chat.
+
+    Args:
+        proposal_id: the id of an applied proposal (list_proposals shows the statuses).
+    """
+    ans = edit_api.undo_proposal(design, proposal_id, confirm=False)
+    pid = str(ans.data.get("proposal_id") or proposal_id)
+    ans.data["awaiting_undo"] = pid
+    ans.text = (ans.text.split(" needs your explicit confirmation", 1)[0] + " needs your confirmation."
+                "\n\n**Nothing was written yet.** Confirm it yourself: *Undo* below this message in the chat UI, "
+                "or `/undo " + pid + "` in `chipchat chat`.")
+    return ans
+
+
+def confirm_undo(design: Design, proposal_id: str) -> Answer:
+    """Restore the files of an applied proposal. Called only by the UI/terminal after the user confirmed."""
+    return edit_api.undo_proposal(design, proposal_id, confirm=True)

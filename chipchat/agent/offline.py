@@ -60,14 +60,17 @@ class OfflineChatModel(BaseChatModel):
             return AIMessage(content="Ask me about the design: timing, drivers of a signal, tests, placement …")
         question = text_of(messages[last_user])
         after = messages[last_user + 1:]
-        p: Plan = plan(self.design, question, previous_calls(messages[:last_user]))
+        earlier = [text_of(m) for m in messages[:last_user] if isinstance(m, HumanMessage)]
+        p: Plan = plan(self.design, question, previous_calls(messages[:last_user]), questions=earlier)
         done = sum(len(m.tool_calls) for m in after if isinstance(m, AIMessage))
         if done < len(p.calls):
             call = p.calls[done]
             return AIMessage(content="", tool_calls=[{"name": call.tool, "args": call.args,
                                                       "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}])
         results = [as_result(m) for m in after if isinstance(m, ToolMessage)]
-        return AIMessage(content=compose(p, results))
+        before = max((i for i, m in enumerate(messages[:last_user]) if isinstance(m, HumanMessage)), default=-1)
+        earlier_results = [as_result(m) for m in messages[before + 1:last_user] if isinstance(m, ToolMessage)]
+        return AIMessage(content=compose(p, results, earlier_results))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:

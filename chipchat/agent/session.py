@@ -9,9 +9,11 @@ follow-ups work across restarts, and ends every answer with the ``file:line`` ci
 and run directories the tools returned. When the endpoint fails, the reply says why
 and the offline planner answers the same question.
 
-Writes to the user's files happen only in :meth:`ChatSession.apply`, which the UI's
-confirmed button and the terminal's confirmed ``/apply`` call; no tool a model can call
-writes.
+Writes to the user's files happen only in :meth:`ChatSession.apply` and
+:meth:`ChatSession.undo`, which the UI's confirmed buttons and the terminal's confirmed
+``/apply``/``/undo`` call; no tool a model can call writes.
+
+(about 450 lines: one conversation's loop, memory, evidence footer and its two write paths belong together.)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any, cast
 
 from chipchat import llm
 from chipchat.agent import providers
+from chipchat.agent.guard import input_refusal, session_tools, tool_record_check, write_lock
 from chipchat.agent.offline import text_of
 from chipchat.agent.planner import parse_problems
 from chipchat.agent.tools import ToolResult, as_result, langchain_tools
@@ -36,6 +39,7 @@ from chipchat.errors import ChipChatError, ConfigError
 
 MEMORY_TURNS = 12  # turns of history the model sees
 MAX_CITATIONS = 12
+MAX_MESSAGE_CHARS = 32_000  # a pasted spec fits; a 100 kB log does not (it belongs in a file of the design)
 
 
 @dataclass
@@ -64,13 +68,23 @@ class Turn:
     notices: list[str] = field(default_factory=list)
     provider: str = "offline"
     duration_s: float = 0.0
+    body: str = ""  # the answer without the evidence footer (the UI collapses its details)
+    footer: str = ""
 
     @property
     def awaiting_confirmation(self) -> str | None:
         """The proposal id an apply tool prepared (the UI offers its confirmed apply)."""
+        return self._awaiting("awaiting_confirmation")
+
+    @property
+    def awaiting_undo(self) -> str | None:
+        """The proposal id an undo tool prepared (the UI offers its confirmed undo)."""
+        return self._awaiting("awaiting_undo")
+
+    def _awaiting(self, key: str) -> str | None:
         for r in self.results:
-            pid = r.answer.data.get("awaiting_confirmation")
-            if pid:
+            pid = r.answer.data.get(key)
+            if pid and r.ok:
                 return str(pid)
         return None
 
@@ -79,10 +93,11 @@ class ChatSession:
     """A conversation about ``design``; ``model`` overrides the provider (tests script one)."""
 
     def __init__(self, design: Design, *, config: Settings | None = None, model: Any = None,
-                 conversation: str = "default") -> None:
+                 conversation: str = "default", trusted: bool = True) -> None:
         self.design = design
         self.settings = config or settings()
         self._model = model
+        self.trusted = trusted  # False for an upload: its Python (Amaranth, cocotb tests) runs only when allowed
         self.memory_path = design.state_dir / "chat" / f"{conversation}.json"
         self.messages: list[Any] = []
         self.notices: list[str] = []
@@ -139,11 +154,15 @@ class ChatSession:
                 import langchain.agents  # noqa: F401
 
                 langchain_tools(self.design)
+                if self.blocked_python() is not None:
+                    return  # reading an untrusted Amaranth design would run its Python: wait for the user's yes
                 self.system_prompt()
             except Exception:  # noqa: BLE001 - a warm-up failure shows up again, clearly, on the first question
                 pass
             finally:
                 self._warm.set()
+            if self.blocked_python() is not None:
+                return
             try:
                 from chipchat.agent.functions import warm_index
 
@@ -212,6 +231,17 @@ class ChatSession:
                 out.append(("assistant", text_of(m)))
         return out
 
+    def last_result(self, kind: str) -> dict[str, Any] | None:
+        """The newest successful tool result of ``kind`` in the conversation, as JSON (for the UI's panels)."""
+        from langchain_core.messages import ToolMessage
+
+        for m in reversed(self.messages):
+            if isinstance(m, ToolMessage):
+                r = as_result(m)
+                if r.ok and r.answer.kind == kind:
+                    return r.to_json()
+        return None
+
     # -- a turn ---------------------------------------------------------------------------
     def ask(self, question: str) -> Turn:
         """Run one turn to completion and return it."""
@@ -227,6 +257,12 @@ class ChatSession:
         q = question.strip()
         if not q:
             raise ConfigError("the question is empty", hint="type a question about the design")
+        refusal = self._refuse_input(q)
+        if refusal is not None:
+            turn = Turn(q[:200], refusal, body=refusal, provider="none")
+            yield Event("token", text=refusal)
+            yield Event("done", text=refusal, turn=turn)
+            return
         with self._lock:
             t0 = time.monotonic()
             self._warm.wait(timeout=120)  # the same imports and parse this turn needs; not the search index
@@ -249,22 +285,25 @@ class ChatSession:
                         ". The offline planner answered instead."
                     notices.append(notice)
                     yield Event("notice", text=notice)
-            footer = self._footer(state["results"]) + self._parse_warnings()
+            if name not in ("offline",):
+                state["answer"] = tool_record_check(state["answer"], state["results"])
+            footer = (self._footer(state["results"]) + self._parse_warnings()).strip()
             if footer:
                 yield Event("token", text="\n\n" + footer)
-            text = (state["answer"].rstrip() + "\n\n" + footer).strip()
+            body = state["answer"].rstrip()
             if notices:
-                text = "\n".join(f"> note: {n}" for n in notices) + "\n\n" + text
+                body = "\n".join(f"> note: {n}" for n in notices) + "\n\n" + body
+            text = (body + "\n\n" + footer).strip()
             self._remember(q, state["new"], text)
             turn = Turn(q, text, state["results"], self._citations(state["results"]),
-                        self._runs(state["results"]), notices, name, time.monotonic() - t0)
+                        self._runs(state["results"]), notices, name, time.monotonic() - t0, body=body, footer=footer)
             yield Event("done", text=text, turn=turn)
 
     def _run(self, model: Any, question: str, state: dict[str, Any]) -> Iterator[Event]:
         from langchain.agents import create_agent
         from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
-        agent = create_agent(model, langchain_tools(self.design), system_prompt=self.system_prompt())
+        agent = create_agent(model, self._tools(), system_prompt=self.system_prompt())
         user = HumanMessage(question)
         state["new"] = [user]
         started: dict[str, float] = {}
@@ -360,11 +399,50 @@ class ChatSession:
 
         if not confirmed:
             raise ConfigError(f"proposal {proposal_id} was not applied: the confirmation is missing",
-                              hint="tick the confirmation box next to Apply (UI) or answer y (terminal)")
-        ans = confirm_apply(self.design, proposal_id)
+                              hint="confirm it next to Apply (UI) or answer y (terminal)")
+        with write_lock(self.design):  # two tabs applying the same proposal: one writes, the other is told
+            ans = confirm_apply(self.design, proposal_id)
         with self._lock:
             self.messages += [HumanMessage(f"(confirmed by the user) apply proposal {proposal_id}"),
                               AIMessage(content=ans.text)]
             self._save()
         return ans
 
+    def undo(self, proposal_id: str, *, confirmed: bool) -> Answer:
+        """Restore the files of an applied proposal — only with ``confirmed=True`` (the user's explicit act)."""
+        from langchain_core.messages import AIMessage, HumanMessage
+
+        from chipchat.agent.functions import confirm_undo
+
+        if not confirmed:
+            raise ConfigError(f"proposal {proposal_id} was not undone: the confirmation is missing",
+                              hint="confirm it next to Undo (UI) or answer y (terminal)")
+        with write_lock(self.design):
+            ans = confirm_undo(self.design, proposal_id)
+        with self._lock:
+            self.messages += [HumanMessage(f"(confirmed by the user) undo proposal {proposal_id}"),
+                              AIMessage(content=ans.text)]
+            self._save()
+        return ans
+
+    # -- what a session refuses to run ------------------------------------------------------
+    def blocked_python(self) -> str | None:
+        """Why this (uploaded, untrusted) design's own Python may not run yet; None when it may."""
+        if self.trusted:
+            return None
+        if self.design.amaranth is not None:
+            return (f"`{self.design.name}` is an Amaranth design: reading it means running its Python "
+                    f"({self.design.relpath(self.design.amaranth.file)})")
+        return None
+
+    def trust(self) -> None:
+        """The user allowed running this design's Python (it still runs confined)."""
+        self.trusted = True
+        self.warm_up()
+
+    def _refuse_input(self, q: str) -> str | None:
+        return input_refusal(q, MAX_MESSAGE_CHARS, self.blocked_python())
+
+    def _tools(self) -> list[Any]:
+        """The tools bound to the design; for an untrusted upload, those that run its Python are held back."""
+        return session_tools(self.design, self.trusted)

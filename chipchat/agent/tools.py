@@ -34,6 +34,10 @@ from chipchat.errors import ChipChatError, ConfigError, ToolTimeout
 from chipchat.mutate import api as mutate
 from chipchat.place import api as place
 from chipchat.qa import structure as qa
+from chipchat.qa.arithmetic import design_math
+from chipchat.qa.features import module_features
+from chipchat.qa.health import health_check
+from chipchat.qa.size import design_size
 from chipchat.tbgen import api as tbgen
 from chipchat.timing import api as timing
 from chipchat.verify import api as verify
@@ -76,8 +80,13 @@ TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
     ToolSpec("propose_edit", edit.propose_edit),
     ToolSpec("list_proposals", edit.list_proposals),
     ToolSpec("show_proposal", edit.show_proposal),
-    # The model's apply only prepares; the write is confirm_apply, which no model can reach.
+    # The model's apply and undo only prepare; the writes are confirm_apply/confirm_undo, which no model can reach.
     ToolSpec("apply_proposal", conv.prepare_apply),
+    ToolSpec("undo_proposal", conv.prepare_undo),
+    ToolSpec("design_size", design_size),
+    ToolSpec("health_check", health_check),
+    ToolSpec("design_math", design_math),
+    ToolSpec("module_features", module_features),
     # paths and executors stay the user's choice: a model must not point a run at files to execute or write
     ToolSpec("mutation_score", mutate.mutate, hide=("tests", "report_dir", "executor", "jobs", "progress")),
     ToolSpec("generate_testbench", tbgen.generate_testbench, hide=("out", "executor", "jobs", "progress")),

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from chipchat.agent.session import ChatSession
 
 HELP = "Commands: /quit (or Ctrl-D) leaves, /reset forgets the conversation, /apply ID writes a proposal " \
-       "(after you confirm it)."
+       "and /undo ID restores the files it changed (each after you confirm it)."
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -100,6 +100,9 @@ def repl(session: ChatSession, stdin: TextIO, out: TextIO, input_fn: Callable[[s
         if q.startswith("/apply"):
             _apply(session, q.removeprefix("/apply").strip(), read, out)
             continue
+        if q.startswith("/undo"):
+            _apply(session, q.removeprefix("/undo").strip(), read, out, undo=True)
+            continue
         if q.startswith("/"):
             out.write(f"unknown command {q.split()[0]}. {HELP}\n")
             continue
@@ -125,22 +128,28 @@ def _turn(session: ChatSession, question: str, out: TextIO) -> None:
         elif ev.kind == "done" and ev.turn is not None and ev.turn.awaiting_confirmation:
             out.write(f"\n\n(to write proposal {ev.turn.awaiting_confirmation}, type /apply "
                       f"{ev.turn.awaiting_confirmation})")
+        elif ev.kind == "done" and ev.turn is not None and ev.turn.awaiting_undo:
+            out.write(f"\n\n(to restore the files of proposal {ev.turn.awaiting_undo}, type /undo "
+                      f"{ev.turn.awaiting_undo})")
         out.flush()
     out.write("\n")
 
 
-def _apply(session: ChatSession, pid: str, read: Callable[[str], str | None], out: TextIO) -> None:
-    from chipchat.agent.functions import prepare_apply
+def _apply(session: ChatSession, pid: str, read: Callable[[str], str | None], out: TextIO, undo: bool = False) -> None:
+    from chipchat.agent.functions import prepare_apply, prepare_undo
 
+    verb = "undo" if undo else "apply"
     if not pid:
-        out.write("usage: /apply PROPOSAL_ID\n")
+        out.write(f"usage: /{verb} PROPOSAL_ID\n")
         return
     try:
-        out.write(prepare_apply(session.design, pid).text + "\n")
-        answer = (read(f"Write proposal {pid} to your files? [y/N] ") or "").strip().lower()
+        out.write((prepare_undo if undo else prepare_apply)(session.design, pid).text + "\n")
+        ask = f"Restore the files proposal {pid} changed? [y/N] " if undo else f"Write proposal {pid} to your files? [y/N] "
+        answer = (read(ask) or "").strip().lower()
         if answer not in ("y", "yes"):
-            out.write("Not applied; nothing was written.\n")
+            out.write(f"Not {'undone' if undo else 'applied'}; nothing was written.\n")
             return
-        out.write(session.apply(pid, confirmed=True).text + "\n")
+        done = session.undo(pid, confirmed=True) if undo else session.apply(pid, confirmed=True)
+        out.write(done.text + "\n")
     except ChipChatError as exc:
         out.write(f"chipchat: error: {exc}\n")

@@ -63,7 +63,9 @@ def launch(design: str | Path | None, *, host: str | None = None, port: int | No
     ui = load_app_module()
     app = ui.build(str(design) if design is not None else None, cfg)
     app.queue(default_concurrency_limit=4)
+    extra = ui.app_kwargs(cfg) if hasattr(ui, "app_kwargs") else {}  # the login guard on every route
     app.launch(server_name=host or cfg.ui_host, server_port=port or cfg.ui_port, share=share,
                auth=auth_pairs(cfg), prevent_thread_lock=not block, quiet=not block, show_error=True,
-               footer_links=[], theme=ui.theme(), css=ui.CSS, inbrowser=False, run_history=False)
+               footer_links=[], theme=ui.theme(), css=ui.CSS, inbrowser=False, run_history=False,
+               app_kwargs=extra)
     return app

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chipchat.agent.intents import classify
 from chipchat.agent.planner import answer
+from chipchat.agent.route import route as classify
 from chipchat.rtl.load import load_design, load_model
 
 

@@ -48,7 +48,7 @@ def test_run_the_tests_shows_the_failing_test_and_its_waveform(serve, ui, design
     url, _ = serve(root)
     page = ui.open(url)
     ui.ask(page, "run the tests")
-    wait_for_tab(page, "Simulation")
+    wait_for_tab(page, "Sim")
 
     table = page.get_by_role("grid", name="Tests", exact=True)
     overflow = table.get_by_role("row").filter(has_text="test_overflow")
@@ -59,13 +59,33 @@ def test_run_the_tests_shows_the_failing_test_and_its_waveform(serve, ui, design
     passing = table.get_by_role("row").filter(has_text="test_reset_values").inner_text()
     assert "pass" in passing, passing
 
-    wave = page.get_by_alt_text("waveform: test_fifo.test_overflow", exact=True)
-    assert wave.count() == 1  # one picture per failing test, captioned with its name
-    assert loaded_width(page, wave) > 200  # the waveform PNG, served and decoded
     why = page.locator("#cc-chat").get_by_text("Why test_overflow fails")
     assert why.count() == 1  # the chat explains the failure the panel shows
-    why.scroll_into_view_if_needed()
-    page.screenshot(path=str(artifacts_dir / "ui_sim.png"), full_page=True)
+
+    plot = page.locator("#cc-waves .js-plotly-plot")  # a real viewer: Plotly, zoomable, with hover values
+    plot.wait_for(timeout=30_000)
+    ticks = plot.locator(".yaxislayer-above .ytick text")
+    names = [t.text_content() for t in ticks.all()]
+    assert "clk" in names and "count" in names and "full" in names, names  # the clock is a trace of its own
+    size = float(ticks.first.evaluate("t => parseFloat(getComputedStyle(t).fontSize)"))
+    assert size >= 12, size  # legible signal names
+    before = plot.evaluate("p => p.layout.xaxis.range.slice()")
+    assert before[0] < 195 < before[1]  # opened on the cycles before the failure at 195 ns
+    page.get_by_role("tab", name="Sim").scroll_into_view_if_needed()
+    for width in (1600, 1280):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(artifacts_dir / f"ui_waves_{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    plot.scroll_into_view_if_needed()
+    box = plot.locator(".draglayer .xy .nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.5, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(800)
+    after = plot.evaluate("p => p.layout.xaxis.range.slice()")
+    assert after[1] - after[0] < before[1] - before[0]  # drag zooms in
     assert ui.browser.external == []
 
 
@@ -75,18 +95,25 @@ def test_place_the_design_shows_the_picture_and_wns_before_and_after(serve, ui, 
     ui.ask(page, "place the design")
     wait_for_tab(page, "Placement")
 
-    picture = page.locator("#cc-place img")
-    picture.wait_for(timeout=30_000)
-    assert loaded_width(page, picture) > 200  # the placement picture, served and decoded
+    plot = page.locator("#cc-place .js-plotly-plot")
+    plot.wait_for(timeout=30_000)  # the placement, interactive: hover names the cell, drag zooms
+    hover = plot.evaluate("p => p.data.filter(t => t.hovertext && t.mode === 'markers')"
+                          ".reduce((n, t) => n + t.hovertext.length, 0)")
+    assert hover > 50, hover
 
-    answer = page.locator("#cc-chat .message", has_text="WNS / TNS after placement").last
+    answer = page.locator("#cc-chat .message", has_text="after placement").last
+    assert "uart_tx meets timing after placement" in answer.locator("p").first.inner_text()  # the answer first
+    answer.locator("details > summary").first.click()  # the details unfold on a click
     text = answer.inner_text()
     assert "uart_tx" in text and "placement" in text
     # WNS after placement, with the synthesis (before placement) figures beside it
     assert "WNS / TNS after placement" in text and "(synthesis:" in text, text
     assert "worst slack after placement" in text
     answer.get_by_text("WNS / TNS after placement").scroll_into_view_if_needed()
-    page.screenshot(path=str(artifacts_dir / "ui_place.png"), full_page=True)
+    for width in (1600, 1280):
+        page.set_viewport_size({"width": width, "height": 1000})
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(artifacts_dir / f"ui_place_{width}.png"), full_page=True)
     assert ui.browser.external == []
 
 
@@ -105,7 +132,7 @@ def test_verify_patches_shows_the_verification_table(serve, ui, design_copy, art
     url, _ = serve(root)
     page = ui.open(url)
     ui.ask(page, "verify patches/*.diff")  # the offline planner routes this to verify_patches
-    wait_for_tab(page, "Verification")
+    wait_for_tab(page, "Verify")
 
     table = page.get_by_role("grid", name="Patches × tests", exact=True)
     row = table.get_by_role("row").filter(has_text="overflow")
