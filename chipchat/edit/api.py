@@ -47,7 +47,7 @@ def plan_edit(design: Design, request: str) -> Plan | Unsupported | None:
     ctx = Context.load(design)
     word = args.pop("word", None)
     if match.transform == "pipeline" and word and ctx.model.find_signal(word):
-        args = {"signal": word, **({"module": args["module"]} if "module" in args else {})}
+        args = {"signal": word, **{k: args[k] for k in ("module", "form", "stages") if k in args}}
     return run_transform(match.transform, ctx, args)
 
 
