@@ -98,6 +98,7 @@ def propose_edit(
         return not_covered_answer(d, request, has_model)
     if isinstance(plan, Unsupported):
         return unsupported_answer(d, request, plan)
+    options.inputs_first = plan.transform == "register_inputs"
     diff, _ = diff_edits(d.root, plan.edits)
     if not diff:
         return unsupported_answer(d, request, Unsupported("the transformation would not change any file"))
