@@ -170,8 +170,11 @@ def chunks(width: int, stages: int) -> list[tuple[int, int]]:
 
 
 def pipelined_adder(target: str, s: str, c: str, width: int, stages: int, event: str, indent: str,
-                    names: dict[str, str], procedural: str = "always") -> str:
+                    names: dict[str, str], procedural: str = "always", reset: str | None = None) -> str:
     """Registers computing ``target <= s + c`` over ``stages`` clock cycles, one chunk per cycle.
+
+    ``reset`` (a condition such as ``rst``) clears every register of the adder, so its output is
+    defined from the first cycle after a reset instead of after ``stages`` cycles.
 
     Stage ``j`` adds chunk ``j`` of the two rows plus the carry registered by stage ``j-1``, and
     carries the higher parts of both rows (and the chunks already summed) along with it.
@@ -180,7 +183,7 @@ def pipelined_adder(target: str, s: str, c: str, width: int, stages: int, event:
     ind = indent
     parts = chunks(width, stages)
     if len(parts) == 1:
-        return (f"{ind}{procedural} {event} begin\n{ind}    {target} <= {s} + {c};\n{ind}end\n")
+        return _clocked(procedural, event, ind, [f"{target} <= {s} + {c};"], [target], reset)
     decls: list[str] = []
     stmts: list[str] = []
     prev_lo, prev_s, prev_c, done = "", s, c, 0  # done: bits already summed (held in prev_lo)
@@ -204,8 +207,20 @@ def pipelined_adder(target: str, s: str, c: str, width: int, stages: int, event:
         stmts.append(f"{hs} <= {src_s};")
         stmts.append(f"{hc} <= {src_c};")
         prev_lo, prev_s, prev_c, done = lo, hs, hc, done + w
-    out = [f"{ind}{d}" for d in decls]
-    out.append(f"{ind}{procedural} {event} begin")
-    out += [f"{ind}    {st}" for st in stmts]
+    regs = [st.split(" <= ")[0] for st in stmts]
+    return "".join(f"{ind}{d}\n" for d in decls) + _clocked(procedural, event, ind, stmts, regs, reset)
+
+
+def _clocked(procedural: str, event: str, ind: str, stmts: list[str], regs: list[str], reset: str | None) -> str:
+    """An always block with ``stmts``; with ``reset``, ``regs`` are cleared to 0 under it first."""
+    out = [f"{ind}{procedural} {event} begin"]
+    if reset:
+        out.append(f"{ind}    if ({reset}) begin")
+        out += [f"{ind}        {r} <= 0;" for r in regs]
+        out.append(f"{ind}    end else begin")
+        out += [f"{ind}        {st}" for st in stmts]
+        out.append(f"{ind}    end")
+    else:
+        out += [f"{ind}    {st}" for st in stmts]
     out.append(f"{ind}end")
     return "\n".join(out) + "\n"

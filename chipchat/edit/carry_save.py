@@ -202,7 +202,9 @@ def carry_save(ctx: Context, register: str | None = None, stages: int = 2, modul
     expr = next(d.expr for d in decisions if d.term)
     terms, notes, inlined = terms_of(ctx, mod, expr, width)
     _, event = clock_of(ctx, mod, {bi})
-    plan = _plan(ctx, mod, pb, bi, name, width, stages, terms, notes, assigns, event)
+    # the added registers are not reset: the values in flight at a reset are the original's outputs
+    # before that reset, which must still come out (the edited design is the original, later)
+    plan = _plan(ctx, mod, pb, bi, name, width, stages, terms, notes, assigns, event, None)
     for sig in inlined:
         readers = {a.target for a in mod.loads(sig)}
         if readers <= {name} and not mod.instance_loads(sig) and not mod.port(sig):
@@ -253,7 +255,7 @@ def _span(ctx: Context, node: Any) -> Any:
 
 
 def _plan(ctx: Context, mod: Module, pb: Any, bi: int, name: str, width: int, stages: int, terms: list[Term],
-          notes: list[str], assigns: dict[int, Decision], event: str) -> Plan:
+          notes: list[str], assigns: dict[int, Decision], event: str, reset: str | None) -> Plan:
     loc = statement_loc(ctx, pb)
     data = ctx.index.data[loc.file]
     ind = indent_of(data, loc.start)
@@ -289,13 +291,13 @@ def _plan(ctx: Context, mod: Module, pb: Any, bi: int, name: str, width: int, st
         f"{ind}    {n['s']} <= {n['next']}[{width - 1}:0];",
         f"{ind}    {n['c']} <= {n['next']}[{2 * width - 1}:{width}];",
         f"{ind}end",
-        pipelined_adder(name, n["s"], n["c"], width, stages, event, ind, adder_names).rstrip("\n"),
+        pipelined_adder(name, n["s"], n["c"], width, stages, event, ind, adder_names, reset=reset).rstrip("\n"),
     ]) + "\n"
     edits = _prune_edits(ctx, pb, assigns)
     edits.append(Edit(loc.file, line_end(data, loc.end), line_end(data, loc.end), text))
     deleted = [ByteRange(e.file, e.start, e.end) for e in edits if e.start < e.end]
     others = [p.name for p in mod.ports if p.direction == "output" and p.name != name]
-    delay_edits, delay_notes = delay_outputs(ctx, mod, others, stages, skip=deleted, event=event)
+    delay_edits, delay_notes = delay_outputs(ctx, mod, others, stages, skip=deleted, event=event, reset=reset)
     edits += delay_edits
     rows_n = fn.rows
     notes = [f"`{name}` ({ctx.cite(mod.signals[name].span)}) is kept in carry-save form: each cycle {rows_n} rows "

@@ -148,8 +148,9 @@ def _tests(ev: dict[str, Any]) -> tuple[list[str], list[str]]:
         else:
             parts.append(f"tests on {sim}: {row.get('patched')}")
     if reason and any(r.get("newly_failing") for r in tests.get("simulators", {}).values()):
-        lines.append("  - The testbenches were **not** changed: chipchat does not rewrite a reference model's "
-                     "timing. Update the tests for the new latency, or keep the old design.")
+        lines.append("  - The testbench was **not** changed by this proposal. A separate, checked testbench proposal "
+                     "can follow the new latency (its checks move later, its stimulus stays): "
+                     "`chipchat propose <design> \"update the testbench for the new latency\"`.")
     if tests.get("report"):
         lines.append(f"  - full report: `{tests['report']}`")
     return lines, parts

@@ -61,12 +61,14 @@ def register_output(ctx: Context, name: str | None = None, module: str | None = 
 
 
 def delay_outputs(ctx: Context, mod: Module, names: list[str], stages: int, *, event: str,
-                  skip: list[ByteRange] | None = None, suffix: str = "_early") -> tuple[list[Edit], list[str]]:
+                  skip: list[ByteRange] | None = None, suffix: str = "_early",
+                  reset: str | None = None) -> tuple[list[Edit], list[str]]:
     """Edits that make each output in ``names`` follow its old logic ``stages`` cycles later.
 
     The logic moves to ``<name><suffix>`` (every reference but the port's declaration is
     renamed, except inside ``skip`` — ranges other edits delete); the port becomes a variable
-    driven through ``stages`` registers (not reset: they follow the logic through a reset too).
+    driven through ``stages`` registers — cleared by ``reset`` (a condition) when given, else
+    not reset (they follow the logic through a reset too).
     """
     edits: list[Edit] = []
     notes: list[str] = []
@@ -99,12 +101,15 @@ def delay_outputs(ctx: Context, mod: Module, names: list[str], stages: int, *, e
         decls = [declare(ctx, name, mod, early, at.file, procedural)] + \
             [declare(ctx, name, mod, r, at.file, True) for r in chain[1:-1]]
         keyword = "always_ff" if sv else "always"
-        moves = "".join(f"{ind}    {dst} <= {src};\n" for src, dst in zip(chain, chain[1:], strict=False))
         when = "one clock cycle" if stages == 1 else f"{stages} clock cycles"
+        from chipchat.edit.arith import _clocked
+
+        moves = _clocked(keyword, event, ind, [f"{dst} <= {src};" for src, dst in zip(chain, chain[1:], strict=False)],
+                         chain[1:], reset)
+        how = f"cleared while `{reset}`" if reset else f"not reset: it tracks `{early}` during reset too"
         text = (f"{ind}// `{name}` delayed (chipchat): the logic that drove it now drives `{early}`, and the port\n"
-                f"{ind}// follows `{early}` {when} later (not reset: it tracks `{early}` during reset too).\n"
-                + "".join(f"{ind}{d}\n" for d in decls)
-                + f"{ind}{keyword} {event} begin\n{moves}{ind}end\n\n")
+                f"{ind}// follows `{early}` {when} later ({how}).\n"
+                + "".join(f"{ind}{d}\n" for d in decls) + moves + "\n")
         edits.append(Edit(at.file, at.start, at.start, text))
         notes.append(f"the output `{name}` ({ctx.cite(port.span)}) becomes a register {when} behind `{early}`; "
                      f"the statements that drove it ({', '.join(ctx.cite(a.span) for a in drivers[:4])}) now "
