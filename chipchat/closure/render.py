@@ -95,7 +95,8 @@ def prediction_rows(r: ClosureResult) -> list[dict[str, Any]]:
     first = [a for a in r.attempts if a.iteration == 1 and a.outcome.ok and a.gain is not None]
     for f in r.fixes:
         done = [a for a in first if a.fix == f["kind"]]
-        best = max(done, key=lambda a: a.gain or -1e9) if done else None
+        # the most direct realization of the fix: the least added latency (then the best result)
+        best = min(done, key=lambda a: (a.latency, -(a.gain or -1e9))) if done else None
         achieved = best.gain if best else None
         err = None
         if achieved is not None and f["predicted"]:

@@ -6,7 +6,11 @@ whose *support* (the registers and inputs it is computed from, see
 support among the statements feeding the endpoint (:meth:`RtlMap.cone`): a gate fed
 only by ``a`` and ``b`` belongs to ``product = a * b``; once ``acc`` joins, to
 ``acc <= acc + product``. Delay is summed per statement, and fixes are ranked by the
-gain the path's own numbers predict.
+gain the path's own numbers predict. A fix chipchat can perform names the request that does
+it (``how``, e.g. "pipeline product"); one it cannot is *manual* and is never ranked above one it
+can. Where synthesis merged two arithmetic statements into one tree (``acc + a * b`` becomes a
+single multiply-add), a cut between them needs a carry-propagate adder of its own that this path
+does not show: the fix says so, and its estimate is an upper bound.
 """
 
 from __future__ import annotations
@@ -72,6 +76,14 @@ class Fix:
     gain_ns: float | None  # expected improvement of this path's slack
     evidence: str
     span: Span | None = None
+    how: str = ""  # the request that performs it ("pipeline product"); empty: manual (or a constraint)
+    upper_bound: bool = False  # the estimate ignores logic synthesis must add after the cut
+
+    @property
+    def label(self) -> str:
+        if self.how:
+            return f'performable: "{self.how}"'
+        return "constraint" if self.kind in ("relax_clock", "clock_crossing") else "manual"
 
 
 @dataclass
@@ -260,11 +272,25 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
             expr = dom.expression
             what = ("control logic" if dom.control else "multiply" if "*" in expr
                     else "adder" if any(op in expr for op in "+-") else "logic")
+            fused = _fused(exp, dom)
             fixes.append(Fix(
                 "pipeline", f"Pipeline the {what} `{_short(expr)}`",
                 f"put a register {side} `{_short(dom.statement.text)}`: the path splits into {cut:.2f} ns and "
-                f"{arrival - cut:.2f} ns (+{clk2q:.2f} ns clock-to-output); one cycle more latency",
-                gain, f"{dom.percent(arrival):.0f}% of the path delay is in this statement", dom.statement.span))
+                f"{arrival - cut:.2f} ns (+{clk2q:.2f} ns clock-to-output); one cycle more latency" + fused,
+                gain, f"{dom.percent(arrival):.0f}% of the path delay is in this statement", dom.statement.span,
+                how=_how_pipeline(dom), upper_bound=bool(fused)))
+    acc = _accumulator(exp)
+    if acc is not None:
+        a = acc.statement.assignment if acc.statement else None
+        assert a is not None
+        fixes.append(Fix(
+            "restructure", f"Keep `{a.target}` in carry-save form",
+            f"`{_short(acc.statement.text if acc.statement else '')}` is an accumulator: its result is its own input "
+            "next cycle, so no register can go inside the loop; kept as two vectors (sum and carry) the loop has "
+            f"no carry chain, and the {acc.delay:.2f} ns of carry propagation move to an adder after it, pipelined "
+            "over as many cycles as it needs (latency grows, throughput stays)",
+            acc.delay, f"{acc.percent(arrival):.0f}% of the path delay is in the accumulator's adder",
+            acc.statement.span if acc.statement else None, how=f"use carry-save accumulation for {a.target}"))
     best = _balanced_cut(exp.stages, arrival, clk2q)
     if best is not None and len(logic) >= 2 and arrival - best[0] > 0.01:
         new, where = best
@@ -275,11 +301,16 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
                           "Yosys can retime with `abc -dff`, or move the register in the RTL")
         else:
             title, how = ("Add a pipeline register at the balanced point", "one cycle more latency")
+        performs = _how_split(where)
+        manual = "" if performs else ("; no transformation puts a register inside one statement: split the logic by "
+                                      "hand, or let synthesis retime it")
         fixes.append(Fix(
             "retime", title, f"the best single cut is {inside}, after {where.pin}; both halves then take at most "
-                             f"{new:.2f} ns ({how})",
+                             f"{new:.2f} ns ({how}){manual}" + (" — chipchat splits a multiplier at its carry-save "
+                                                               "boundary instead, which is near this point"
+                                                               if performs else ""),
             arrival - new, "balanced split of this path's stage delays",
-            where.statement.span if where.statement else None))
+            where.statement.span if where.statement else None, how=performs, upper_bound=True))
     if exp.high_fanout and logic:
         typical = statistics.median(s.delay for s in logic)
         for stage in sorted(exp.high_fanout, key=lambda s: -s.delay)[:2]:
@@ -300,7 +331,8 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
             fixes.append(Fix("input_delay", f"Register the input {exp.start} before its logic",
                              f"the input arrives {inp:.2f} ns into the cycle (external delay and drive) and "
                              f"{arrival - inp:.2f} ns of logic follow; a register at the input splits them "
-                             "(one cycle more latency)", arrival - new, "set_input_delay in the constraints"))
+                             "(one cycle more latency)", arrival - new, "set_input_delay in the constraints",
+                             how="register the inputs"))
     launch_clock, capture_clock = _clocks(exp.path)
     if launch_clock and capture_clock and launch_clock != capture_clock:
         fixes.append(Fix("clock_crossing", f"Check the {launch_clock} → {capture_clock} crossing",
@@ -318,9 +350,63 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
     design_fixes = [f for f in fixes if f.kind not in ("relax_clock", "clock_crossing")
                     and (f.gain_ns is None or f.gain_ns >= MIN_GAIN_NS)]
     relax = [f for f in fixes if f.kind in ("relax_clock", "clock_crossing")]
-    enough = sorted((f for f in design_fixes if (f.gain_ns or 0) >= deficit > 0), key=lambda f: -(f.gain_ns or 0))
-    rest = sorted((f for f in design_fixes if f not in enough), key=lambda f: -(f.gain_ns or 0))
-    return enough + relax + rest
+    # what chipchat can do first (reliable estimates before upper bounds); then what only a person can
+    # do — before the clock is relaxed when it closes the path on its own, after it otherwise: a manual
+    # fix is never ranked above a performable one
+    performable = sorted((f for f in design_fixes if f.how), key=lambda f: (f.upper_bound, -(f.gain_ns or 0)))
+    manual = [f for f in design_fixes if not f.how]
+    enough = sorted((f for f in manual if (f.gain_ns or 0) >= deficit > 0), key=lambda f: -(f.gain_ns or 0))
+    rest = sorted((f for f in manual if f not in enough), key=lambda f: -(f.gain_ns or 0))
+    return performable + enough + relax + rest
+
+
+def _accumulator(exp: PathExplanation) -> Share | None:
+    """The share of an accumulator (``acc <= acc + x``, not its control) on the path, if any."""
+    for share in exp.shares:
+        st = share.statement
+        if st is not None and not share.control and not st.scope and st.assignment.target in st.assignment.reads \
+                and "+" in st.assignment.value and share.delay > 0:
+            return share
+    return None
+
+
+def _how_pipeline(share: Share) -> str:
+    """The request that registers the statement's result, if a transformation can."""
+    st = share.statement
+    if st is None or share.control or st.scope:
+        return ""
+    a = st.assignment
+    if a.target in a.reads:
+        return ""  # an accumulator: a register in the loop changes the function
+    if a.kind in ("continuous", "declaration"):
+        return f"pipeline {a.target}"
+    return "pipeline the multiplier" if "*" in a.value and "+" in a.value else ""
+
+
+def _how_split(stage: Stage) -> str:
+    """A cut inside a product is what the carry-save split of that multiplier does."""
+    st = stage.statement
+    if st is None or st.scope or "*" not in st.assignment.value or st.assignment.target in st.assignment.reads:
+        return ""
+    a = st.assignment
+    return f"split {a.target} into 2 stages" if a.kind in ("continuous", "declaration") else \
+        "split the multiplier into 2 stages"
+
+
+def _fused(exp: PathExplanation, dom: Share) -> str:
+    """A caveat when the statement after the cut adds the dominant product (synthesis merged them)."""
+    st = dom.statement
+    if st is None or "*" not in st.expression:
+        return ""
+    after = [s for s in exp.shares if s.statement is not None and s.statement is not st and not s.control
+             and st.assignment.target in s.statement.assignment.reads and "+" in s.statement.expression]
+    if not after:
+        return ""
+    nxt = after[0].statement
+    assert nxt is not None
+    return (f". Caveat: synthesis merged `{_short(st.expression, 30)}` into `{_short(nxt.expression, 30)}` (one "
+            f"adder tree, one carry-propagate adder); after the cut the product needs a carry-propagate adder of "
+            f"its own that this path does not show, so this gain is an upper bound — `chipchat close` measures it")
 
 
 def _clocks(path: TimingPath) -> tuple[str, str]:
