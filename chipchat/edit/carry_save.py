@@ -22,13 +22,20 @@ from typing import Any
 
 from pyslang import ast, syntax
 
-from chipchat.edit.arith import Term, csa_function, product_operands, product_rows, pipelined_adder, strip_conversions
+from chipchat.edit.arith import (
+    Term,
+    csa_function,
+    pipelined_adder,
+    product_operands,
+    product_rows,
+    strip_conversions,
+)
 from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, register
 from chipchat.edit.pipeline import clock_of, continuous_signals, statement_loc
 from chipchat.edit.registers import delay_outputs
-from chipchat.edit.split import remove_declaration
 from chipchat.edit.reset_edit import _procedural_syntax
 from chipchat.edit.source import indent_of, line_end, line_start
+from chipchat.edit.split import remove_declaration
 from chipchat.rtl.model import Module
 from chipchat.types import ByteRange, Edit
 

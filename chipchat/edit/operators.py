@@ -97,7 +97,7 @@ def operator_sites(ctx: Context, operator: str, module: str | None = None) -> li
             bloc = ctx.index.loc(sym.syntax)
             clocked = bloc is not None and ctx.index.data[bloc.file].count(b"\n", 0, bloc.start) + 1 in clocked_lines
 
-            def visit(node: Any, clocked: bool = clocked) -> Any:
+            def visit(node: Any, clocked: bool = clocked, mod: Module = mod, sites: list[Site] = sites) -> Any:
                 if getattr(node, "kind", None) == ast.ExpressionKind.Assignment and node.syntax is not None:
                     left = node.left
                     target = left.symbol.name if left.kind == ast.ExpressionKind.NamedValue else \

@@ -29,9 +29,10 @@ from pyslang import ast, syntax
 
 from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, register, type_node, zero
 from chipchat.edit.reset_edit import _body, _procedural_syntax, _reset_if
-from chipchat.edit.source import aligned, indent_of, line_end
+from chipchat.edit.source import indent_of, line_end
 from chipchat.rtl.model import Assignment, Module
 from chipchat.types import ByteRange, Edit
+
 
 def continuous_signals(ctx: Context, module: str) -> dict[str, tuple[Any, Any]]:
     """Signals of ``module`` driven by one continuous assignment: name -> (RHS expression, statement syntax)."""

@@ -29,7 +29,11 @@ def split_stage(ctx: Context, mod: Module, stmt: ByteRange, name: str, rhs: Any,
                 qs: dict[str, str], event: str, rst: str | None, cond: str | None, stages: int
                 ) -> tuple[str, list[str]]:
     """The text inserted after the product's declaration, and notes on what it does."""
-    ops = product_operands(rhs, lambda e: ctx.index.text(ctx.index.loc(e)) if ctx.index.loc(e) else None)
+    def text_of(e: Any) -> str | None:
+        loc = ctx.index.loc(e)
+        return ctx.index.text(loc) if loc is not None else None
+
+    ops = product_operands(rhs, text_of)
     if ops is None:
         raise Unsupported(f"`{name}` is not a product (`x * y`); the carry-save split covers multipliers")
     x, y, width, signed = ops

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import typing
 from dataclasses import dataclass, field
 
 SHIM_MARK = "# --- chipchat latency shim"
@@ -116,9 +117,9 @@ def deferred_check(test: ast.expr, msg: ast.expr | None, cycles: int, lags: dict
                    taint: dict[str, tuple[ast.expr, set[str]]], source: str) -> str:
     """``_chipchat_later(cycles, lambda <captures>: (<test>, <message>))`` as source text."""
     hoist = _Hoist(lags, taint)
-    body_test = hoist.visit(copy.deepcopy(test))
+    body_test = typing.cast(ast.expr, hoist.visit(copy.deepcopy(test)))
     if msg is not None:
-        body_msg: ast.expr = hoist.visit(copy.deepcopy(msg))
+        body_msg = typing.cast(ast.expr, hoist.visit(copy.deepcopy(msg)))
     else:  # say what was checked, when, and what the outputs were then
         parts: list[ast.expr] = [ast.Constant(f"failed {cycles} cycle(s) later: "
                                               f"{ast.get_source_segment(source, test) or ''}")]
@@ -127,7 +128,8 @@ def deferred_check(test: ast.expr, msg: ast.expr | None, cycles: int, lags: dict
             out = _read_output(sub, lags)
             if out and out not in seen:
                 seen.add(out)
-                parts += [ast.Constant(f"; {out}="), ast.FormattedValue(copy.deepcopy(sub), -1, None)]
+                parts += [ast.Constant(f"; {out}="),
+                          ast.FormattedValue(typing.cast(ast.expr, copy.deepcopy(sub)), -1, None)]
         body_msg = ast.JoinedStr(parts)
     pair = ast.Tuple([body_test, body_msg], ast.Load())
     free = _free_names(pair)

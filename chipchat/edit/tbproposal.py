@@ -192,6 +192,8 @@ def propose_testbench(design: Design, paired: Any, *, check: bool = True, simula
     out = store.save(design, p)
     if check:
         with Sandbox(design, f"tb-{p.id}") as box:
+            edited: Design
+            original: Design
             if paired.status == APPLIED:  # the design has the edit: the original comes from the backup
                 edited = design
                 backup = store.folder(design, paired.id) / "backup"

@@ -354,9 +354,9 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
     # do — before the clock is relaxed when it closes the path on its own, after it otherwise: a manual
     # fix is never ranked above a performable one
     performable = sorted((f for f in design_fixes if f.how), key=lambda f: (f.upper_bound, -(f.gain_ns or 0)))
-    manual = [f for f in design_fixes if not f.how]
-    enough = sorted((f for f in manual if (f.gain_ns or 0) >= deficit > 0), key=lambda f: -(f.gain_ns or 0))
-    rest = sorted((f for f in manual if f not in enough), key=lambda f: -(f.gain_ns or 0))
+    by_hand = [f for f in design_fixes if not f.how]
+    enough = sorted((f for f in by_hand if (f.gain_ns or 0) >= deficit > 0), key=lambda f: -(f.gain_ns or 0))
+    rest = sorted((f for f in by_hand if f not in enough), key=lambda f: -(f.gain_ns or 0))
     return performable + enough + relax + rest
 
 
