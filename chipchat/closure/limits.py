@@ -110,7 +110,7 @@ def predictions(run: Any) -> list[dict[str, Any]]:
 
 def limit_sentences(design: Design, result: Any) -> list[str]:
     """Why the loop stopped short, with the numbers: the path left, the best reached, what did not apply."""
-    from chipchat.closure.result import STOPS
+    from chipchat.closure.render import STOPS
 
     base = result.baseline
     best = result.best or {}

@@ -5,14 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from chipchat.answer import Answer
-from chipchat.closure.result import STOPS, ClosureResult
+
+STOPS = {
+    "met": "the clock is met after synthesis and after placement",
+    "met at synthesis (placement failed)": "the clock is met after synthesis; placement could not be run",
+    "no improvement": "no candidate improved the worst slack",
+    "nothing applies": "no transformation applies to the worst path any more",
+    "budget": "the budget ran out",
+    "iterations": "the iteration limit was reached",
+    "stale": "the design was edited while the loop ran",
+    "already met": "the design already meets the clock",
+}
 
 
 def _ns(v: Any) -> str:
     return "n/a" if v is None else f"{v:+.3f}".replace("-", "−")
 
 
-def closure_answer(r: ClosureResult) -> Answer:
+def closure_answer(r: Any) -> Answer:  # a ClosureResult (not imported: it imports this module)
     base, best = r.baseline, r.best
     lines: list[str] = []
     if r.stop == "stale":
@@ -80,7 +90,7 @@ def closure_answer(r: ClosureResult) -> Answer:
                   runs=[str(x) for x in base.get("runs", [])], artifacts=_artifacts(r))
 
 
-def _artifacts(r: ClosureResult) -> dict[str, str]:
+def _artifacts(r: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     if r.proposal.get("folder"):
         out["proposal"] = r.proposal["folder"]
@@ -89,7 +99,7 @@ def _artifacts(r: ClosureResult) -> dict[str, str]:
     return out
 
 
-def prediction_rows(r: ClosureResult) -> list[dict[str, Any]]:
+def prediction_rows(r: Any) -> list[dict[str, Any]]:
     """Each ranked fix of the original's explanation next to what the edit that performs it achieved."""
     rows = []
     first = [a for a in r.attempts if a.iteration == 1 and a.outcome.ok and a.gain is not None]
@@ -105,7 +115,7 @@ def prediction_rows(r: ClosureResult) -> list[dict[str, Any]]:
     return rows
 
 
-def _prediction_table(r: ClosureResult) -> str:
+def _prediction_table(r: Any) -> str:
     lines = ["**Predicted vs achieved** (the ranked fixes of the original's worst path):", "",
              "| rank | fix | performed by | predicted gain | achieved | error |", "|---:|---|---|---:|---:|---:|"]
     for row in prediction_rows(r):

@@ -8,17 +8,6 @@ from typing import Any
 from chipchat.answer import Answer
 from chipchat.closure.evaluate import Outcome
 
-STOPS = {
-    "met": "the clock is met after synthesis and after placement",
-    "met at synthesis (placement failed)": "the clock is met after synthesis; placement could not be run",
-    "no improvement": "no candidate improved the worst slack",
-    "nothing applies": "no transformation applies to the worst path any more",
-    "budget": "the budget ran out",
-    "iterations": "the iteration limit was reached",
-    "stale": "the design was edited while the loop ran",
-    "already met": "the design already meets the clock",
-}
-
 
 @dataclass
 class Skipped:

@@ -17,7 +17,6 @@ copied into a combinational block that says, each cycle, whether the old sum is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from pyslang import ast, syntax
@@ -30,27 +29,19 @@ from chipchat.edit.arith import (
     product_rows,
     strip_conversions,
 )
-from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, register
-from chipchat.edit.pipeline import clock_of, continuous_signals, statement_loc
+from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, register, statement_loc
+from chipchat.edit.decisions import Decision, control_copy, prune_edits
+from chipchat.edit.operators import continuous_signals
+from chipchat.edit.pipeline import clock_of
 from chipchat.edit.registers import delay_outputs
 from chipchat.edit.reset_edit import _procedural_syntax
-from chipchat.edit.source import indent_of, line_end, line_start
+from chipchat.edit.source import indent_of, line_end
 from chipchat.edit.split import remove_declaration
 from chipchat.rtl.model import Module
 from chipchat.types import ByteRange, Edit
 
 SK = syntax.SyntaxKind
 ONE, ZERO = "1'b1", "1'b0"
-
-
-@dataclass
-class Decision:
-    """What one right-hand side does with the accumulator: keep the old sum? add the term?"""
-
-    keep: str
-    add: str
-    term: str | None  # normalized text of E (None: no term)
-    expr: Any = None  # the AST expression of E
 
 
 def _norm(text: str) -> str:
@@ -280,7 +271,7 @@ def _plan(ctx: Context, mod: Module, pb: Any, bi: int, name: str, width: int, st
             rows.append(f"v{i}" if t.x.width == width else f"{{{{{width - t.x.width}{{1'b0}}}}, v{i}}}")
             args.append(f"{n['add']} ? {t.x.text} : {t.x.width}'d0")
     fn = csa_function(n["csa"], width, inputs, rows, ind, f"`{name}` + the new term in carry-save form")
-    control = _control_copy(ctx, pb, name, assigns, n["keep"], n["add"], ind)
+    control = control_copy(ctx, pb, name, assigns, n["keep"], n["add"], ind)
     call = f"{n['csa']}({', '.join(args)})"
     adder_names = {f"{k}{j}": ctx.unique(mod, f"{name}_{k}{j}") for j in range(stages) for k in ("lo", "s", "c")}
     text = "\n".join([
@@ -300,7 +291,7 @@ def _plan(ctx: Context, mod: Module, pb: Any, bi: int, name: str, width: int, st
         f"{ind}end",
         pipelined_adder(name, n["s"], n["c"], width, stages, event, ind, adder_names, reset=reset).rstrip("\n"),
     ]) + "\n"
-    edits = _prune_edits(ctx, pb, assigns)
+    edits = prune_edits(ctx, pb, assigns)
     edits.append(Edit(loc.file, line_end(data, loc.end), line_end(data, loc.end), text))
     deleted = [ByteRange(e.file, e.start, e.end) for e in edits if e.start < e.end]
     others = [p.name for p in mod.ports if p.direction == "output" and p.name != name]
@@ -317,130 +308,3 @@ def _plan(ctx: Context, mod: Module, pb: Any, bi: int, name: str, width: int, st
     latency = {p.name: stages for p in mod.ports if p.direction == "output"}
     return Plan("carry_save", f"Carry-save accumulation of `{name}` in {mod.name}", edits, notes, latency=latency,
                 compare=LAGGED, citations=[ctx.citation(mod.signals[name].span, name)])
-
-
-# -- the decisions, copied ---------------------------------------------------------------------
-
-def _assigns_target(node: Any, offsets: dict[int, Decision]) -> Decision | None:
-    if node.kind == SK.ExpressionStatement:
-        return offsets.get(node.sourceRange.start.offset)
-    return None
-
-
-def _contains(node: Any, offsets: dict[int, Decision]) -> bool:
-    rng = node.sourceRange
-    return any(rng.start.offset <= o < rng.end.offset for o in offsets)
-
-
-def _body_of(pb: Any) -> Any:
-    stmt = pb.statement
-    return stmt.statement if stmt.kind == SK.TimingControlStatement else stmt
-
-
-def _control_copy(ctx: Context, pb: Any, name: str, offsets: dict[int, Decision], keep: str, add: str,
-                  ind: str) -> str:
-    """An ``always @*`` block with the original block's if/case structure, setting keep/add."""
-
-    def copy(node: Any, depth: int, lead: str = "") -> list[str]:
-        """``node`` as lines at ``depth``; ``lead`` (``if (x) ``, ``else ``) opens its first line."""
-        pad = ind + "    " * depth
-        d = _assigns_target(node, offsets)
-        if d is not None:
-            text = f"{keep} = {d.keep}; {add} = {d.add};  // {_norm(str(node))}"
-            return [f"{pad}{lead}begin", f"{pad}    {text}", f"{pad}end"] if lead else [f"{pad}{text}"]
-        if not _contains(node, offsets):
-            return [f"{pad}{lead};"] if lead else []
-        if node.kind == SK.SequentialBlockStatement:
-            inner = [ln for item in node.items for ln in copy(item, depth + 1)]
-            return [f"{pad}{lead}begin", *inner, f"{pad}end"]
-        if node.kind == SK.ConditionalStatement:
-            out = copy(node.statement, depth, f"{lead}if ({_norm(str(node.predicate))}) ")
-            if node.elseClause is not None and _contains(node.elseClause.clause, offsets):
-                rest = copy(node.elseClause.clause, depth, "else ")
-                out = out[:-1] + [out[-1] + " " + rest[0].strip(), *rest[1:]] if out[-1].strip() == "end" \
-                    else out + rest
-            return out
-        if node.kind == SK.CaseStatement:
-            out = [f"{pad}{str(node.caseKeyword).strip()} ({_norm(str(node.expr))})"]
-            for item in node.items:
-                label = "default" if item.kind == SK.DefaultCaseItem else \
-                    ", ".join(_norm(str(x)) for x in item.expressions if str(x).strip() not in ("", ","))
-                out += copy(item.clause, depth + 1, f"{label}: ")
-            out.append(f"{pad}endcase")
-            return out if not lead else [f"{pad}{lead}begin", *[f"    {ln}" for ln in out], f"{pad}end"]
-        raise Unsupported(f"`{name}` is assigned inside a `{_norm(str(node))[:40]}…` statement; carry-save copies "
-                          "if/case decisions only")
-
-    body = _body_of(pb)
-    items = list(body.items) if body.kind == SK.SequentialBlockStatement and body.blockName is None else [body]
-    lines = [ln for item in items for ln in copy(item, 1)]
-    return "\n".join([f"{ind}always @* begin  // what the clocked block decides about `{name}`, each cycle",
-                      f"{ind}    {keep} = {ONE}; {add} = {ZERO};  // no assignment: the value holds",
-                      *lines, f"{ind}end"]) + "\n"
-
-
-def _prune_edits(ctx: Context, pb: Any, offsets: dict[int, Decision]) -> list[Edit]:
-    """Edits removing every assignment to the accumulator from the original block, and what they empty."""
-    edits: list[Edit] = []
-
-    def empty(node: Any) -> bool:
-        if _assigns_target(node, offsets) is not None:
-            return True
-        if not _contains(node, offsets):
-            return node.kind == SK.EmptyStatement
-        if node.kind == SK.SequentialBlockStatement:
-            return node.blockName is None and all(empty(i) for i in node.items)
-        if node.kind == SK.ConditionalStatement:
-            return empty(node.statement) and (node.elseClause is None or empty(node.elseClause.clause))
-        if node.kind == SK.CaseStatement:
-            return all(empty(i.clause) for i in node.items)
-        return False
-
-    def delete_lines(node: Any) -> None:
-        loc = statement_loc(ctx, node)
-        data = ctx.index.data[loc.file]
-        start, end = line_start(data, loc.start), line_end(data, loc.end)
-        if data[start:loc.start].strip() or data[loc.end:end].strip():
-            edits.append(Edit(loc.file, loc.start, loc.end, ""))
-        else:
-            edits.append(Edit(loc.file, start, end, ""))
-
-    def prune(node: Any) -> None:
-        if not _contains(node, offsets):
-            return
-        if node.kind == SK.SequentialBlockStatement:
-            for item in node.items:
-                if empty(item):
-                    if _contains(item, offsets):
-                        delete_lines(item)
-                else:
-                    prune(item)
-        elif node.kind == SK.ConditionalStatement:
-            branch = node.statement
-            if empty(branch) and branch.kind != SK.SequentialBlockStatement:
-                loc = statement_loc(ctx, branch)
-                edits.append(Edit(loc.file, loc.start, loc.end, "begin end"))
-            else:
-                prune(branch)
-            if node.elseClause is not None:
-                clause = node.elseClause.clause
-                if empty(clause):
-                    start = statement_loc(ctx, node.statement).end
-                    end = statement_loc(ctx, clause).end
-                    edits.append(Edit(statement_loc(ctx, clause).file, start, end, ""))
-                else:
-                    prune(clause)
-        elif node.kind == SK.CaseStatement:
-            for item in node.items:
-                if empty(item.clause) and _contains(item.clause, offsets):
-                    loc = statement_loc(ctx, item.clause)
-                    edits.append(Edit(loc.file, loc.start, loc.end, ";"))
-                else:
-                    prune(item.clause)
-
-    body = _body_of(pb)
-    if empty(body):
-        delete_lines(pb)
-    else:
-        prune(body)
-    return edits

@@ -46,6 +46,19 @@ class Site:
         return f"{ctx.rel(self.module.file)}:{self.line}"
 
 
+def continuous_signals(ctx: Context, module: str) -> dict[str, tuple[Any, Any]]:
+    """Signals of ``module`` driven by one continuous assignment: name -> (RHS expression, statement syntax)."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for sym in ctx.index.members(module):
+        if sym.kind == ast.SymbolKind.Net and sym.initializer is not None and sym.syntax is not None:
+            out[sym.name] = (sym.initializer, sym.syntax.parent)
+        elif sym.kind == ast.SymbolKind.ContinuousAssign and sym.syntax is not None:
+            left = sym.assignment.left
+            if left.kind == ast.ExpressionKind.NamedValue:
+                out[left.symbol.name] = (sym.assignment.right, sym.syntax.parent)
+    return out
+
+
 def _ops(expr: Any, operator: str) -> list[Any]:
     names = OPERATORS.get(operator, ())
     found: list[Any] = []
@@ -80,8 +93,6 @@ def _strip(expr: Any) -> Any:
 
 def operator_sites(ctx: Context, operator: str, module: str | None = None) -> list[Site]:
     """Every ``operator`` in the design (the named module, else the top first, then the others that have one)."""
-    from chipchat.edit.pipeline import continuous_signals
-
     mods = [ctx.module(module)] if module else sorted(ctx.model.modules.values(), key=lambda m: m.name != ctx.model.top)
     for mod in mods:
         if mod.name not in ctx.index.bodies:

@@ -25,26 +25,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pyslang import ast, syntax
+from pyslang import ast
 
-from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, register, type_node, zero
+from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, declare, register, statement_loc, zero
+from chipchat.edit.operators import continuous_signals
 from chipchat.edit.reset_edit import _body, _procedural_syntax, _reset_if
 from chipchat.edit.source import indent_of, line_end
 from chipchat.rtl.model import Assignment, Module
 from chipchat.types import ByteRange, Edit
-
-
-def continuous_signals(ctx: Context, module: str) -> dict[str, tuple[Any, Any]]:
-    """Signals of ``module`` driven by one continuous assignment: name -> (RHS expression, statement syntax)."""
-    out: dict[str, tuple[Any, Any]] = {}
-    for sym in ctx.index.members(module):
-        if sym.kind == ast.SymbolKind.Net and sym.initializer is not None and sym.syntax is not None:
-            out[sym.name] = (sym.initializer, sym.syntax.parent)
-        elif sym.kind == ast.SymbolKind.ContinuousAssign and sym.syntax is not None:
-            left = sym.assignment.left
-            if left.kind == ast.ExpressionKind.NamedValue:
-                out[left.symbol.name] = (sym.assignment.right, sym.syntax.parent)
-    return out
 
 
 def region_of(mod: Module, start: str) -> tuple[set[int], set[str]]:
@@ -62,20 +50,6 @@ def region_of(mod: Module, start: str) -> tuple[set[int], set[str]]:
                         signals.add(t)
                         frontier.append(t)
     return blocks, signals
-
-
-def declare(ctx: Context, like: str, mod: Module, name: str, file: str, procedural: bool = True) -> str:
-    """A declaration of ``name`` with the type of signal ``like`` (``reg``/``logic``/typedef + range)."""
-    sym = ctx.index.symbol(mod.name, like)
-    _, dtype = type_node(ctx.index, sym)
-    sv = ctx.index.is_sv(file)
-    if dtype is not None and dtype.kind == syntax.SyntaxKind.NamedType:
-        return f"{str(dtype).strip()} {name};"
-    dims = "".join(str(d).strip() for d in getattr(dtype, "dimensions", []) or [])
-    signing = str(getattr(dtype, "signing", "") or "").strip()
-    keyword = "logic" if sv else ("reg" if procedural else "wire")
-    parts = [keyword, signing, dims]
-    return " ".join(p for p in parts if p) + f" {name};"
 
 
 def clock_of(ctx: Context, mod: Module, blocks: set[int] | None = None) -> tuple[str, str]:
@@ -107,13 +81,6 @@ def reset_condition(ctx: Context, mod: Module, blocks: set[int]) -> tuple[str | 
             if cif is not None:
                 return b.reset, " ".join(str(cif.predicate).split())
     return None, None
-
-
-def statement_loc(ctx: Context, node: Any) -> ByteRange:
-    loc = ctx.index.loc(node)
-    if loc is None:
-        raise Unsupported("the statement comes from a macro expansion; edit it by hand")
-    return loc
 
 
 @register("pipeline", "insert a pipeline register on a signal or an operator (in an `assign` or an `always` "

@@ -18,8 +18,8 @@ from typing import Any
 
 from pyslang import ast, syntax
 
-from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, register
-from chipchat.edit.pipeline import clock_of, declare
+from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, declare, register
+from chipchat.edit.pipeline import clock_of
 from chipchat.edit.source import aligned, indent_of, line_end
 from chipchat.rtl.model import Module
 from chipchat.types import ByteRange, Edit

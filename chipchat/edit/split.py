@@ -16,8 +16,7 @@ from typing import Any
 from pyslang import syntax
 
 from chipchat.edit.arith import csa_function, pipelined_adder, product_operands, product_rows
-from chipchat.edit.context import Context, Unsupported, zero
-from chipchat.edit.pipeline import declare, statement_loc
+from chipchat.edit.context import Context, Unsupported, declare, statement_loc, zero
 from chipchat.edit.source import indent_of, line_end, line_start
 from chipchat.rtl.model import Module
 from chipchat.types import ByteRange, Edit

@@ -18,15 +18,19 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from chipchat.formats.sta_report import PathPoint, TimingPath
 from chipchat.formats.yosys_json import Netlist
+from chipchat.timing.fixes import (
+    accumulator_share,
+    balanced_cut,
+    cut_after,
+    fused_caveat,
+    how_pipeline,
+    how_split,
+)
 from chipchat.timing.rtlmap import RtlMap, Statement, split
 from chipchat.types import Span
-
-if TYPE_CHECKING:
-    pass
 
 HIGH_FANOUT = 8
 
@@ -264,7 +268,7 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
     dom = exp.dominant()
     logic = [s for s in exp.stages if s.kind == "logic"]
     if dom is not None and dom.statement is not None and len(logic) >= 2:
-        found = _cut_after(exp.stages, dom.statement)
+        found = cut_after(exp.stages, dom.statement)
         if found is not None and 0 < found[0] < arrival:
             cut, side = found
             new = max(cut, arrival - cut + clk2q)
@@ -272,14 +276,14 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
             expr = dom.expression
             what = ("control logic" if dom.control else "multiply" if "*" in expr
                     else "adder" if any(op in expr for op in "+-") else "logic")
-            fused = _fused(exp, dom)
+            fused = fused_caveat(exp, dom)
             fixes.append(Fix(
                 "pipeline", f"Pipeline the {what} `{_short(expr)}`",
                 f"put a register {side} `{_short(dom.statement.text)}`: the path splits into {cut:.2f} ns and "
                 f"{arrival - cut:.2f} ns (+{clk2q:.2f} ns clock-to-output); one cycle more latency" + fused,
                 gain, f"{dom.percent(arrival):.0f}% of the path delay is in this statement", dom.statement.span,
-                how=_how_pipeline(dom), upper_bound=bool(fused)))
-    acc = _accumulator(exp)
+                how=how_pipeline(dom), upper_bound=bool(fused)))
+    acc = accumulator_share(exp)
     if acc is not None:
         a = acc.statement.assignment if acc.statement else None
         assert a is not None
@@ -291,7 +295,7 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
             "over as many cycles as it needs (latency grows, throughput stays)",
             acc.delay, f"{acc.percent(arrival):.0f}% of the path delay is in the accumulator's adder",
             acc.statement.span if acc.statement else None, how=f"use carry-save accumulation for {a.target}"))
-    best = _balanced_cut(exp.stages, arrival, clk2q)
+    best = balanced_cut(exp.stages, arrival, clk2q)
     if best is not None and len(logic) >= 2 and arrival - best[0] > 0.01:
         new, where = best
         inside = (f"inside `{_short(where.statement.control if where.control else where.statement.expression)}` "
@@ -301,7 +305,7 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
                           "Yosys can retime with `abc -dff`, or move the register in the RTL")
         else:
             title, how = ("Add a pipeline register at the balanced point", "one cycle more latency")
-        performs = _how_split(where)
+        performs = how_split(where)
         manual = "" if performs else ("; no transformation puts a register inside one statement: split the logic by "
                                       "hand, or let synthesis retime it")
         fixes.append(Fix(
@@ -360,83 +364,12 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
     return performable + enough + relax + rest
 
 
-def _accumulator(exp: PathExplanation) -> Share | None:
-    """The share of an accumulator (``acc <= acc + x``, not its control) on the path, if any."""
-    for share in exp.shares:
-        st = share.statement
-        if st is not None and not share.control and not st.scope and st.assignment.target in st.assignment.reads \
-                and "+" in st.assignment.value and share.delay > 0:
-            return share
-    return None
-
-
-def _how_pipeline(share: Share) -> str:
-    """The request that registers the statement's result, if a transformation can."""
-    st = share.statement
-    if st is None or share.control or st.scope:
-        return ""
-    a = st.assignment
-    if a.target in a.reads:
-        return ""  # an accumulator: a register in the loop changes the function
-    if a.kind in ("continuous", "declaration"):
-        return f"pipeline {a.target}"
-    return "pipeline the multiplier" if "*" in a.value and "+" in a.value else ""
-
-
-def _how_split(stage: Stage) -> str:
-    """A cut inside a product is what the carry-save split of that multiplier does."""
-    st = stage.statement
-    if st is None or st.scope or "*" not in st.assignment.value or st.assignment.target in st.assignment.reads:
-        return ""
-    a = st.assignment
-    return f"split {a.target} into 2 stages" if a.kind in ("continuous", "declaration") else \
-        "split the multiplier into 2 stages"
-
-
-def _fused(exp: PathExplanation, dom: Share) -> str:
-    """A caveat when the statement after the cut adds the dominant product (synthesis merged them)."""
-    st = dom.statement
-    if st is None or "*" not in st.expression:
-        return ""
-    after = [s for s in exp.shares if s.statement is not None and s.statement is not st and not s.control
-             and st.assignment.target in s.statement.assignment.reads and "+" in s.statement.expression]
-    if not after:
-        return ""
-    nxt = after[0].statement
-    assert nxt is not None
-    return (f". Caveat: synthesis merged `{_short(st.expression, 30)}` into `{_short(nxt.expression, 30)}` (one "
-            f"adder tree, one carry-propagate adder); after the cut the product needs a carry-propagate adder of "
-            f"its own that this path does not show, so this gain is an upper bound — `chipchat close` measures it")
-
-
 def _clocks(path: TimingPath) -> tuple[str, str]:
     def clock(kind: str) -> str:
         match = re.search(r"clocked by (\S+)", kind)
         return match.group(1) if match else ""
 
     return clock(path.startpoint_kind), clock(path.endpoint_kind)
-
-
-def _cut_after(stages: list[Stage], statement: Statement) -> tuple[float, str] | None:
-    """Where a pipeline register would go: after the statement's last gate, or before its first one
-    when the statement ends the path; returns (arrival at the cut, "after" | "before")."""
-    mine = [s for s in stages if s.statement == statement]
-    if not mine or not stages:
-        return None
-    if mine[-1].arrival < stages[-1].arrival - 1e-9:
-        return mine[-1].arrival, "after"
-    return mine[0].arrival - mine[0].delay, "before"
-
-
-def _balanced_cut(stages: list[Stage], arrival: float, clk2q: float) -> tuple[float, Stage] | None:
-    best: tuple[float, Stage] | None = None
-    for stage in stages[:-1]:
-        if stage.kind != "logic":
-            continue
-        new = max(stage.arrival, arrival - stage.arrival + clk2q)
-        if best is None or new < best[0]:
-            best = (new, stage)
-    return best
 
 
 def _short(text: str, limit: int = 70) -> str:
