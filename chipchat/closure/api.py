@@ -65,6 +65,17 @@ def close_timing(
         raise ConfigError("a budget cannot be negative", hint="use 0 to try nothing, or a positive number")
     period = effective_period(d, clock_period_ns)
     assert period is not None
+    from chipchat.closure.checks import black_boxes, combinational_loop
+    from chipchat.errors import DesignError
+    from chipchat.rtl.load import load_model
+
+    model = load_model(d)
+    loop = combinational_loop(d, model)
+    if loop:
+        raise DesignError(f"{d.name} has a combinational loop: {' → '.join(loop)} → back to the start. Its delay is "
+                          "not defined (static timing cuts it at an arbitrary point) and a simulation of it may never "
+                          "settle, so no edit can be checked against it",
+                          hint="break the loop with a register (or remove the feedback), then close timing")
     config = settings()
     say(f"baseline timing at {period:g} ns")
     base = run_timing(d, clock_period_ns=period, paths=3)
@@ -72,6 +83,7 @@ def close_timing(
                            budget={"candidates": max_candidates, "time_s": time_budget_s,
                                    "iterations": iterations})
     result.warnings += [w for w in base.warnings if "loop" in w.lower() or "black" in w.lower()]
+    result.notes += black_boxes(d, model)
     result.fixes = predictions(base)
     result.clock = clock_answer(base, period)
     result.claims = documented_claims(d, period, base)

@@ -59,11 +59,17 @@ def suggest(ctx: Context, exp: PathExplanation | None, *, from_inputs: bool = Fa
 
     raw: list[Candidate] = []
     top = ctx.model.top or ""
-    statements = [s.statement for s in (exp.shares if exp else []) if s.statement is not None and not s.control]
+    shares = [s for s in (exp.shares if exp else []) if s.statement is not None]
+    statements: list[Any] = []
+    for sh in shares:
+        if not any(sh.statement is st for st in statements):
+            statements.append(sh.statement)
     for st in statements:
         a = st.assignment
         if st.scope:
             continue  # transformations act on the top module's statements
+        if all(s.control for s in shares if s.statement is st) and not (a.target in a.reads and "+" in a.value):
+            continue  # only its if/case control is on the path (an accumulator's adder may look like control)
         if a.kind in ("continuous", "declaration") and "*" in a.value:
             raw += _product(a.target, f"`{a.value.strip()}` ({_cite(ctx, a.span)}) is on the worst path")
         elif a.target in a.reads and "+" in a.value:

@@ -69,10 +69,11 @@ def evaluate(job: Job) -> Outcome:
                 out.status, out.message = "build_failed", errors[0].replace(str(box.root) + "/", "")
                 return out
             if job.compare and job.latency is not None:
-                cmp = compare_designs(original, edited, job.latency)
-                out.equivalent = cmp.equivalent if cmp.ran else None
-                out.sentence = cmp.sentence()
-                if cmp.ran and not cmp.equivalent:
+                cmp = compare_designs(original, edited, job.latency, timeout_s=30.0)
+                compared = cmp.ran and cmp.compared > 0
+                out.equivalent = cmp.equivalent if compared else None
+                out.sentence = cmp.sentence() if compared else f"not compared: {cmp.note or 'no value could be compared'}"
+                if compared and not cmp.equivalent:
                     out.status, out.message = "differs", cmp.sentence()
                     return out
             run = run_timing(edited, clock_period_ns=job.period_ns, paths=1)

@@ -104,7 +104,7 @@ def predictions(run: Any) -> list[dict[str, Any]]:
     out = []
     for rank, fix in enumerate(exp.fixes, 1):
         out.append({"rank": rank, "kind": fix.kind, "title": fix.title, "predicted": fix.gain_ns,
-                    "how": getattr(fix, "how", ""), "slack": exp.path.slack})
+                    "how": fix.how, "label": fix.label, "upper_bound": fix.upper_bound, "slack": exp.path.slack})
     return out
 
 

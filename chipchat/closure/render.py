@@ -120,6 +120,7 @@ def _prediction_table(r: Any) -> str:
              "| rank | fix | performed by | predicted gain | achieved | error |", "|---:|---|---|---:|---:|---:|"]
     for row in prediction_rows(r):
         err = f"{row['error'] * 100:+.0f}%" if row["error"] is not None else "—"
-        lines.append(f"| {row['rank']} | {row['title']} | {row['edit'] or row.get('how') or 'manual'} | "
+        bound = " (upper bound)" if row.get("upper_bound") else ""
+        lines.append(f"| {row['rank']} | {row['title']}{bound} | {row['edit'] or row.get('label', 'manual')} | "
                      f"{_ns(row['predicted'])} | {_ns(row['achieved'])} | {err} |")
     return "\n".join(lines)

@@ -178,7 +178,7 @@ def pipelined_adder(target: str, s: str, c: str, width: int, stages: int, event:
 
     Stage ``j`` adds chunk ``j`` of the two rows plus the carry registered by stage ``j-1``, and
     carries the higher parts of both rows (and the chunks already summed) along with it.
-    ``names`` maps ``"lo<j>"``, ``"s<j>"``, ``"c<j>"`` to unique register names.
+    ``names`` maps ``"lo<j>"``, ``"low<j>"``, ``"s<j>"``, ``"c<j>"`` to unique register names.
     """
     ind = indent
     parts = chunks(width, stages)
@@ -186,27 +186,35 @@ def pipelined_adder(target: str, s: str, c: str, width: int, stages: int, event:
         return _clocked(procedural, event, ind, [f"{target} <= {s} + {c};"], [target], reset)
     decls: list[str] = []
     stmts: list[str] = []
-    prev_lo, prev_s, prev_c, done = "", s, c, 0  # done: bits already summed (held in prev_lo)
+    # after stage j: sum<j> = chunk j of s + c with its carry out (w+1 bits, sized by the register, no padding
+    # concatenation), low<j> = the chunks below it, already summed; s<j>/c<j> = the rows' higher bits
+    prev_sum, prev_w, prev_low, prev_s, prev_c, done = "", 0, "", s, c, 0
     for j, (lsb, w) in enumerate(parts):
         last = j == len(parts) - 1
         rest = width - lsb - w
-        carry_in = f" + {prev_lo}[{done}]" if prev_lo else ""
+        carry_in = f" + {prev_sum}[{prev_w}]" if prev_sum else ""
         s_lo = f"{prev_s}[{w - 1}:0]" if prev_s != s else f"{s}[{lsb + w - 1}:{lsb}]"
         c_lo = f"{prev_c}[{w - 1}:0]" if prev_c != c else f"{c}[{lsb + w - 1}:{lsb}]"
-        below = f", {prev_lo}[{done - 1}:0]" if prev_lo and done else ""
+        below = [f"{prev_sum}[{prev_w - 1}:0]"] if prev_sum else []
+        below += [f"{prev_low}[{done - prev_w - 1}:0]"] if prev_low else []
         if last:
-            stmts.append(f"{target} <= {{{s_lo} + {c_lo}{carry_in}{below}}};")
+            stmts.append(f"{target} <= {{{s_lo} + {c_lo}{carry_in}{''.join(', ' + b for b in below)}}};")
             break
-        lo = names[f"lo{j}"]
-        decls.append(f"reg [{done + w}:0] {lo};  // bits {lsb + w - 1}:0 of the sum, and the carry out")
-        stmts.append(f"{lo} <= {{{{1'b0, {s_lo}}} + {{1'b0, {c_lo}}}{carry_in}{below}}};")
+        total = names[f"lo{j}"]
+        decls.append(f"reg [{w}:0] {total};  // bits {lsb + w - 1}:{lsb} of the sum, and the carry out")
+        stmts.append(f"{total} <= {s_lo} + {c_lo}{carry_in};")
+        if below:
+            low = names[f"low{j}"]
+            decls.append(f"reg [{lsb - 1}:0] {low};  // bits {lsb - 1}:0 of the sum, one stage later")
+            stmts.append(f"{low} <= {{{', '.join(below)}}};" if len(below) > 1 else f"{low} <= {below[0]};")
+            prev_low = low
         hs, hc = names[f"s{j}"], names[f"c{j}"]
         decls.append(f"reg [{rest - 1}:0] {hs}, {hc};  // the rows' bits {width - 1}:{lsb + w}, one stage later")
         src_s = f"{prev_s}[{rest + w - 1}:{w}]" if prev_s != s else f"{s}[{width - 1}:{lsb + w}]"
         src_c = f"{prev_c}[{rest + w - 1}:{w}]" if prev_c != c else f"{c}[{width - 1}:{lsb + w}]"
         stmts.append(f"{hs} <= {src_s};")
         stmts.append(f"{hc} <= {src_c};")
-        prev_lo, prev_s, prev_c, done = lo, hs, hc, done + w
+        prev_sum, prev_w, prev_s, prev_c, done = total, w, hs, hc, lsb + w
     regs = [st.split(" <= ")[0] for st in stmts]
     return "".join(f"{ind}{d}\n" for d in decls) + _clocked(procedural, event, ind, stmts, regs, reset)
 

@@ -273,7 +273,7 @@ def _plan(ctx: Context, mod: Module, pb: Any, bi: int, name: str, width: int, st
     fn = csa_function(n["csa"], width, inputs, rows, ind, f"`{name}` + the new term in carry-save form")
     control = control_copy(ctx, pb, name, assigns, n["keep"], n["add"], ind)
     call = f"{n['csa']}({', '.join(args)})"
-    adder_names = {f"{k}{j}": ctx.unique(mod, f"{name}_{k}{j}") for j in range(stages) for k in ("lo", "s", "c")}
+    adder_names = {f"{k}{j}": ctx.unique(mod, f"{name}_{k}{j}") for j in range(stages) for k in ("lo", "low", "s", "c")}
     text = "\n".join([
         "",
         f"{ind}// Carry-save accumulation (chipchat): `{name}` is kept as two vectors, {n['s']} + {n['c']}, so the",

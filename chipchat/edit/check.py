@@ -222,6 +222,8 @@ def equivalence(design: Design, edited: Design, latency: dict[str, int], port_ma
     except ChipChatError as exc:
         return {"ran": False, "note": str(exc).splitlines()[0]}
     data = result.to_json()
+    if result.ran and result.compared == 0:  # every output unknown (a black box, no reset): no evidence either way
+        data["ran"] = False
     sim = result.sentence()
     try:
         formal = prove(design, edited, latency, rename=port_map, budget_s=opts.formal_s,

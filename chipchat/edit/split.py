@@ -63,7 +63,7 @@ def split_stage(ctx: Context, mod: Module, stmt: ByteRange, name: str, rhs: Any,
         lines.append(f"{ind}wire{signed_kw} [{width - 1}:0] {q} = {ps} + {pc};")
     else:
         lines.append(f"{ind}reg{signed_kw} [{width - 1}:0] {q};")
-        names = {f"{k}{j}": ctx.unique(mod, f"{name}_{k}{j}") for j in range(stages) for k in ("lo", "s", "c")}
+        names = {f"{k}{j}": ctx.unique(mod, f"{name}_{k}{j}") for j in range(stages) for k in ("lo", "low", "s", "c")}
         lines.append(pipelined_adder(q, ps, pc, width, stages - 1, event, ind, names, keyword).rstrip("\n"))
     if side:
         lines += _side_chains(ctx, mod, stmt.file, side, qs, stages, keyword, event, cond, ind)
