@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chipchat import discover
 from chipchat.errors import ConfigError, DesignError
 
 HDL_SUFFIXES = (".v", ".sv")
@@ -62,6 +63,7 @@ class TestConfig:
     modules: tuple[str, ...] = ()
     simulators: tuple[str, ...] = ("icarus",)
     timeout_s: float = 120.0
+    candidates: tuple[tuple[Path, tuple[str, ...]], ...] = ()  # found folders, when the top decides which
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,19 @@ def _from_config(root: Path, config: Path) -> Design:
     sources: list[Path] = []
     for entry in _strs(d, "sources", config):
         sources.extend(_expand_source(root, entry, include_dirs, defines, config))
+    notes: list[str] = []
+    if "sources" not in d and "amaranth" not in data:  # a toml that only sets the top or the clocks
+        sources, found_incs = _found_sources(root, notes, "chipchat.toml lists no `sources`")
+        if "include_dirs" not in d:
+            include_dirs = found_incs
+    elif "include_dirs" not in d and sources:
+        headers = sorted(p for p in _walk(root) if p.suffix in HEADER_SUFFIXES)
+        found = [i for i in discover.include_dirs(sources, headers) if i not in include_dirs]
+        include_dirs += found  # after a filelist's +incdir+ folders
+        if found:
+            notes.append("include folders: " + ", ".join(str(i.relative_to(root)) if i.is_relative_to(root)
+                                                         else str(i) for i in found)
+                         + " (found from the sources' `include lines; set `include_dirs` to choose)")
     amaranth = None
     if "amaranth" in data:
         a = _table(data, "amaranth", config)
@@ -179,7 +194,8 @@ def _from_config(root: Path, config: Path) -> Design:
         root=root, name=str(d.get("name") or root.name), top=d.get("top"), sources=_dedupe(sources),
         include_dirs=include_dirs, defines=defines, parameters=dict(d.get("parameters", {})),
         platform=str(d.get("platform", "osu018")), sdc=sdc, docs=[p for p in docs if p.exists()],
-        clocks=clocks, tests=_tests(root, data.get("tests", {}), config), amaranth=amaranth, config_file=config,
+        clocks=clocks, tests=_tests(root, data.get("tests", {}), config) if "tests" in data
+        else _infer_tests(root, notes), amaranth=amaranth, config_file=config, inferred=notes,
     )
     if design.top is None and amaranth is not None:
         design.top = "top"
@@ -187,12 +203,24 @@ def _from_config(root: Path, config: Path) -> Design:
     return design
 
 
+def _found_sources(root: Path, notes: list[str], why: str) -> tuple[list[Path], list[Path]]:
+    """(RTL files, include folders) found by extension, testbenches left out, with a note saying so."""
+    walk = _walk(root)
+    files, benches = discover.split_testbenches(root, sorted(p for p in walk if p.suffix in HDL_SUFFIXES))
+    headers = sorted(p for p in walk if p.suffix in HEADER_SUFFIXES)
+    note = f"sources: {len(files)} .v/.sv file(s) found by extension ({why})"
+    if benches:
+        shown = ", ".join(str(b.relative_to(root)) for b in benches[:4]) + (" …" if len(benches) > 4 else "")
+        note += (f"; {len(benches)} testbench file(s) left out ({shown}): list them in chipchat.toml `sources` "
+                 "to include them")
+    notes.append(note)
+    return files, discover.include_dirs(files, headers)
+
+
 def _infer(root: Path) -> Design:
     notes: list[str] = []
-    files = sorted(p for p in _walk(root) if p.suffix in HDL_SUFFIXES)
-    headers = sorted({p.parent for p in _walk(root) if p.suffix in HEADER_SUFFIXES})
+    files, headers = _found_sources(root, notes, "no chipchat.toml")
     docs = sorted(p for p in _walk(root) if p.suffix in DOC_SUFFIXES and p.name.lower() != "license.txt")
-    notes.append(f"sources: {len(files)} .v/.sv file(s) found by extension (no chipchat.toml)")
     amaranth = None
     if not files:
         amaranth = _find_amaranth(root)
@@ -224,14 +252,13 @@ def _find_amaranth(root: Path) -> AmaranthConfig | None:
 
 
 def _infer_tests(root: Path, notes: list[str]) -> TestConfig:
-    for sub in ("tests", "test", "tb", "verification"):
-        folder = root / sub
-        if folder.is_dir():
-            mods = sorted(p.stem for p in folder.glob("test_*.py") if "cocotb" in p.read_text(errors="replace"))
-            if mods:
-                notes.append(f"tests: cocotb modules {', '.join(mods)} in {sub}/")
-                return TestConfig(dir=folder, modules=tuple(mods))
-    return TestConfig(dir=None)
+    """cocotb tests under testbench folders: one folder is the design's; several are chosen by the top."""
+    found = discover.cocotb_test_folders(root, _walk(root))
+    if len(found) == 1:
+        folder, mods = next(iter(found.items()))
+        notes.append(f"tests: cocotb modules {', '.join(mods)} in {folder.relative_to(root)}/")
+        return TestConfig(dir=folder, modules=tuple(mods))
+    return TestConfig(dir=None, candidates=tuple((f, tuple(m)) for f, m in found.items()))
 
 
 def _walk(root: Path) -> list[Path]:

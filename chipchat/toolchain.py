@@ -58,6 +58,10 @@ TOOLS: dict[str, ToolSpec] = {
         ToolSpec("klayout", ("klayout",), ("-v",), f"{APT} klayout", "layout viewing (optional)", optional=True),
         ToolSpec("bwrap", ("bwrap",), ("--version",), f"{APT} bubblewrap",
                  "confining simulations of untrusted RTL (without it: resource limits only)", optional=True),
+        ToolSpec("sv2v", ("sv2v",), ("--version",),
+                 "download a release of sv2v (https://github.com/zachjs/sv2v/releases), put `sv2v` on PATH or set "
+                 "CHIPCHAT_SV2V", "SystemVerilog to Verilog for Yosys, when Yosys cannot read the RTL (optional)",
+                 r"sv2v v?(\S+)", optional=True),
         ToolSpec("tclsh", ("tclsh", "tclsh8.6"), (), f"{APT} tcl", "Tcl interpreter (script tests)"),
         ToolSpec("chromium", ("chromium", "chromium-browser"), ("--version",), f"{APT} chromium", "browser tests"),
     ]

@@ -132,6 +132,16 @@ class Diagnostic:
         return (self.severity, self.code, file.rsplit("/", 1)[-1], self.message)
 
 
+# -- source lines ---------------------------------------------------------------------------
+def hdl_lines(text: str) -> list[str]:
+    """A source's lines numbered as pyslang (and every HDL tool) numbers them: only ``\\n`` ends a line.
+
+    Python's ``splitlines()`` also splits at ``\\x0b \\x0c \\x1c``–``\\x1e \\x85 \\u2028 \\u2029``, which would make
+    every quote after such a character one line off.
+    """
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in text.split("\n")]
+
+
 # -- clock periods --------------------------------------------------------------------------
 PERIOD_UNITS = {"ps": 1e-3, "ns": 1.0, "us": 1e3, "mhz": -1e3, "ghz": -1.0}  # negative: a frequency (its inverse)
 PERIOD_IN_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*(ps|ns|us|mhz|ghz)\b", re.I)

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from chipchat.cli._common import add_design_arg, add_json_arg, emit, emit_json, open_design
+from chipchat.errors import ChipChatError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -126,7 +127,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         from chipchat.steps.pyverilog_dataflow import dataflow_drivers
 
         name = ans.data["signal"]
-        expr = dataflow_drivers(design, [name]).get(name)
+        try:
+            expr = dataflow_drivers(design, [name]).get(name)
+        except ChipChatError as exc:  # pyverilog reads less than pyslang: the rest of the answer stands
+            ans.warnings.append(f"no merged expression: {exc.message}")
+            expr = None
         if expr:
             ans.text += f"\n\nMerged next-state expression (pyverilog dataflow):\n\n    {name} = {expr}"
             ans.data["dataflow"] = expr

@@ -7,6 +7,7 @@ and common hardware abbreviations are expanded both ways (``wr`` ↔ ``write``,
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -71,19 +72,26 @@ def tokenize(text: str, *, expand: bool = True) -> list[str]:
     """Lowercased tokens: whole identifiers, their parts, abbreviation expansions, light stemming."""
     tokens: list[str] = []
     for word in _WORD.findall(text):
-        low = word.lower()
-        if low in STOPWORDS:
-            continue
-        parts = split_identifier(word)
-        tokens.append(low)
-        if len(parts) > 1:
-            tokens.extend(parts)
-        if expand:
-            for p in parts or [low]:
-                tokens.extend(ABBREVIATIONS.get(p, ()))
-                tokens.extend(_REVERSE.get(p, ()))
-                tokens.extend(_REVERSE.get(_stem(p), ()))
-    return [_stem(t) for t in tokens if t not in STOPWORDS]
+        tokens.extend(_word_tokens(word, expand))
+    return tokens
+
+
+@functools.lru_cache(maxsize=262_144)
+def _word_tokens(word: str, expand: bool) -> tuple[str, ...]:
+    """The tokens of one word (cached: a design repeats its identifiers, and this is the indexing hot loop)."""
+    low = word.lower()
+    if low in STOPWORDS:
+        return ()
+    parts = split_identifier(word)
+    tokens = [low]
+    if len(parts) > 1:
+        tokens.extend(parts)
+    if expand:
+        for p in parts or [low]:
+            tokens.extend(ABBREVIATIONS.get(p, ()))
+            tokens.extend(_REVERSE.get(p, ()))
+            tokens.extend(_REVERSE.get(_stem(p), ()))
+    return tuple(_stem(t) for t in tokens if t not in STOPWORDS)
 
 
 class LexicalIndex:

@@ -67,6 +67,7 @@ class DesignIndex:
         self._collection: Any = None
         self._by_file: dict[str, list[Chunk]] | None = None
         self._by_text: dict[str, list[str]] | None = None
+        self._seen: dict[str, tuple[tuple[int, int], str]] = {}  # file -> (mtime, size) when last hashed, its hash
 
     # -- files ---------------------------------------------------------------------------
     def files_to_index(self) -> list[tuple[Path, str, dict[int, tuple[str, int]] | None]]:
@@ -132,9 +133,14 @@ class DesignIndex:
                 stale_ids += manifest["files"].pop(rel, {}).get("chunks", [])
                 manifest["skipped"][rel] = reason
                 continue
-            digest = file_hash(path)
             old = manifest["files"].get(rel)
+            seen = _stat(path)
+            if old and self._seen.get(rel) == (seen, old["hash"]) and all(c in chunks for c in old["chunks"]):
+                report.unchanged += 1  # not touched since this process last hashed it
+                continue
+            digest = file_hash(path)
             if old and old["hash"] == digest and all(c in chunks for c in old["chunks"]):
+                self._seen[rel] = (seen, digest)
                 report.unchanged += 1
                 continue
             try:
@@ -160,9 +166,13 @@ class DesignIndex:
             report.removed.append(rel)
         for rel in [r for r in manifest["skipped"] if r not in present]:
             manifest["skipped"].pop(rel)
-        self._apply(collection, chunks, stale_ids, new_chunks, report, progress)
-        self._write(manifest, chunks, report.indexed, report.removed)
-        self._chunks, self._lexical, self._by_file, self._by_text = chunks, None, None, None
+        changed = bool(stale_ids or new_chunks or report.indexed or report.removed or report.rebuilt_reason
+                       or self._chunks is None)
+        if changed:
+            self._apply(collection, chunks, stale_ids, new_chunks, report, progress)
+            self._write(manifest, chunks, report.indexed, report.removed)
+            self._lexical, self._by_file, self._by_text = None, None, None  # rebuilt from the new chunks on demand
+        self._chunks = chunks
         report.chunks = len(chunks)
         report.duration_s = time.monotonic() - t0
         return report
@@ -392,6 +402,14 @@ class DesignIndex:
 RRF_K = 60
 SEMANTIC_WEIGHT = 0.6  # relative to lexical in the fused ranking (see benchmarks/bench_retrieval.py)
 DOC_DISCOUNT = 0.6  # documents' fused score for "where in the design" questions
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+        return st.st_mtime_ns, st.st_size
+    except OSError:
+        return -1, -1
 
 
 def _chroma_collection(path: Path) -> Any:

@@ -11,7 +11,7 @@ from chipchat.place import orfs
 from chipchat.place.backends import BACKENDS
 from chipchat.place.flow import PlaceOptions, Progress, run_placement
 from chipchat.place.report import PlaceReport, after_what, to_answer
-from chipchat.rtl.load import DesignArg, load_design
+from chipchat.rtl.load import DesignArg, load_design, with_inferred_clock
 from chipchat.steps.floorplan import Floorplan
 
 
@@ -51,8 +51,10 @@ def place_design(
 
 def place(design: DesignArg, options: PlaceOptions, progress: Progress | None = None) -> PlaceReport:
     """:func:`place_design` with every option and an optional progress callback (the CLI's entry)."""
-    d = load_design(design)
+    d, clock_note = with_inferred_clock(load_design(design), options.clock_period_ns)
     report = run_placement(d, options, progress)
+    if clock_note:
+        report.warnings.insert(0, clock_note)
     report.explanation = explain_paths(d, report)
     return report
 
@@ -141,13 +143,13 @@ def check_openroad_script(design: DesignArg, floorplan: Floorplan | None = None,
     from chipchat.steps.openroad_place import rows_and_pin_layers
     from chipchat.steps.openroad_script import PlaceScriptInputs, record_script, render_place_script
     from chipchat.steps.step import new_run_dir
-    from chipchat.steps.yosys_synth import YosysSynth
+    from chipchat.timing.synth import synthesize
 
     d = load_design(design)
     plat = get_platform(platform or d.platform, base=d.root)
     if d.sdc is None:
         raise ConfigError("the openroad backend needs an SDC file", hint="add sdc = \"constraints.sdc\" to chipchat.toml")
-    synth = YosysSynth(d, platform=plat).start()
+    synth = synthesize(d, platform=plat)
     folder = new_run_dir(d, "openroad_check")
     lef = read_lef(plat.lefs)
     site, hor, ver = rows_and_pin_layers(lef, plat.lefs, plat.site or "", plat.extra.get("IO_PLACER_H", ""),

@@ -30,7 +30,7 @@ from chipchat.platforms import get_platform
 from chipchat.steps.floorplan import Floorplan
 from chipchat.steps.opensta import OpenSTA, StaResults, read_results
 from chipchat.steps.step import new_run_dir
-from chipchat.steps.yosys_synth import YosysSynth
+from chipchat.timing.synth import synthesize
 
 Progress = Callable[[str, str, float], None]  # (stage, "start" | "done" | "failed", seconds)
 
@@ -61,8 +61,8 @@ def run_placement(design: Design, options: PlaceOptions, progress: Progress | No
                          target_utilization=options.floorplan.utilization)
 
     with stage("synthesis (yosys)"):
-        synth = YosysSynth(design, platform=platform, clock_period_ns=options.clock_period_ns,
-                           timeout_s=options.timeout_s).start()
+        synth = synthesize(design, platform=platform, clock_period_ns=options.clock_period_ns,
+                           timeout_s=options.timeout_s)
     netlist = synth.artifacts["netlist_v"]
     ports = _ports(synth.artifacts["netlist_json"], design.top or "")
     with stage("timing before placement (opensta)"):

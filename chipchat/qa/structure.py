@@ -3,6 +3,9 @@
 Drivers and loads, where a signal is assigned, its reset value, its fan-in cone, the
 instantiation tree, ports and parameters. Each function returns an :class:`Answer`
 whose every claim cites ``file:line``.
+
+(About 430 lines: every structural question shares the signal resolution and citation helpers at the
+bottom; splitting the module-level answers out is planned with the routing work.)
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from chipchat.answer import Answer
@@ -17,7 +21,7 @@ from chipchat.design import Design
 from chipchat.errors import ChipChatError
 from chipchat.rtl.load import load_model
 from chipchat.rtl.model import Assignment, DesignModel, Module, Signal
-from chipchat.types import Span
+from chipchat.types import Span, hdl_lines
 
 
 class UnknownName(ChipChatError):
@@ -59,12 +63,29 @@ def resolve_signal(model: DesignModel, name: str, module: str | None = None) -> 
         where = f" in module {module}" if module else ""
         hint = ("did you mean " + ", ".join(f"`{c}`" for c in close) + "?") if close else \
             "signals of the top module: " + ", ".join(names[:20])
+        broken = [f for f in model.files if f.status in ("error", "skipped")]
+        if broken:
+            hint += ("; these sources could not be read, so their signals are not known: "
+                     + "; ".join(f"{f.where()}: {f.message}" for f in broken[:3]))
         raise UnknownName(f"no signal named `{base}`{where} in design", hint=hint)
     m, s = hits[0]
     if len(hits) > 1:
         others = ", ".join(h[0].name for h in hits[1:4])
         note = (note + "; " if note else "") + f"`{base}` also exists in {others} (pass a module to choose)"
+    broken = module_errors(model, m)
+    if broken:
+        note = (note + "; " if note else "") + (
+            f"the RTL of {m.name} has errors, so statements may be missing from this answer: "
+            + "; ".join(f"{Path(d.file).name}:{d.line}: {d.message}" for d in broken[:3])
+            + (f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""))
     return Resolved(m, s, note)
+
+
+def module_errors(model: DesignModel, module: Module) -> list[Any]:
+    """Elaboration errors located inside ``module``'s lines: statements slang could not bind are not in the model."""
+    span = module.span
+    return [d for d in model.diagnostics if d.severity == "error" and d.file == span.file
+            and span.line <= d.line <= span.end_line]
 
 
 def _module_of_instance_path(model: DesignModel, path: str) -> str | None:
@@ -151,6 +172,11 @@ def drivers(design: Design, signal: str, module: str | None = None) -> Answer:
         lines.append(f"- output `{port}` of instance `{inst.name}` ({inst.module}) at "
                      f"{ans.cite(inst.span, design.root, 'instance')}")
         ans.data["drivers"].append({"instance": inst.name, "module": inst.module, "port": port})
+        child = model.modules.get(inst.module)
+        for a in (child.drivers(port) if child is not None else [])[:6]:  # one level in: what drives the port
+            spans = _user_span(model, child, a)
+            where = ", ".join(ans.cite(sp, design.root) for sp in spans)
+            lines.append(f"  - inside {inst.module}: {where}: `{_stmt(a, spans)}`")
     for inst, port in m.black_box_connections(s.name):
         lines.append(_black_box_line(ans, design, inst, port))
         ans.data["drivers"].append({"instance": inst.name, "module": inst.module, "port": port,
@@ -161,7 +187,8 @@ def drivers(design: Design, signal: str, module: str | None = None) -> Answer:
                      + (" — " + "; ".join(f"`{expr}` in {p} at {ans.cite(sp, design.root)}"
                                           for p, expr, sp in parents) if parents else " (the top level)"))
     if len(lines) == 1:
-        lines.append("- nothing: it is never assigned (it floats / keeps its initial value)")
+        lines.append("- no statement that could be elaborated: the module has errors (see the warning)"
+                     if module_errors(model, m) else "- nothing: it is never assigned (it floats / keeps its initial value)")
     if r.note:
         ans.warnings.append(r.note)
     ans.text = "\n".join(lines)
@@ -195,6 +222,8 @@ def loads(design: Design, signal: str, module: str | None = None) -> Answer:
         lines.append(f"- the {s.direction} port of `{m.name}` (read outside the module)")
     if len(lines) == 1:
         lines.append("- nothing reads it")
+    if r.note:
+        ans.warnings.append(r.note)
     ans.text = "\n".join(lines)
     return ans
 
@@ -257,6 +286,8 @@ def fanin(design: Design, signal: str, depth: int = 3, module: str | None = None
             lines.append(f"{'  ' * level}- `{name}` ← output `{port}` of `{inst.name}` ({ans.cite(inst.span, design.root)})")
 
     walk(r.signal.name, 0)
+    if r.note:
+        ans.warnings.append(r.note)
     ans.text = "\n".join(lines)
     return ans
 
@@ -333,9 +364,10 @@ def ports(design: Design, module: str | None = None) -> Answer:
     m = _module(model, module)
     ans = Answer(text="", kind="structure", data={"module": m.name, "ports": []})
     lines = [f"Ports of `{m.name}` ({ans.cite(m.span, design.root)}):", "",
-             "| port | direction | width | declared | description |", "|---|---|---|---|---|"]
+             "| port | direction | width | declared as | where | description |", "|---|---|---|---|---|---|"]
     for p in m.ports:
-        lines.append(f"| `{p.name}` | {p.direction} | {p.width} | {ans.cite(p.span, design.root)} | {p.comment} |")
+        lines.append(f"| `{p.name}` | {p.direction} | {p.width} | `{_declared_as(p)}` | "
+                     f"{ans.cite(p.span, design.root)} | {p.comment} |")
         ans.data["ports"].append({"name": p.name, "direction": p.direction, "width": p.width})
     ans.text = "\n".join(lines)
     return ans
@@ -355,7 +387,8 @@ def parameters(design: Design, module: str | None = None) -> Answer:
         kind = "localparam" if p.local else "parameter"
         if p.name in overridden:
             kind += " (set in chipchat.toml)"
-        lines.append(f"| `{p.name}` | `{p.value}` | {kind} | {ans.cite(p.span, design.root)} | {p.comment} |")
+        value = f"`{p.value}`" + (f" (`{p.expression}`)" if p.expression else "")
+        lines.append(f"| `{p.name}` | {value} | {kind} | {ans.cite(p.span, design.root)} | {p.comment} |")
         ans.data["parameters"].append({"name": p.name, "value": p.value, "local": p.local,
                                        "overridden": p.name in overridden})
     if not m.under_top:
@@ -398,10 +431,27 @@ def _module(model: DesignModel, name: str | None) -> Module:
     key = name or model.top
     if key and key in model.modules:
         return model.modules[key]
+    broken = [f for f in model.files if f.status in ("error", "skipped")]
+    if broken and (not key or not model.modules):
+        raise UnknownName(
+            f"no module{' named `' + key + '`' if key else ''} could be read: "
+            + "; ".join(f"{f.where()}: {f.message}" for f in broken[:5]),
+            hint="fix the file(s) named above; the rest of the design is read without them")
     close = difflib.get_close_matches(key or "", list(model.modules), n=3)
     raise UnknownName(f"no module named `{key}`",
                       hint=("did you mean " + ", ".join(close) + "?") if close else
                       "modules: " + ", ".join(sorted(model.modules)))
+
+
+def _declared_as(p: Any) -> str:
+    """A port's declaration as written (``input data_t data_i``), from its line; the type slang resolved
+    (``logic[31:0]``) when the line does not show it."""
+    try:
+        line = hdl_lines(Path(p.span.file).read_text(encoding="utf-8", errors="replace"))[p.span.line - 1]
+    except (OSError, IndexError):
+        return p.type
+    text = re.sub(r"//.*|/\*.*?\*/", "", line).strip().rstrip(",;)").strip()
+    return text if p.name in text and len(text) < 120 else p.type
 
 
 def _describe(s: Signal) -> str:

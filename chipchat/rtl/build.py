@@ -134,6 +134,7 @@ def _collect_bodies(inst: Any, reader: SourceReader, model: DesignModel, seen: s
     seen.add(name)
     builder = _ModuleBuilder(inst, reader, defined)
     module = builder.build()
+    model.diagnostics.extend(builder.problems)
     module.under_top = under_top
     model.modules[module.name] = module
     for child in builder.child_instances:
@@ -147,6 +148,7 @@ class _ModuleBuilder:
         self.r = reader
         self.defined = defined
         self.child_instances: list[Any] = []
+        self.problems: list[Diagnostic] = []
 
     def build(self) -> Module:
         definition = self.inst.definition
@@ -154,7 +156,11 @@ class _ModuleBuilder:
         kind = "interface" if getattr(self.inst, "isInterface", False) else "module"
         self.module = Module(name=definition.name, file=span.file, span=span, kind=kind,
                              comment=self.r.comment(span.file, span.line, owner=True))
-        self._members(self.body)
+        try:
+            self._members(self.body)
+        except RecursionError:  # nesting deeper than Python's stack: keep what was read, say what was not
+            self.problems.append(Diagnostic("error", f"{definition.name} is nested too deeply to read completely; "
+                                            "answers about it may miss statements", span.file, span.line, 1))
         self._attach_resets()
         return self.module
 
@@ -235,8 +241,11 @@ class _ModuleBuilder:
             value = str(sym.value)
         except Exception:  # noqa: BLE001 - slang may fail to evaluate an unused parameter
             value = "?"
+        init = getattr(getattr(sym, "syntax", None), "initializer", None)
+        written = " ".join(str(getattr(init, "expr", "")).split())
         self.module.parameters.append(
-            Parameter(sym.name, value, span, bool(sym.isLocalParam), self.r.comment(span.file, span.line)))
+            Parameter(sym.name, value, span, bool(sym.isLocalParam), self.r.comment(span.file, span.line),
+                      expression=written if written and written != value else ""))
 
     def _continuous(self, sym: Any) -> None:
         expr = sym.assignment
@@ -257,7 +266,8 @@ class _ModuleBuilder:
                 "AlwaysLatch": "always_latch", "Initial": "initial", "Final": "final"}.get(pk, pk.lower())
         span = self.r.span(sym.syntax) if sym.syntax is not None else self.r.span(sym.body)
         idx = len(self.module.blocks)
-        header = self.r.lines(span.file)[span.line - 1].strip() if self.r.lines(span.file) else kind
+        lines = self.r.lines(span.file)
+        header = lines[span.line - 1].strip() if 0 < span.line <= len(lines) else kind  # `line can point anywhere
         block = Block(kind, span, header, [], [])
         self.module.blocks.append(block)
         walker = StatementWalker(self.r, idx)

@@ -19,10 +19,12 @@ from pyslang import ast, syntax
 
 from chipchat.design import Design
 from chipchat.errors import DesignError
+from chipchat.rtl import guards
 from chipchat.rtl.model import FileStatus
 from chipchat.types import Diagnostic
 
 BINARY_SNIFF = 8192
+MAX_PARSE_DEPTH = 4096  # slang's default 1024 refuses a generated decoder's 1,500-arm `else if` chain
 
 
 @dataclass
@@ -43,7 +45,9 @@ def preprocessor_options(sources: SourceSet) -> pyslang.Bag:
     pp = pyslang.parsing.PreprocessorOptions()
     pp.additionalIncludePaths = [str(p) for p in sources.include_dirs]
     pp.predefines = [f"{k}={v}" if v != "" else k for k, v in sources.defines.items()]
-    return pyslang.Bag([pp])
+    parser = pyslang.parsing.ParserOptions()
+    parser.maxRecursionDepth = MAX_PARSE_DEPTH
+    return pyslang.Bag([pp, parser])
 
 
 def is_binary(path: Path) -> bool:
@@ -51,12 +55,17 @@ def is_binary(path: Path) -> bool:
         return b"\0" in fh.read(BINARY_SNIFF)
 
 
-def parse_file(path: Path, sm: Any, options: Any, engine: Any) -> tuple[FileStatus, Any]:
+def parse_file(path: Path, sm: Any, options: Any, engine: Any,
+               include_dirs: list[Path] | tuple[Path, ...] = ()) -> tuple[FileStatus, Any]:
     """(what happened to the file, its syntax tree or None): missing, empty, binary and broken files are
-    statuses with ``file:line:col``, never exceptions; a non-UTF-8 file is read as Latin-1 and says so."""
+    statuses with ``file:line:col``, never exceptions; a non-UTF-8 file is read as Latin-1 and says so;
+    a file the parser must not see (:mod:`chipchat.rtl.guards`) is refused with its ``file:line``."""
     name = str(path)
     if not path.exists():
         return FileStatus(name, "error", "file does not exist"), None
+    refusal = guards.check_file(path, list(include_dirs))
+    if refusal is not None:
+        return FileStatus(name, "skipped", refusal.message, line=refusal.line or None), None
     try:
         if path.stat().st_size == 0:
             return FileStatus(name, "empty", "empty file"), None
@@ -85,7 +94,7 @@ def parse_file(path: Path, sm: Any, options: Any, engine: Any) -> tuple[FileStat
 def parse_one(path: Path, sources: SourceSet) -> tuple[FileStatus, Any]:
     """One file, parsed on its own with ``sources``' include folders and defines: (status, tree or None)."""
     sm = pyslang.SourceManager()
-    return parse_file(path, sm, preprocessor_options(sources), pyslang.DiagnosticEngine(sm))
+    return parse_file(path, sm, preprocessor_options(sources), pyslang.DiagnosticEngine(sm), sources.include_dirs)
 
 
 def parse_text(text: str, name: str, path: str, options: Any | None = None) -> tuple[Any, Any]:
@@ -153,7 +162,7 @@ def compile_sources(sources: SourceSet, *, tops: Iterable[str] = (), overrides: 
     statuses: list[FileStatus] = []
     trees: list[Any] = []
     for path in sources.files:
-        status, tree = parse_file(path, sm, options, engine)
+        status, tree = parse_file(path, sm, options, engine, sources.include_dirs)
         statuses.append(status)
         if tree is not None:
             trees.append(tree)
@@ -198,6 +207,22 @@ def quick_hierarchy(files: Iterable[Path]) -> tuple[dict[str, list[str]], set[st
     return modules, instantiated
 
 
+def _first_errors(design: Design, limit: int = 5) -> list[str]:
+    """``file:line:col: message`` of the first problem of each source that does not parse (at most ``limit``)."""
+    sm = pyslang.SourceManager()
+    sources = SourceSet.of(design)
+    options, engine = preprocessor_options(sources), pyslang.DiagnosticEngine(sm)
+    out = []
+    for path in design.sources:
+        status, _ = parse_file(path, sm, options, engine, sources.include_dirs)
+        if status.status != "ok":
+            out.append(f"  {design.relpath(path)}{':' + str(status.line) if status.line else ''}"
+                       f"{':' + str(status.col) if status.col else ''}: {status.message}")
+        if len(out) >= limit:
+            break
+    return out
+
+
 def _syntax_modules(node: Any) -> list[tuple[str, list[str]]]:
     """(module, [instantiated module types]) in file order. A lookup table keeps the walk in C++ except at
     the three kinds it needs (a Python callback on every node made top inference 5 s on 100k lines)."""
@@ -228,9 +253,13 @@ def infer_top(design: Design) -> Design:
     modules, instantiated = quick_hierarchy(design.sources)
     roots = [m for m in modules if m not in instantiated]
     if not roots:
+        problems = _first_errors(design)
         raise DesignError(
-            f"cannot infer the top module of {design.root}: no module found that is not instantiated",
-            hint="set `top` in chipchat.toml's [design] section")
+            f"cannot infer the top module of {design.root}: "
+            + ("no module could be read:\n" + "\n".join(problems) if problems and not modules
+               else "no module found that is not instantiated"),
+            hint="fix the file(s) above, or set `top` in chipchat.toml's [design] section" if problems
+            else "set `top` in chipchat.toml's [design] section")
     roots.sort(key=lambda m: (-len(modules[m]), m))
     design.top = roots[0]
     if len(roots) > 1:

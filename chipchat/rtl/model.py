@@ -29,6 +29,7 @@ class Parameter:
     span: Span
     local: bool = False
     comment: str = ""
+    expression: str = ""  # the default as written (``LZC_LEADING_ZERO_CNT``, ``$clog2(Depth)``), when not the value
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from chipchat.formats.src_attr import LineMap
-from chipchat.types import Span
+from chipchat.types import Span, hdl_lines
 
 MODULE_START = re.compile(r"\s*(macromodule|module|interface|program)\b")
 
@@ -28,7 +28,7 @@ class SourceReader:
     def lines(self, file: str) -> list[str]:
         if file not in self._lines:
             try:
-                self._lines[file] = Path(file).read_text(encoding="utf-8", errors="replace").splitlines()
+                self._lines[file] = hdl_lines(Path(file).read_text(encoding="utf-8", errors="replace"))
             except OSError:
                 self._lines[file] = []
         return self._lines[file]

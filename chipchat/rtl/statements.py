@@ -128,18 +128,24 @@ class StatementWalker:
             self._timing(stmt.timing)
             self.walk(stmt.stmt, conds, top=top, in_reset=in_reset)
         elif kind == SK.Conditional:
-            sigs: list[str] = []
-            for c in stmt.conditions:
-                sigs += signals_in(c.expr)
-            test = reset_test(stmt.conditions[0].expr, self.reset_like) \
-                if top and self.clock is not None and len(stmt.conditions) == 1 else None
-            if test is not None:
-                self.resets.append(test)
-            here = conds + dedupe(sigs)
-            self.walk(stmt.ifTrue, here, top=False, in_reset=in_reset or (test if test and test.when_true else None))
-            if stmt.ifFalse is not None:
-                self.walk(stmt.ifFalse, here, top=False,
-                          in_reset=in_reset or (test if test and not test.when_true else None))
+            # an `else if` chain is walked as a loop, not by recursion: generated decoders have thousands of arms
+            here, first = conds, True
+            while stmt is not None and stmt.kind == SK.Conditional:
+                sigs: list[str] = []
+                for c in stmt.conditions:
+                    sigs += signals_in(c.expr)
+                test = reset_test(stmt.conditions[0].expr, self.reset_like) \
+                    if top and first and self.clock is not None and len(stmt.conditions) == 1 else None
+                if test is not None:
+                    self.resets.append(test)
+                here = here + [s for s in dedupe(sigs) if s not in here]
+                self.walk(stmt.ifTrue, here, top=False,
+                          in_reset=in_reset or (test if test and test.when_true else None))
+                else_reset = in_reset or (test if test and not test.when_true else None)
+                stmt, first = stmt.ifFalse, False
+                if stmt is not None and (stmt.kind != SK.Conditional or else_reset is not in_reset):
+                    self.walk(stmt, here, top=False, in_reset=else_reset)
+                    stmt = None
         elif kind == SK.Case:
             sel = signals_in(stmt.expr)
             for item in stmt.items:
@@ -266,7 +272,19 @@ def expr_text(expr: Any) -> str:
     syn = getattr(expr, "syntax", None)
     if syn is None:
         return ""
-    return " ".join(str(syn).split())
+    return _outer_parens(" ".join(str(syn).split()))
+
+
+def _outer_parens(text: str) -> str:
+    """``(4'b1010)`` → ``4'b1010`` (macros wrap their arguments); ``(a) & (b)`` stays as it is."""
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
 
 
 def initializer_text(sym: Any) -> str:
@@ -276,9 +294,12 @@ def initializer_text(sym: Any) -> str:
 
 
 def width(typ: Any) -> int:
+    """Bits of a type; for an unpacked array (a memory), all its bits."""
     try:
+        if getattr(typ, "isUnpackedArray", False):
+            return int(typ.bitstreamWidth)
         return int(typ.bitWidth)
-    except Exception:  # noqa: BLE001 - unpacked arrays and some types have no width
+    except Exception:  # noqa: BLE001 - some types (dynamic arrays, classes) have no fixed width
         return 0
 
 

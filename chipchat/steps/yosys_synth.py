@@ -12,6 +12,7 @@ the recipe and the Yosys version.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -20,7 +21,8 @@ from typing import Any, ClassVar
 
 from chipchat import toolchain
 from chipchat.design import Design
-from chipchat.errors import ConfigError, DesignError, ParseError, ToolFailed
+from chipchat.errors import ChipChatError, ConfigError, DesignError, ParseError, ToolFailed
+from chipchat.formats.verilog_netlist import split_concat_assigns
 from chipchat.hashing import digest
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import data_path
@@ -32,7 +34,9 @@ REPAIRS = {
     "abc": "ABC buffered high-fanout nets and sized gates for the clock period (abc -constr -D: buffer, upsize, dnsize)",
     "none": "no buffering or gate sizing (plain area-oriented ABC mapping): slack on high-fanout nets is pessimistic",
 }
-CACHE_VERSION = 1  # bump when the saved results change shape or meaning
+FRONTENDS = ("yosys", "sv2v", "slang")
+SV2V_OUTPUT = "sv2v.v"
+CACHE_VERSION = 2  # bump when the saved results change shape or meaning
 _YOSYS_ERROR = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): ERROR: (?P<msg>.*)$", re.M)
 _YOSYS_WARNING = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): Warning: (?P<msg>.*)$", re.M)
 _PLAIN_ERROR = re.compile(r"^ERROR: (?P<msg>.*)$", re.M)
@@ -66,6 +70,8 @@ class YosysSynth(Step):
         "platform": "platform name, liberty path or OpenROAD-flow-scripts platform folder (default: the design's)",
         "clock_period_ns": "delay target for ABC's mapping and sizing (default: none)",
         "repair": "`abc` (buffering and gate sizing inside ABC, the default) or `none` (area mapping only)",
+        "frontend": "how the RTL is read: `yosys` (Yosys's own reader, the default), `sv2v` (SystemVerilog "
+                    "converted to Verilog by sv2v first) or `slang` (the yosys-slang plugin)",
     }
 
     def __init__(self, design: Design, *, timeout_s: float | None = None, **config: Any) -> None:
@@ -75,6 +81,9 @@ class YosysSynth(Step):
         self.repair = str(config.get("repair", "abc"))
         if self.repair not in REPAIRS:
             raise ConfigError(f"unknown repair mode {self.repair!r}", hint="known: " + ", ".join(REPAIRS))
+        self.frontend = str(config.get("frontend", "yosys"))
+        if self.frontend not in FRONTENDS:
+            raise ConfigError(f"unknown front end {self.frontend!r}", hint="known: " + ", ".join(FRONTENDS))
         period = config.get("clock_period_ns")
         self.period_ns = float(period) if period is not None else None
         if self.period_ns is not None and not self.period_ns > 0:
@@ -104,7 +113,7 @@ class YosysSynth(Step):
         version = toolchain.find_tool("yosys").version
         return digest("yosys_synth", CACHE_VERSION, version, recipe_path(), *self.sources(), *headers, *self.platform.liberty,
                       self.platform.to_json(), self.design.top, self.design.defines, self.design.parameters,
-                      [str(d) for d in self.design.include_dirs], self.period_ns, self.repair)
+                      [str(d) for d in self.design.include_dirs], self.period_ns, self.repair, self.frontend)
 
     # -- the script, as data -----------------------------------------------------------------
     def abc_command(self, libs: list[str]) -> str:
@@ -126,26 +135,55 @@ class YosysSynth(Step):
         libs = libs or [yosys_quote(p, "liberty path") for p in self.platform.liberty]
         design = self.design
         reads = [f"read_liberty -lib {lib}" for lib in libs]
-        flags = ["-sv"] + [f"-I{yosys_quote(d, 'include folder')}" for d in design.include_dirs]
+        # -defer: elaborate once, in `hierarchy`, with the parameter overrides (not first with the defaults, which
+        # for a large default memory can take minutes); include folders by link names in the run folder, since
+        # Yosys keeps quotes around an -I path as part of it
+        flags = ["-defer", "-sv"] + [f"-I{link}" for link in self.include_links()]
         for name, value in sorted(design.defines.items()):
-            if not re.fullmatch(r"[A-Za-z_]\w*", name) or any(ch in str(value) for ch in '"\n\r; #'):
+            if not re.fullmatch(r"[A-Za-z_]\w*", name) or any(ch in '"\n\r;#' or ch.isspace() for ch in str(value)):
                 raise ConfigError(f"define {name}={value!r} cannot be passed to Yosys",
-                                  hint="use plain names and values without spaces or quotes")
+                                  hint="use plain names and values without spaces, tabs or quotes")
             flags.append(f"-D{name}={value}" if value != "" else f"-D{name}")
         sources = " ".join(yosys_quote(p, "source path") for p in self.sources())
         chparams = "".join(f" -chparam {_ident(k)} {_param_value(v)}" for k, v in sorted(design.parameters.items()))
+        read = f"read_verilog {' '.join(flags)} {sources}"
+        if self.frontend == "sv2v":  # run() converts the sources into one Verilog file first
+            read = f"read_verilog -defer {SV2V_OUTPUT}"
+        elif self.frontend == "slang":  # the plugin elaborates, with the overrides, itself
+            overrides = "".join(f" -G {_ident(k)}={_param_value(v)}" for k, v in sorted(design.parameters.items()))
+            includes = "".join(f" -I {link}" for link in self.include_links())
+            defines = "".join(f" -D {f[2:]}" for f in flags if f.startswith("-D"))
+            read = f"plugin -i slang\nread_slang --top {_ident(design.top or '')}{overrides}{includes}{defines} {sources}"
+            chparams = ""
         if self.platform.tie_hi and self.platform.tie_lo:
             constants = (f"hilomap -singleton -hicell {self.platform.tie_hi.cell} {self.platform.tie_hi.output} "
                          f"-locell {self.platform.tie_lo.cell} {self.platform.tie_lo.output}")
         else:
             constants = "setundef -zero"
         values = {
-            "READ_LIBERTY": "\n".join(reads), "READ_SOURCES": f"read_verilog {' '.join(flags)} {sources}",
+            "READ_LIBERTY": "\n".join(reads), "READ_SOURCES": read,
             "TOP": _ident(design.top or ""), "CHPARAMS": chparams, "DFF_LIBERTY": libs[0],
             "ABC": self.abc_command(libs), "CONSTANTS": constants, "STAT_JSON": "stat.json",
             "NETLIST_V": "netlist.v", "NETLIST_JSON": "netlist.json",
         }
         return Template(recipe_path().read_text()).substitute(values)
+
+    def sv2v_argv(self, sv2v: str) -> list[str]:
+        """sv2v converting the sources (with the include folders and defines) into ``sv2v.v`` in the run folder."""
+        return [sv2v, *[f"--incdir={link}" for link in self.include_links()],
+                *[f"--define={k}={v}" if v != "" else f"--define={k}" for k, v in sorted(self.design.defines.items())],
+                f"--top={_ident(self.design.top or '')}", f"--write={SV2V_OUTPUT}", *map(str, self.sources())]
+
+    def _sv2v(self, run: RunDir) -> None:
+        tool = toolchain.find_tool("sv2v")
+        result = run.exec(self.sv2v_argv(str(tool.path)), log="sv2v.log", tool="sv2v")
+        if not result.ok or not run.file(SV2V_OUTPUT).is_file():
+            raise ToolFailed("sv2v", "sv2v could not convert the SystemVerilog sources", log_tail=result.tail(12),
+                             log_path=result.log_path, returncode=result.returncode)
+
+    def include_links(self) -> list[str]:
+        """Names (in the run folder) of links to the include folders: ``inc0``, ``inc1`` …"""
+        return [f"inc{i}" for i in range(len(self.design.include_dirs))]
 
     def argv(self, yosys: str = "yosys") -> list[str]:
         return [yosys, "-q", "-l", "yosys_full.log", "-s", "synth.ys"]
@@ -156,12 +194,22 @@ class YosysSynth(Step):
         run.file("synth.ys").write_text(self.script(libs))
         if "-constr" in self.abc_command(libs):
             run.file("abc.constr").write_text(self.abc_constr())
+        for link, folder in zip(self.include_links(), self.design.include_dirs, strict=True):  # before sv2v and Yosys
+            run.file(link).unlink(missing_ok=True)
+            run.file(link).symlink_to(folder.resolve(), target_is_directory=True)
+        if self.frontend == "sv2v":
+            self._sv2v(run)
         tool = toolchain.find_tool("yosys")
         result = run.exec(self.argv(str(tool.path)), log="yosys.log", tool="yosys")
         if not result.ok:
             raise self._error(result.output, run.path / "yosys.log", result.returncode)
+        netlist_v = run.file("netlist.v")
+        fixed, split = split_concat_assigns(netlist_v.read_text())
+        if split:
+            netlist_v.write_text(fixed)
         netlist_json = run.file("netlist.json")
         metrics = self._metrics(netlist_json, run.file("stat.json"))
+        metrics["split_assigns"] = split  # `assign {a, b} = …` written one bit per line, for OpenSTA
         metrics["warnings"] = self.warnings(result.output)
         (run.file("synth_metrics.json")).write_text(json.dumps(metrics, indent=2))
         return StepResult(self.name, run.path, artifacts={
@@ -217,6 +265,18 @@ class YosysSynth(Step):
 
     def _error(self, output: str, log_path: Path, returncode: int) -> Exception:
         return yosys_error(output, log_path, returncode, self.design)
+
+
+@functools.cache
+def slang_plugin() -> bool:
+    """Whether this Yosys loads the yosys-slang plugin (``plugin -i slang``): probed once per process."""
+    from chipchat import _exec
+
+    try:
+        yosys = toolchain.find_tool("yosys")
+        return _exec.run(yosys.argv("-q", "-p", "plugin -i slang"), timeout=30, tool="yosys").ok
+    except ChipChatError:
+        return False
 
 
 def _ident(name: str) -> str:

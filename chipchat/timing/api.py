@@ -22,13 +22,13 @@ from chipchat.formats.sta_report import TimingPath
 from chipchat.formats.yosys_json import Netlist
 from chipchat.hashing import digest
 from chipchat.platforms import get_platform
-from chipchat.rtl.load import load_design
+from chipchat.rtl.load import load_design, with_inferred_clock
 from chipchat.steps.opensta import EndpointQuery, OpenSTA, StaResults
-from chipchat.steps.yosys_synth import YosysSynth
 from chipchat.tcl import validate_identifier
 from chipchat.timing.explain import explain
 from chipchat.timing.rtlmap import RtlMap, split
 from chipchat.timing.run import TimingRun, explanation_json, timing_metrics
+from chipchat.timing.synth import synthesize
 
 Progress = Callable[[str], None]
 
@@ -52,22 +52,23 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
     """Synthesize, time and explain; returns the typed :class:`TimingRun`."""
     say = progress or (lambda _msg: None)
     timeout = settings().tool_timeout_s
-    d = load_design(design)
+    d, clock_note = with_inferred_clock(load_design(design), clock_period_ns)
     plat = get_platform(platform or d.platform, base=d.root)
     if to is not None:
         validate_identifier(to, "signal")
     if d.sdc is None and not d.clocks:
-        raise ConfigError("no clock: the design has no SDC file and no [[clocks]] in chipchat.toml",
-                          hint="add [[clocks]] with port = \"clk\" and period_ns = 10.0 to chipchat.toml, "
-                               "or an SDC file with create_clock")
+        raise ConfigError("no clock: the design has no SDC file and no [[clocks]] in chipchat.toml"
+                          + ("" if clock_period_ns is None else ", and no input of the top clocks a register"),
+                          hint="pass --clock-period (e.g. 10ns) and chipchat finds the clock port, or add [[clocks]] "
+                               "with port = \"clk\" and period_ns = 10.0 to chipchat.toml, or an SDC with create_clock")
     period = effective_period(d, clock_period_ns)
     say(f"synthesis (yosys, {plat.name}" + (f", target {period:g} ns)" if period else ")"))
-    synth = YosysSynth(d, platform=plat, clock_period_ns=period, repair=repair, timeout_s=timeout).start()
+    synth = synthesize(d, platform=plat, clock_period_ns=period, repair=repair, timeout_s=timeout)
     from chipchat.formats.liberty import read_liberty
 
     seq = {c for lib in plat.liberty for c in read_liberty(lib).flops()}
     net = Netlist.load(synth.artifacts["netlist_json"], top=d.top, sequential_types=seq)
-    warnings = list(synth.metrics.get("warnings", []))
+    warnings = ([clock_note] if clock_note else []) + list(synth.metrics.get("warnings", []))
     say("RTL model (pyslang)")
     rtl = _rtl_map(d, warnings)
     if rtl is not None:

@@ -6,7 +6,7 @@ from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.formats.cocotb_results import SimRun, TestResult
 from chipchat.types import Citation, Diagnostic, Location
-from chipchat.verify.explain import FailureExplanation, rel
+from chipchat.verify.explain import FailureExplanation, install_hint, missing_package, rel
 
 STATUS_MARK = {"pass": "pass", "fail": "**FAIL**", "error": "**ERROR**", "timeout": "**TIMEOUT**",
                "skip": "skip", "not-run": "not run"}
@@ -36,6 +36,10 @@ def sim_answer(design: Design, run: SimRun, explanations: list[FailureExplanatio
     if run.error:
         where = f" at `{_cite(answer, design, run.error_location, 'testbench error')}`" if run.error_location else ""
         lines.append(f"The testbench could not run{where}: `{run.error}`")
+        hint = install_hint(run.error)
+        if hint:
+            lines.append(hint)
+            answer.data["missing_package"] = missing_package(run.error)
     if run.tests:
         lines.append(_table(run.tests))
     for e in explanations:
@@ -73,8 +77,17 @@ def _build_failure(design: Design, answer: Answer, tail: str, errors: list[Diagn
 
 def _explanation(design: Design, answer: Answer, e: FailureExplanation) -> str:
     t = e.test
-    out = [f"### Why {t.short_name} fails"]
     what = f"{t.exc_type}: {t.message}" if t.exc_type else t.message
+    if e.testbench_bug:
+        where = _cite(answer, design, t.assert_line, "testbench error") if t.assert_line else "the testbench"
+        code = f": `{t.assert_line.text}`" if t.assert_line and t.assert_line.text else ""
+        hint = install_hint(t.message)
+        return "\n".join([f"### {t.short_name}: an error in the test's own code, not in the design",
+                           "```text\n" + (what.strip() or "(no message)") + "\n```",
+                           f"- raised at `{where}`{code}: the testbench's Python failed before any check of the "
+                           "design could fail, so there is no RTL to blame and no waveform to read; fix the test."]
+                          + ([hint] if hint else []))
+    out = [f"### Why {t.short_name} fails"]
     out.append("```text\n" + (what.strip() or "(no message)") + "\n```")
     if t.assert_line is not None:
         code = f": `{t.assert_line.text}`" if t.assert_line.text else ""

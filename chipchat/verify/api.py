@@ -102,8 +102,11 @@ def list_tests(design: DesignArg) -> Answer:
     mods = testbench.resolve_modules(d)
     tests = testbench.discover(folder, mods)
     answer = Answer(text="", kind="sim", data={"modules": mods, "tests": [t.fullname for t in tests]})
-    lines = [f"**{len(tests)} cocotb test(s) for {d.name}** in {', '.join(mods)} (simulators: "
-             f"{', '.join(d.tests.simulators)})", ""]
+    factories = [t for t in tests if t.factory]
+    count = f"{len(tests) - len(factories)} cocotb test(s)" + (
+        f" and {len(factories)} TestFactory function(s) whose variants are generated when the tests run"
+        if factories else "")
+    lines = [f"**{count} for {d.name}** in {', '.join(mods)} (simulators: {', '.join(d.tests.simulators)})", ""]
     from chipchat.types import Citation
     from chipchat.verify.explain import rel
 
@@ -111,7 +114,9 @@ def list_tests(design: DesignArg) -> Answer:
         c = Citation(rel(d, t.file), t.line, 0, label=t.name)
         answer.citations.append(c)
         doc = f" — {t.doc.splitlines()[0]}" if t.doc else ""
-        lines.append(f"- `{t.name}` (`{c}`){doc}")
+        made = f" (TestFactory: runs as `{t.name}_001`, `{t.name}_002` …; `-k {t.name}` selects them all)" \
+            if t.factory else ""
+        lines.append(f"- `{t.name}` (`{c}`){made}{doc}")
     answer.text = "\n".join(lines)
     return answer
 

@@ -10,6 +10,8 @@ failure, from a waveform recorded by re-running the failing tests with the same 
 from __future__ import annotations
 
 import os
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,9 +33,55 @@ class Driver:
     depth: int  # 0: drives a checked signal; 1: drives one of its inputs
 
 
+# exceptions raised by the test's own Python (a bug in the testbench), not by a failed check of the design
+TESTBENCH_ERRORS = ("TypeError", "NameError", "UnboundLocalError", "ImportError", "ModuleNotFoundError",
+                    "SyntaxError", "IndentationError", "KeyError", "IndexError", "ZeroDivisionError",
+                    "RecursionError", "NotImplementedError", "AttributeError")
+PIP_NAMES = {"cocotb_test": "cocotb-test", "cocotb_bus": "cocotb-bus", "cocotbext": "cocotbext-<name>",
+             "pyuvm": "pyuvm", "pytest": "pytest"}
+
+
+def missing_package(message: str) -> tuple[str, str] | None:
+    """(module, pip package) of a ``No module named 'x'`` message; the pip name is a guess said as one."""
+    m = re.search(r"No module named '([\w.]+)'", message)
+    if not m:
+        return None
+    module = m.group(1)
+    parts = module.split(".")
+    if parts[0] == "cocotbext" and len(parts) > 1:
+        return module, f"cocotbext-{parts[1]}"
+    return module, PIP_NAMES.get(parts[0], parts[0].replace("_", "-"))
+
+
+def install_hint(message: str) -> str:
+    """The sentence that tells how to install a missing test dependency into the Python chipchat runs."""
+    found = missing_package(message)
+    if found is None:
+        return ""
+    module, package = found
+    return (f"The testbench imports `{module}`, which is not installed in the Python chipchat runs the tests with "
+            f"({sys.executable}). Install it there: `{sys.executable} -m pip install {package}`"
+            + (" (the package name is a guess from the module name; check the testbench's README)"
+               if module.split(".")[0] not in PIP_NAMES else "") + ".")
+
+
+def is_testbench_bug(test: TestResult, tests_folder: Path | None) -> bool:
+    """A Python error raised in the testbench's own code, not a failed check of the design: the RTL is not to
+    blame. (An ``AttributeError`` about the DUT — a signal the design does not have — stays an RTL question.)"""
+    if test.exc_type.rsplit(".", 1)[-1] not in TESTBENCH_ERRORS:
+        return False
+    if test.exc_type.endswith("AttributeError") and re.search(r"HierarchyObject|SimHandle|dut|\bhandle\b",
+                                                               test.message):
+        return False
+    where = test.assert_line
+    return where is not None and (tests_folder is None or Path(where.file).resolve().is_relative_to(
+        tests_folder.resolve()))
+
+
 @dataclass
 class FailureExplanation:
     test: TestResult
+    testbench_bug: bool = False  # the test's own Python raised (TypeError …): nothing to look for in the RTL
     checked: list[str] = field(default_factory=list)
     context: list[str] = field(default_factory=list)
     drivers: list[Driver] = field(default_factory=list)
@@ -47,6 +95,11 @@ def explain_failures(design: Design, run: SimRun, *, limit: int = 3, cycles: int
     failing = [t for t in run.tests if t.status in (FAIL, ERROR)][:limit]
     if not failing:
         return []
+    folder = design.tests.dir
+    bugs = [FailureExplanation(t, testbench_bug=True) for t in failing if is_testbench_bug(t, folder)]
+    failing = [t for t in failing if not any(b.test is t for b in bugs)]
+    if not failing:
+        return bugs
     if model is None:
         try:
             from chipchat.rtl.build import parse_design
@@ -56,6 +109,11 @@ def explain_failures(design: Design, run: SimRun, *, limit: int = 3, cycles: int
             model = None
     top = model.modules.get(design.top or "") if model else None
     out = [_explain_one(t, top) for t in failing]
+    return bugs + _with_waves(design, run, out, cycles)
+
+
+def _with_waves(design: Design, run: SimRun, out: list[FailureExplanation], cycles: int) -> list[FailureExplanation]:
+    failing = [e.test for e in out]
     wave_run = run
     if not run.waves or not Path(run.waves).exists():
         try:

@@ -194,21 +194,21 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
                     scan.running, ERROR, message=f"{exited} while this test was running",
                     log_excerpt=_section(text, scan.running))
                 for info in selected:
-                    if info.fullname not in found:
+                    if info.fullname not in found and not info.factory:
                         found[info.fullname] = TestResult(
                             info.fullname, NOT_RUN, message=f"not run: the simulator exited during {scan.running}")
             elif not found:
                 run.error = f"{exited} without running any test"
         if attempt.get("gave_up"):
             for info in selected:
-                if info.fullname not in found:
+                if info.fullname not in found and not info.factory:
                     found[info.fullname] = TestResult(info.fullname, NOT_RUN,
                                                       message="not run: earlier tests hung and the run was stopped")
     order = {t.fullname: i for i, t in enumerate(selected)}
     defs = {t.fullname: t for t in selected}
     tests = sorted(found.values(), key=lambda r: order.get(r.name, len(order)))
     for t in tests:
-        known = defs.get(t.name)
+        known = defs.get(t.name) or defs.get(re.sub(r"_\d{3}$", "", t.name))  # a TestFactory's variant
         if known and t.definition is None:
             t.definition = Location(known.file, known.line, function=known.name)
     run.tests = tests

@@ -126,3 +126,15 @@ def test_an_instance_of_a_module_not_in_the_sources_is_a_black_box(tmp_path):
     # the comment above `module` describes the module, not the port declared on the module's line
     assert "vendor black box" not in structure.drivers(design, "q").text
     assert "top with a vendor black box" in structure.summarize_module(design).text
+
+
+def test_an_elaboration_error_is_shown_with_the_answer_it_affects(tmp_path) -> None:
+    """`q <= a & missing_sig` is not in the model: the answer must not say plainly that q is never assigned."""
+    from chipchat.qa.structure import drivers
+    from chipchat.rtl.load import load_design
+
+    (tmp_path / "t.v").write_text("module t(input clk, input a, output reg q);\n"
+                                  "  always @(posedge clk) q <= a & missing_sig;\nendmodule\n")
+    ans = drivers(load_design(tmp_path), "q")
+    assert "never assigned" not in ans.text and "has errors" in ans.text
+    assert any("t.v:2: use of undeclared identifier 'missing_sig'" in w for w in ans.warnings)

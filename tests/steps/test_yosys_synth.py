@@ -63,7 +63,7 @@ def test_script_is_data(tmp_path: Path) -> None:
     src = folder / "rtl" / "top.v"
     assert body == [
         f'read_liberty -lib "{LIB018}"',
-        f'read_verilog -sv -I"{folder / "inc"}" -DFAST=1 "{src}"',
+        f'read_verilog -defer -sv -Iinc0 -DFAST=1 "{src}"',
         "hierarchy -check -top top -chparam W 4",
         "synth -top top -run :fine",
         "flatten",
@@ -191,3 +191,39 @@ def test_a_hung_yosys_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         YosysSynth(design, timeout_s=1.0).start()
     assert err.value.timeout_s == 1.0 and "yosys" in str(err.value)
     assert_killed(pid_file)
+
+
+def test_an_include_folder_and_a_tab_in_a_define(tmp_path: Path) -> None:
+    """Includes by path (common_cells' `include "common_cells/registers.svh"`) reach Yosys; a define whose value
+    holds whitespace cannot split into a second file name on Yosys's command line."""
+    folder = make(tmp_path, '`include "lib/regs.svh"\nmodule top(input clk, input d, output reg q);\n'
+                            "  `REG(q, d)\nendmodule\n", 'include_dirs = ["inc"]\n')
+    (folder / "inc" / "lib").mkdir(parents=True)
+    (folder / "inc" / "lib" / "regs.svh").write_text("`define REG(q, d) always @(posedge clk) q <= d;\n")
+    result = YosysSynth(load_design(folder), clock_period_ns=5.0).start()
+    assert result.metrics["flops"] == 1
+    design = load_design(folder)
+    design.defines = {"WIDTH": "8\t/etc/passwd"}
+    with pytest.raises(ConfigError, match="without spaces, tabs"):
+        YosysSynth(design).script()
+
+
+ALIASED = """\
+    module top(input clk, input [3:0] a, output reg [7:0] y, output [7:0] z);
+        wire [7:0] imm = {{4{a[3]}}, a};
+        always @(posedge clk) y <= imm;
+        assign z = {imm[7:4], 4'b0000};
+    endmodule
+"""
+
+
+def test_the_netlist_opensta_reads_has_one_net_on_the_left_of_every_assign(tmp_path: Path) -> None:
+    folder = make(tmp_path, ALIASED)
+    result = YosysSynth(load_design(folder), clock_period_ns=5.0).start()
+    netlist = result.artifacts["netlist_v"].read_text()
+    assert "assign {" not in netlist
+    from chipchat.steps.opensta import OpenSTA
+
+    sta = OpenSTA(load_design(folder), netlist=result.artifacts["netlist_v"], top="top",
+                  ports={"inputs": ["clk", "a"], "outputs": ["y", "z"]}).start()
+    assert sta.metrics.get("endpoints", 0) > 0
