@@ -10,7 +10,7 @@ no edit can move logic across it; closure goes on, and says so.
 from __future__ import annotations
 
 from chipchat.design import Design
-from chipchat.rtl.model import DesignModel, Module
+from chipchat.rtl.model import DesignModel, Instance, Module
 
 
 def combinational_loop(design: Design, model: DesignModel) -> list[str]:
@@ -78,5 +78,5 @@ def black_boxes(design: Design, model: DesignModel) -> list[str]:
     return out
 
 
-def _instances(mod: Module) -> list:  # type: ignore[type-arg]
+def _instances(mod: Module) -> list[Instance]:
     return list(mod.instances)
