@@ -162,8 +162,16 @@ def _pipeline_signal(ctx: Context, mod: Module, name: str, form: str, stages: in
                               "boundary is not covered")
     loop = sorted(set(drivers[0].reads) & region)
     if loop:
-        raise Unsupported(f"`{name}` depends on {', '.join(loop)}, which it also feeds: a register there "
-                          "would change the function (a loop), not just the latency")
+        real = sorted(set(drivers[0].reads) & _statement_closure(mod, name))
+        if real:
+            raise Unsupported(f"`{name}` depends on {', '.join(real)}, which it also feeds: a register there "
+                              "would change the function (a loop), not just the latency")
+        shared = sorted({ctx.cite(mod.blocks[a.block].span) for a in mod.assignments
+                         if a.target in loop and a.block in blocks})
+        raise Unsupported(f"`{name}` reads {', '.join(loop)}, which are assigned in the same clocked block as its "
+                          f"consumer ({', '.join(shared)}); pipelining retimes whole blocks, so it would delay them "
+                          "too — that is a loop at the block level, though not in the data", [
+                              "move the consumer's assignment into an always block of its own, then ask again"])
     clock, event = clock_of(ctx, mod, blocks)
     rst, cond = reset_condition(ctx, mod, blocks)
     side = side_inputs(mod, blocks, region, name, clock)
@@ -213,6 +221,19 @@ def _pipeline_signal(ctx: Context, mod: Module, name: str, form: str, stages: in
         f"Split `{name}` in {mod.name} over {stages + 0} stage(s) (carry-save)"
     return Plan("pipeline", title, edits, notes, latency={o: stages for o in outputs},
                 compare=LAGGED, citations=[ctx.citation(sig.span, name)])
+
+
+def _statement_closure(mod: Module, start: str) -> set[str]:
+    """Signals that depend on ``start`` statement by statement (not whole blocks)."""
+    out: set[str] = set()
+    frontier = [start]
+    while frontier:
+        s = frontier.pop()
+        for a in mod.assignments:
+            if (s in a.reads or s in a.conditions) and a.target not in out:
+                out.add(a.target)
+                frontier.append(a.target)
+    return out
 
 
 def side_inputs(mod: Module, blocks: set[int], region: set[str], name: str, clock: str) -> list[str]:
