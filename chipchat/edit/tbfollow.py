@@ -203,11 +203,11 @@ def rewrite(source: str, lags: dict[str, int], *, label: str, clock: str) -> Rew
                 continue
             if isinstance(node, ast.Assert):
                 outs = _outputs_in(node.test, lags, taint)
-                if not outs:
+                bad = sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in multi})
+                if not outs and not bad:
                     continue
                 checks.append((node.lineno, node.end_lineno or node.lineno))
                 why = _unsupported(node.test) or (_unsupported(node.msg) if node.msg else None)
-                bad = sorted(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in multi)
                 if bad:
                     why = f"`{bad[0]}` is assigned more than once, so which value the check uses is unclear"
                 cycles = {lags[o] for o in outs}
