@@ -112,6 +112,12 @@ def close_timing(
             _propose(d, result, say)
     if not result.closed and result.stop != "stale":
         result.limit = limit_sentences(d, result)
+        from chipchat.closure.checks import register_loop
+
+        dom = (result.best or result.baseline).get("dominant") or {}
+        why = register_loop(model, str(dom.get("target", "")))
+        if why:
+            result.limit.insert(3 if len(result.limit) > 3 else len(result.limit), why)
     result.seconds = round(time.monotonic() - t0, 1)
     return result
 
@@ -132,6 +138,7 @@ def _metrics(run: object) -> dict[str, object]:
         dom = exp.dominant()
         if dom is not None and dom.statement is not None:
             out["dominant"] = {"expression": dom.expression, "delay": round(dom.delay, 3),
+                               "target": dom.statement.assignment.target,
                                "percent": round(dom.percent(exp.total), 1),
                                "where": f"{run.design.relpath(dom.statement.span.file)}:{dom.statement.span.line}"}
         out["arrival"] = round(exp.total, 3)

@@ -80,3 +80,24 @@ def black_boxes(design: Design, model: DesignModel) -> list[str]:
 
 def _instances(mod: Module) -> list[Instance]:
     return list(mod.instances)
+
+
+def register_loop(model: DesignModel, target: str) -> str:
+    """Why a statement computing ``target`` is a loop through a register, in words ('' when it is not)."""
+    mod = model.module(model.top or "")
+    if mod is None:
+        return ""
+    reads = {r for a in mod.drivers(target) for r in a.reads}
+    for a in mod.assignments:
+        if a.target in reads and target in a.reads and mod.blocks[a.block].clock:
+            reg = a.target
+            outs = sorted({b.target for b in mod.assignments if reg in b.reads and mod.port(b.target)
+                           and mod.port(b.target).direction == "output"})  # type: ignore[union-attr]
+            line = (f"`{target}` is computed from the register `{reg}` and written back into it every cycle (a loop "
+                    "through one register): no register can go inside it without changing what it computes")
+            if outs:
+                line += (f"; and {', '.join(f'`{o}`' for o in outs)} read(s) `{reg}` every cycle, so its value cannot "
+                         "be kept in carry-save form either — a shorter cycle needs a faster adder structure by hand, "
+                         "or a relaxed clock")
+            return line
+    return ""
