@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from chipchat.answer import Answer
 from chipchat.closure.limits import clock_answer, documented_claims, limit_sentences, predictions
 from chipchat.closure.loop import Budget, changed, run_loop, watch
 from chipchat.closure.result import ClosureResult
@@ -195,3 +197,50 @@ def _propose(d: object, result: ClosureResult, say: Progress) -> None:
     result.testbench = {"id": tb.id, "title": tb.title, "summary": tev.get("summary"), "ok": bool(tev.get("ok")),
                         "sentence": tev.get("sentence", ""), "folder": str(store.folder(d, tb.id)),
                         "base": str(store.base_dir(d, tb))}
+
+
+@dataclass
+class ClockLimit:
+    """The answer to "what clock can it meet?": one number, the stage it holds for, and why others differ."""
+
+    design: str
+    period_ns: float
+    synthesis_ns: float | None
+    placed_ns: float | None
+    sentence: str
+    claims: list[str]
+
+    def answer(self) -> Answer:
+        lines = [f"**What clock can {self.design} meet?** {self.sentence}."]
+        lines += [f"- ⚠ {c}" for c in self.claims]
+        return Answer(text="\n".join(lines), kind="timing",
+                      data={"synthesis_ns": self.synthesis_ns, "placed_ns": self.placed_ns,
+                            "period_ns": self.period_ns, "claims": self.claims})
+
+
+def what_clock(design: DesignArg, clock_period_ns: float | None = None, place: bool = False) -> ClockLimit:
+    """The shortest clock period the design meets: after synthesis (and after placement with ``place``).
+
+    Args:
+        design: design folder or bundled example name.
+        clock_period_ns: the period to time at (default: the design's clock); the answer is that period
+            minus the worst slack.
+        place: place the design too and answer with the placed number (slower: a placement run).
+    """
+    from chipchat.timing.api import effective_period, run_timing
+
+    d = load_design(design)
+    period = effective_period(d, clock_period_ns)
+    if period is None:
+        raise ConfigError("no clock: the design has no SDC file and no [[clocks]]",
+                          hint='add [[clocks]] with port = "clk" and period_ns = 10.0 to chipchat.toml')
+    run = run_timing(d, clock_period_ns=period, paths=1)
+    placed = None
+    if place:
+        from chipchat.place.api import place_design
+
+        report = place_design(d, clock_period_ns=period)
+        placed = {"worst_slack": report.worst_slack, "backend": report.backend}
+    clock = clock_answer(run, period, placed=placed)
+    return ClockLimit(d.name, period, clock.get("synthesis_ns"), clock.get("placed_ns"), clock["sentence"],
+                      documented_claims(d, period, run))

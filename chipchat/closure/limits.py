@@ -66,34 +66,59 @@ def documented_claims(design: Design, period: float, run: Any) -> list[str]:
             text = Path(path).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        for n, line in enumerate(text.splitlines(), 1):
-            if path.suffix in (".sdc", ".tcl") and not line.lstrip().startswith("#"):
-                continue
-            said = _claim(line, period)
-            if said is None:
-                continue
-            kind, value = said
-            measured = wns if kind == "wns" else limit
-            if abs(value - measured) > max(0.1, 0.05 * abs(measured)):
-                what = f"WNS {wns:+.3f} ns at {period:g} ns" if kind == "wns" else f"it meets {limit:.2f} ns"
-                out.append(f"{design.relpath(path)}:{n} says `{' '.join(line.strip(' #').split())[:100]}` — "
-                           f"measured here: {what} (Yosys with ABC buffering and sizing, then OpenSTA); the "
-                           "document was measured with another flow or is out of date")
+        for n, line in _statements(text, comments_only=path.suffix in (".sdc", ".tcl")):
+            for kind, value, words in _claims(line, period):
+                measured = wns if kind == "wns" else limit
+                if abs(value - measured) <= max(0.1, 0.05 * abs(measured)):
+                    continue
+                what = f"WNS {wns:+.3f} ns at {period:g} ns" if kind == "wns" else \
+                    f"it meets {limit:.2f} ns (at {period:g} ns the worst slack is {ws:+.3f} ns)"
+                out.append(f"{design.relpath(path)}:{n} says \"{' '.join(words.split())}\" — measured here: {what} "
+                           "after synthesis (Yosys with ABC buffering and sizing, then OpenSTA); the document was "
+                           "measured with another flow, or is out of date")
     return out[:6]
 
 
-def _claim(line: str, period: float) -> tuple[str, float] | None:
+def _statements(text: str, *, comments_only: bool) -> list[tuple[int, str]]:
+    """(first line, text) of each line of a constraints file's comments, or of each sentence of a document
+    (a sentence may run over several lines of a paragraph)."""
+    lines = text.splitlines()
+    if comments_only:
+        return [(n, ln) for n, ln in enumerate(lines, 1) if ln.lstrip().startswith("#")]
+    out: list[tuple[int, str]] = []
+    start, buf = 0, ""
+    for n, ln in enumerate(lines + [""], 1):
+        if not ln.strip() or ln.lstrip().startswith(("|", "#", "-", "*")):
+            out += _sentences(start, buf)
+            start, buf = 0, ""
+            if ln.strip():
+                out.append((n, ln))
+            continue
+        start = start or n
+        buf += " " + ln.strip()
+    return out
+
+
+def _sentences(start: int, text: str) -> list[tuple[int, str]]:
+    return [(start, s.strip()) for s in re.split(r"(?<=[.;])\s+(?=[A-Z(`*])", text) if s.strip()] if text else []
+
+
+def _claims(line: str, period: float) -> list[tuple[str, float, str]]:
+    """(kind, value, the words that say it) for each WNS-at-this-period or meets-a-clock statement."""
     row = PERIOD_ROW.search(line)
     if row:
-        return ("wns", float(row.group(2))) if abs(float(row.group(1)) - period) < 1e-6 else None
-    m = CLAIM.search(line)
-    if not m:
-        return None
-    value = float(m.group(2).replace("−", "-"))
-    word = m.group(1).lower()
-    if word in ("wns", "worst slack", "slack"):
-        return ("wns", value) if value <= 0 and f"{period:g}" in line.replace(".0 ", " ") + f" {period:g}" else None
-    return ("period", value) if value > 0 and ("meet" in word or "could" in word) else None
+        return [("wns", float(row.group(2)), row.group(0))] if abs(float(row.group(1)) - period) < 1e-6 else []
+    at_period = re.search(rf"(?<![\d.]){re.escape(f'{period:g}')}(?:\.0+)?\s*ns", line) is not None
+    out: list[tuple[str, float, str]] = []
+    for m in CLAIM.finditer(line):
+        value = float(m.group(2).replace("−", "-"))
+        word = m.group(1).lower()
+        if word in ("wns", "worst slack", "slack"):
+            if value <= 0 and at_period:
+                out.append(("wns", value, m.group(0)))
+        elif value > 0 and ("meet" in word or "could" in word):
+            out.append(("period", value, m.group(0)))
+    return out
 
 
 def predictions(run: Any) -> list[dict[str, Any]]:

@@ -111,7 +111,11 @@ def prediction_rows(r: Any) -> list[dict[str, Any]]:
         err = None
         if achieved is not None and f["predicted"]:
             err = (achieved - f["predicted"]) / abs(f["predicted"])
-        rows.append({**f, "edit": best.request if best else "", "achieved": achieved, "error": err})
+        edit = best.request if best else ""
+        if not best and f.get("how"):
+            skipped = next((sk for sk in r.skipped if sk.request == f["how"]), None)
+            edit = f"not applicable: {skipped.reason[:60]}…" if skipped else f"\"{f['how']}\" (not tried)"
+        rows.append({**f, "edit": edit, "achieved": achieved, "error": err})
     return rows
 
 

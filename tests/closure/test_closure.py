@@ -50,7 +50,18 @@ def test_what_clock_it_meets_is_one_number_with_its_stage(design_copy) -> None:
     # the SDC's comment and the spec state a WNS this flow does not measure: both are pointed out
     claims = documented_claims(load_design(root), 4.0, run)
     assert any(c.startswith("constraints.sdc:") and "-3.251" in c for c in claims)
-    assert any(c.startswith("spec.md:") for c in claims)
+    assert any(c.startswith("spec.md:") and "WNS ≈ −3.25 ns" in c for c in claims)
+    assert any('"first meets it at about 7.3 ns"' in c and "it meets 6.78 ns" in c for c in claims)
+
+
+def test_what_clock_can_it_meet_is_its_own_answer(design_copy) -> None:
+    from chipchat.closure.api import what_clock
+
+    limit = what_clock(design_copy("mac16"))
+    assert limit.period_ns == 4.0 and limit.synthesis_ns == pytest.approx(6.778, abs=0.01) and limit.placed_ns is None
+    text = limit.answer().text
+    assert text.startswith("**What clock can mac16 meet?** **6.78 ns (148 MHz) after synthesis**")
+    assert "why other numbers differ" in text and text.count("⚠") == 3
 
 
 def test_budget_zero_tries_nothing_and_says_so(design_copy) -> None:
