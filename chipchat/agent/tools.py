@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chipchat.agent import functions as conv
 from chipchat.answer import Answer, Answerable
+from chipchat.closure import api as closure
 from chipchat.design import Design
 from chipchat.edit import api as edit
 from chipchat.errors import ChipChatError, ConfigError, ToolTimeout
@@ -72,6 +73,7 @@ TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
     ToolSpec("explain_path", timing.explain_path),
     ToolSpec("nth_worst_path", conv.nth_worst_path),
     ToolSpec("place_design", place.place_design),
+    ToolSpec("close_timing", closure.close_timing, hide=("progress", "executor", "workers", "propose")),
     ToolSpec("run_tests", verify.run_tests, hide=("cache_dir", "explain", "modules")),
     ToolSpec("explain_test", verify.explain_test, hide=("cache_dir",)),
     ToolSpec("list_tests", verify.list_tests),

@@ -57,7 +57,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
     emit(answer, args)
     if "proposal_id" not in answer.data:
         return 1
-    return 0 if answer.data.get("build_ok", True) else 1
+    return 0 if answer.data.get("build_ok", True) and not answer.data.get("regression") else 1
 
 
 def cmd_apply(args: argparse.Namespace) -> int:

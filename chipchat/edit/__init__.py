@@ -7,9 +7,12 @@
   the timing delta and ``equiv``'s comparison with the original; ``evidence`` renders it.
 - ``proposal`` stores it under ``<design>/.chipchat/proposals/<id>/``.
 
-Testbenches are never rewritten. When an edit changes an output's latency, the evidence lists
-the tests that now fail and says whether the comparison with the original shows the same
-values one cycle later (the tests assume the old latency) or different values (a regression).
-Changing a reference model's timing is the user's decision, and the testbenches usually live
-outside the design folder that a proposal's diff is confined to.
+A design proposal never rewrites a testbench. When an edit changes an output's latency, the
+evidence lists the tests that now fail and says whether the comparison with the original
+(``formal``: Yosys SAT; ``equiv``: simulation) shows the same values later (the tests assume
+the old latency) or different values (a regression). ``tbfollow`` + ``tbproposal`` then make a
+*separate* testbench proposal — checks moved later, stimulus unchanged — whose diff is relative
+to the testbench folder and confined to the configured test modules, checked on both designs.
+The timing transformations are ``pipeline`` (with ``operators``, ``compose`` and ``split``),
+``registers`` and ``carry_save`` (with ``arith``, the carry-save and pipelined-adder generators).
 """

@@ -9,6 +9,7 @@ a user's explicit yes may set.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -29,6 +30,8 @@ from chipchat.sandbox.patch import apply_patch, check_paths, diff_edits, parse_p
 from chipchat.steps.simulators import parse_simulators
 
 ENGINES = ("auto", "transform", "model")
+TESTBENCH_REQUEST = re.compile(r"(?i)\b(update|fix|adapt|change|adjust)\b.*\b(testbench|tests?|reference model)\b.*"
+                               r"\b(latency|pipelin\w*|delay\w*|cycles?)\b|\b(testbench|tests?)\b.*\bfollow\b")
 
 
 def plan_edit(design: Design, request: str) -> Plan | Unsupported | None:
@@ -47,7 +50,7 @@ def plan_edit(design: Design, request: str) -> Plan | Unsupported | None:
     ctx = Context.load(design)
     word = args.pop("word", None)
     if match.transform == "pipeline" and word and ctx.model.find_signal(word):
-        args = {"signal": word, **({"module": args["module"]} if "module" in args else {})}
+        args = {"signal": word, **{k: args[k] for k in ("module", "form", "stages") if k in args}}
     return run_transform(match.transform, ctx, args)
 
 
@@ -82,6 +85,8 @@ def propose_edit(
     d = load_design(design)
     if not request or not request.strip():
         raise ConfigError("the request is empty", hint='say what to change, e.g. "pipeline the multiplier"')
+    if TESTBENCH_REQUEST.search(request):
+        return update_testbench(d, check=check)
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}", hint="engines: " + ", ".join(ENGINES))
     config = settings()
@@ -98,6 +103,7 @@ def propose_edit(
         return not_covered_answer(d, request, has_model)
     if isinstance(plan, Unsupported):
         return unsupported_answer(d, request, plan)
+    options.inputs_first = plan.transform == "register_inputs"
     diff, _ = diff_edits(d.root, plan.edits)
     if not diff:
         return unsupported_answer(d, request, Unsupported("the transformation would not change any file"))
@@ -160,7 +166,9 @@ def apply_proposal(design: DesignArg, proposal_id: str, confirm: bool = False, f
         raise ConfigError(f"proposal {p.id} does not build: {first}",
                           hint="make a new proposal, or apply it anyway with --force (force=True)")
     patch = parse_patch(p.diff, p.id)
-    changes = apply_patch(patch, d.root, dry_run=True)
+    base = store.base_dir(d, p)
+    store.confine(d, p)
+    changes = apply_patch(patch, base, dry_run=True)
     summary = ", ".join(f"{c.path} (+{c.added} −{c.removed})" for c in changes)
     if not confirm:
         return Answer(
@@ -171,16 +179,17 @@ def apply_proposal(design: DesignArg, proposal_id: str, confirm: bool = False, f
     backup = store.folder(d, p.id) / "backup"
     shutil.rmtree(backup, ignore_errors=True)
     for rel in p.changed_files():
-        if (d.root / rel).is_file():
+        if (base / rel).is_file():
             (backup / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(d.root / rel, backup / rel)
-    apply_patch(patch, d.root)
+            shutil.copy2(base / rel, backup / rel)
+    apply_patch(patch, base)
     p.status, p.applied = APPLIED, time.strftime("%Y-%m-%dT%H:%M:%S")
-    p.applied_files = {rel: store.sha256(d.root / rel) for rel in p.changed_files()}
+    p.applied_files = {rel: store.sha256(base / rel) for rel in p.changed_files()}
     store.save(d, p)
     warn = [f"the evidence showed: {(p.evidence or {}).get('summary')}"] if p.evidence else \
         ["this proposal was not checked (propose ran with check=False)"]
-    return Answer(text=f"**Applied proposal `{p.id}`** ({p.title}) to {d.name}: {summary}. The originals are "
+    where = f"{d.name}'s testbench folder ({base})" if p.root == "tests" else d.name
+    return Answer(text=f"**Applied proposal `{p.id}`** ({p.title}) to {where}: {summary}. The originals are "
                        f"backed up in `{backup}`; undo with `chipchat apply --undo {d.root} {p.id}`.",
                   kind="edit", warnings=warn if p.build_failed or not p.evidence else [],
                   data={"applied": True, "proposal_id": p.id, "files": [c.to_json() for c in changes],
@@ -193,8 +202,9 @@ def undo_proposal(design: DesignArg, proposal_id: str, confirm: bool = False) ->
     p = store.load(d, proposal_id)
     if p.status != APPLIED:
         raise ConfigError(f"proposal {p.id} is not applied (status: {p.status}), so there is nothing to undo")
-    check_paths(parse_patch(p.diff, p.id), d.root)
-    changed = [rel for rel, h in p.applied_files.items() if store.sha256(d.root / rel) != h]
+    base = store.base_dir(d, p)
+    check_paths(parse_patch(p.diff, p.id), base)
+    changed = [rel for rel, h in p.applied_files.items() if store.sha256(base / rel) != h]
     backup = store.folder(d, p.id) / "backup"
     if changed:
         raise StaleProposal(f"{changed[0]} changed since proposal {p.id} was applied; undoing would lose that change",
@@ -204,7 +214,7 @@ def undo_proposal(design: DesignArg, proposal_id: str, confirm: bool = False) ->
                            f"confirmation: `chipchat apply --undo {d.root} {p.id} --yes`.",
                       kind="edit", data={"undone": False, "needs_confirmation": True, "proposal_id": p.id})
     for rel in p.changed_files():
-        saved, target = backup / rel, d.root / rel
+        saved, target = backup / rel, base / rel
         if saved.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(saved, target)
@@ -214,6 +224,42 @@ def undo_proposal(design: DesignArg, proposal_id: str, confirm: bool = False) ->
     store.save(d, p)
     return Answer(text=f"**Undone:** proposal `{p.id}` ({p.title}); restored {', '.join(p.changed_files())}.",
                   kind="edit", data={"undone": True, "proposal_id": p.id})
+
+
+def update_testbench(design: DesignArg, proposal_id: str | None = None, check: bool = True) -> Answer:
+    """Propose the testbench update that goes with a latency-changing proposal (default: the newest one).
+
+    The testbench's checks of the delayed outputs move later; its stimulus stays as it is. The
+    proposal is separate and labelled, its diff is relative to the testbench folder and confined to
+    the configured test modules, and it is checked (passes on the edited design, fails on the
+    original, same stimulus). Nothing is written until ``apply_proposal`` with ``confirm=True``.
+
+    Args:
+        design: design folder or bundled example name.
+        proposal_id: the design proposal whose latency the testbench must follow (default: the newest
+            proposal that changes a latency).
+        check: run the three checks (about three test runs).
+    """
+    from chipchat.edit.tbproposal import propose_testbench
+
+    d = load_design(design)
+    if proposal_id:
+        paired = store.load(d, proposal_id)
+    else:
+        found = [p for p in store.all_proposals(d) if p.root == "design" and any(p.latency.values())
+                 and p.status != UNDONE]
+        if not found:
+            raise ConfigError(f"no proposal of {d.name} changes the latency of an output, so there is nothing for the "
+                              "testbench to follow", hint=f'first: chipchat propose {d.root} "pipeline the multiplier"')
+        paired = found[0]
+    p = propose_testbench(d, paired, check=check)
+    folder = store.folder(d, p.id)
+    answer = proposal_answer(d, p, folder, [])
+    answer.text = (f"_A separate testbench proposal for `{paired.id}` ({paired.title}); its diff is relative to the "
+                   f"testbench folder `{store.base_dir(d, p)}` and may only change the configured test modules._\n\n"
+                   + answer.text)
+    answer.data.update({"testbench": True, "pair": paired.id, "tests_ok": bool((p.evidence or {}).get("ok"))})
+    return answer
 
 
 def list_proposals(design: DesignArg) -> Answer:

@@ -7,8 +7,11 @@ Everything runs on a sandbox copy (the user's files are never written):
 2. ``verilator --lint-only`` on the original and the edited design: errors, and new warnings;
 3. the regression through the verification batch runner (baseline vs patched, every test);
 4. the timing delta through ``timing.api`` (WNS/TNS before vs after, the new worst path);
-5. for edits that keep the function (rename, reset, retiming), a lagged comparison of every
-   output with the original under one random stimulus (:mod:`chipchat.edit.equiv`).
+5. for edits that keep the function (rename, reset, retiming), the edited design against the original
+   delayed by the declared latency: a formal proof with Yosys's SAT solver within a time budget
+   (:mod:`chipchat.edit.formal`: proved, bounded to N cycles, or a counterexample), and a lagged
+   comparison of every output under one random stimulus (:mod:`chipchat.edit.equiv`). Outputs that
+   really differ — not just later — make the verdict a regression.
 
 A build failure is a result (``build_ok`` False with the compiler's message), not an exception.
 """
@@ -37,6 +40,8 @@ class CheckOptions:
     compare: bool = True
     jobs: int = 0
     executor: str = "local"
+    formal_s: float = 20.0  # budget of the formal proof (0: simulation only)
+    inputs_first: bool = False  # the edit registers the inputs: try that miter style first
 
 
 def check_edit(design: Design, diff: str, *, folder: Path, latency: dict[str, int] | None = None,
@@ -64,7 +69,7 @@ def check_edit(design: Design, diff: str, *, folder: Path, latency: dict[str, in
             # each thread runs in a copy of this context: its tools stay this call's (chipchat._calls)
             tests = pool.submit(copy_context().run, _tests, design, diff, folder, opts) if opts.tests else None
             timing = pool.submit(copy_context().run, _timing, design, sd) if opts.timing else None
-            equiv = pool.submit(copy_context().run, _equivalence, design, sd, latency or {}, port_map or {}) \
+            equiv = pool.submit(copy_context().run, _equivalence, design, sd, latency or {}, port_map or {}, opts) \
                 if opts.compare and compare != "none" else None
             ev["tests"] = tests.result() if tests else {"ran": False, "note": "switched off"}
             ev["timing"] = timing.result() if timing else {"ran": False, "note": "switched off"}
@@ -90,7 +95,10 @@ def _fail(ev: dict[str, Any], stage: str, errors: list[str]) -> None:
 
 
 def _finish(ev: dict[str, Any], t0: float, render: Any) -> dict[str, Any]:
+    from chipchat.edit.evidence import regression
+
     ev["wall_s"] = round(time.monotonic() - t0, 2)
+    ev["regression"] = regression(ev)
     summary, markdown = render(ev)
     ev["summary"], ev["markdown"] = summary, markdown
     return ev
@@ -200,16 +208,40 @@ def _timing(design: Design, sd: SandboxDesign) -> dict[str, Any]:
     return out
 
 
-def _equivalence(design: Design, sd: SandboxDesign, latency: dict[str, int], port_map: dict[str, str]
-                 ) -> dict[str, Any]:
+def _equivalence(design: Design, sd: SandboxDesign, latency: dict[str, int], port_map: dict[str, str],
+                 opts: CheckOptions | None = None) -> dict[str, Any]:
+    return equivalence(design, sd, latency, port_map, opts or CheckOptions())
+
+
+def equivalence(design: Design, edited: Design, latency: dict[str, int], port_map: dict[str, str],
+                opts: CheckOptions) -> dict[str, Any]:
+    """The edited design against the original delayed by ``latency``: formal (within a budget), then simulation."""
     from chipchat.edit.equiv import compare_designs
+    from chipchat.edit.formal import BOUNDED, COUNTEREXAMPLE, PROVED, prove
 
     try:
-        result = compare_designs(design, sd, latency, rename=port_map)
-    except ToolNotFound as exc:
-        return {"ran": False, "note": str(exc).splitlines()[0]}
+        result = compare_designs(design, edited, latency, rename=port_map)
     except ChipChatError as exc:
         return {"ran": False, "note": str(exc).splitlines()[0]}
     data = result.to_json()
-    data["sentence"] = result.sentence()
+    if result.ran and result.compared == 0:  # every output unknown (a black box, no reset): no evidence either way
+        data["ran"] = False
+    sim = result.sentence()
+    try:
+        formal = prove(design, edited, latency, rename=port_map, budget_s=opts.formal_s,
+                       inputs_first=opts.inputs_first)
+    except ChipChatError as exc:
+        from chipchat.edit.formal import NOT_RUN, FormalResult
+
+        formal = FormalResult(NOT_RUN, note=str(exc).splitlines()[0])
+    data["formal"] = formal.to_json()
+    if formal.status == COUNTEREXAMPLE:
+        data["ran"], data["equivalent"] = True, False
+    if formal.status == PROVED:
+        data["method"] = "formal proof (Yosys SAT, every input sequence) and simulation"
+    elif formal.status == BOUNDED:
+        data["method"] = f"formal, bounded to {formal.steps} cycle(s) after reset, and simulation"
+    else:
+        data["method"] = f"simulation ({result.cycles} random cycles); formal: {formal.status}"
+    data["sentence"] = f"{formal.sentence()}; simulation: {sim}" if formal.status != "not run" else sim
     return data

@@ -201,6 +201,27 @@ def reset_signal(ctx: Context, mod: Module, requested: str | None) -> tuple[str,
     active_low = bool(re.search(r"(_n|_ni|n|b)$", name)) and not re.search(r"(rst|reset)$", name)
     return name, (f"!{name}" if active_low else name)
 
+def declare(ctx: Context, like: str, mod: Module, name: str, file: str, procedural: bool = True) -> str:
+    """A declaration of ``name`` with the type of signal ``like`` (``reg``/``logic``/typedef + range)."""
+    sym = ctx.index.symbol(mod.name, like)
+    _, dtype = type_node(ctx.index, sym)
+    sv = ctx.index.is_sv(file)
+    if dtype is not None and dtype.kind == syntax.SyntaxKind.NamedType:
+        return f"{str(dtype).strip()} {name};"
+    dims = "".join(str(d).strip() for d in getattr(dtype, "dimensions", []) or [])
+    signing = str(getattr(dtype, "signing", "") or "").strip()
+    keyword = "logic" if sv else ("reg" if procedural else "wire")
+    parts = [keyword, signing, dims]
+    return " ".join(p for p in parts if p) + f" {name};"
+
+
+def statement_loc(ctx: Context, node: Any) -> ByteRange:
+    loc = ctx.index.loc(node)
+    if loc is None:
+        raise Unsupported("the statement comes from a macro expansion; edit it by hand")
+    return loc
+
+
 def span_of(ctx: Context, loc: ByteRange) -> Span:
     data = ctx.index.data[loc.file]
     return Span(loc.file, data.count(b"\n", 0, loc.start) + 1, data.count(b"\n", 0, loc.end) + 1)

@@ -2,8 +2,9 @@
 
 Both designs are driven by one generated testbench — the same seeded random inputs,
 the reset asserted at the start and now and then later — and every output is written
-to a trace once per clock cycle. The traces are then compared with the latency the
-edit declares: an output the edit delays by one cycle must show, one cycle later,
+to a trace once per clock cycle, at its end (inputs settled, just before the rising edge: a
+combinational output and the register that replaces it then differ by exactly one cycle).
+The traces are then compared with the latency the edit declares: an output the edit delays by one cycle must show, one cycle later,
 the value the original showed. Cycles near a reset and unknown (``x``) values of the
 original are not compared. This is evidence that goes beyond the existing tests: it
 says whether a pipelined design computes the same thing, only later.
@@ -26,7 +27,7 @@ from chipchat.steps.amaranth_elab import hdl_sources
 from chipchat.steps.step import RunDir, Step, StepResult
 
 TB_NAME = "chipchat_equiv_tb"
-TB_VERSION = 3
+TB_VERSION = 4  # outputs are sampled at the end of each cycle, before the clock edge
 
 
 @dataclass
@@ -139,9 +140,9 @@ module {TB_NAME};
         seed = {seed};
         f = $fopen("trace.txt", "w");
         for (i = 0; i < {cycles}; i = i + 1) begin
-{reset_drive}{drive}            #5 {ports.clock} = 1'b1;
-            #4 $fdisplay(f, "{fmt}", i, {rst_value}{', ' + outs if outs else ''});
-            #1 {ports.clock} = 1'b0;
+{reset_drive}{drive}            #4 $fdisplay(f, "{fmt}", i, {rst_value}{', ' + outs if outs else ''});
+            #1 {ports.clock} = 1'b1;
+            #5 {ports.clock} = 1'b0;
         end
         $fclose(f);
         $finish;

@@ -34,15 +34,22 @@ def latency_phrase(latency: dict[str, int]) -> str:
     return f"latency grew by {cycles(most)} ({', '.join(sorted(moved))})"
 
 
+def regression(ev: dict[str, Any]) -> bool:
+    """The comparison with the original shows outputs that really differ (data lost, not just delayed)."""
+    eq = ev.get("equivalence") or {}
+    return bool(eq.get("ran")) and not eq.get("equivalent", True)
+
+
 def failure_reason(ev: dict[str, Any]) -> str:
     """Why tests that passed before fail now, as far as the evidence shows it."""
     eq = ev.get("equivalence") or {}
-    if not latency_phrase(ev.get("latency", {})):
+    phrase = latency_phrase(ev.get("latency", {}))
+    if regression(ev):
+        return "is a regression: the outputs differ from the original's, not just later"
+    if not phrase:
         return ""
     if eq.get("ran") and eq.get("equivalent"):
-        return "assumes the old latency: the outputs are the original's, one cycle later"
-    if eq.get("ran"):
-        return ""
+        return f"assumes the old latency: the outputs are the original's, {phrase.split(' (')[0].split('by ')[-1]} later"
     return "probably assumes the old latency (not confirmed: the comparison with the original did not run)"
 
 
@@ -98,9 +105,11 @@ def render(ev: dict[str, Any]) -> tuple[str, str]:
         parts.append(phrase)
     eq = ev.get("equivalence") or {}
     if eq.get("ran"):
-        lines.append(f"- **Compared with the original**: {eq.get('sentence', '')}")
+        how = f" ({eq['method']})" if eq.get("method") else ""
+        lines.append(f"- **Compared with the original**{how}: {eq.get('sentence', '')}")
         if not eq.get("equivalent"):
-            parts.append("outputs DIFFER from the original" + (" beyond the latency change" if phrase else ""))
+            parts.insert(0, "REGRESSION: the outputs differ from the original"
+                         + (" beyond the latency change (data lost, not just delayed)" if phrase else ""))
         elif phrase:
             parts.append("otherwise the same outputs as the original")
     elif eq:
@@ -139,8 +148,9 @@ def _tests(ev: dict[str, Any]) -> tuple[list[str], list[str]]:
         else:
             parts.append(f"tests on {sim}: {row.get('patched')}")
     if reason and any(r.get("newly_failing") for r in tests.get("simulators", {}).values()):
-        lines.append("  - The testbenches were **not** changed: chipchat does not rewrite a reference model's "
-                     "timing. Update the tests for the new latency, or keep the old design.")
+        lines.append("  - The testbench was **not** changed by this proposal. A separate, checked testbench proposal "
+                     "can follow the new latency (its checks move later, its stimulus stays): "
+                     "`chipchat propose <design> \"update the testbench for the new latency\"`.")
     if tests.get("report"):
         lines.append(f"  - full report: `{tests['report']}`")
     return lines, parts

@@ -1,4 +1,4 @@
-"""Transformations that add a register on a path: a pipeline stage, or a registered output.
+"""The pipeline transformation: a register stage on a signal, and everything after it retimed.
 
 ``pipeline`` registers a continuously assigned signal ``S`` (e.g. mac16's
 ``wire [31:0] product = a * b;``) and retimes everything that consumes it by one clock
@@ -11,6 +11,13 @@ cycle, so the design computes the same values one cycle later:
 * the outputs the region drives arrive one cycle later (``valid_out`` moves with ``acc``).
 
 A region that feeds back into ``S``'s own inputs would change the function, so it is refused.
+An operator named instead of a signal ("pipeline the multiplier") is found by
+:mod:`chipchat.edit.operators`, in an ``assign`` or inside an ``always`` block (named by a new
+``wire`` first, then pipelined); an operator in a loop (an accumulator) is refused with why.
+
+``form="carry_save"`` registers a product in carry-save form instead — the partial products
+reduced to two rows by 3:2 compressors in the first stage, their sum in the next ``stages - 1``
+stages (a pipelined adder) — so the multiplier itself is split across clock cycles.
 """
 
 from __future__ import annotations
@@ -18,65 +25,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pyslang import ast, syntax
+from pyslang import ast
 
-from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, register, type_node, zero
+from chipchat.edit.context import LAGGED, Context, Plan, Unsupported, declare, register, statement_loc, zero
+from chipchat.edit.operators import continuous_signals
 from chipchat.edit.reset_edit import _body, _procedural_syntax, _reset_if
-from chipchat.edit.source import aligned, indent_of, line_end
+from chipchat.edit.source import indent_of, line_end
 from chipchat.rtl.model import Assignment, Module
 from chipchat.types import ByteRange, Edit
-
-OPERATORS = {"*": ("Multiply",), "+": ("Add",), "-": ("Subtract",), "/": ("Divide",), "%": ("Mod",)}
-OPERATOR_WORDS = {"*": "multiplier", "+": "adder", "-": "subtractor", "/": "divider", "%": "modulo"}
-
-
-def driving_operators(expr: Any) -> set[str]:
-    """The binary operators (``*``, ``+`` ...) anywhere in an expression."""
-    found: set[str] = set()
-    names = {n: op for op, ns in OPERATORS.items() for n in ns}
-
-    def visit(node: Any) -> Any:
-        if getattr(node, "kind", None) == ast.ExpressionKind.BinaryOp:
-            name = str(node.op).split(".")[-1]
-            if name in names:
-                found.add(names[name])
-        return ast.VisitAction.Advance
-
-    expr.visit(visit)
-    return found
-
-
-def continuous_signals(ctx: Context, module: str) -> dict[str, tuple[Any, Any]]:
-    """Signals of ``module`` driven by one continuous assignment: name -> (RHS expression, statement syntax)."""
-    out: dict[str, tuple[Any, Any]] = {}
-    for sym in ctx.index.members(module):
-        if sym.kind == ast.SymbolKind.Net and sym.initializer is not None and sym.syntax is not None:
-            out[sym.name] = (sym.initializer, sym.syntax.parent)
-        elif sym.kind == ast.SymbolKind.ContinuousAssign and sym.syntax is not None:
-            left = sym.assignment.left
-            if left.kind == ast.ExpressionKind.NamedValue:
-                out[left.symbol.name] = (sym.assignment.right, sym.syntax.parent)
-    return out
-
-
-def find_by_operator(ctx: Context, operator: str, module: str | None) -> tuple[Module, str]:
-    """The one signal assigned from an expression with ``operator`` (top module first)."""
-    mods = [ctx.module(module)] if module else sorted(ctx.model.modules.values(), key=lambda m: m.name != ctx.model.top)
-    hits: list[tuple[Module, str]] = []
-    for mod in mods:
-        hits += [(mod, name) for name, (expr, _) in continuous_signals(ctx, mod.name).items()
-                 if operator in driving_operators(expr)]
-        if hits:
-            break
-    word = OPERATOR_WORDS.get(operator, operator)
-    if not hits:
-        raise Unsupported(f"no signal of {ctx.design.name} is assigned from a `{operator}` expression "
-                          f"(a {word} to pipeline)", ["name the signal: 'pipeline <signal>'"])
-    if len(hits) > 1:
-        raise Unsupported(f"several signals are assigned from a `{operator}` expression: "
-                          + ", ".join(f"`{n}` ({ctx.cite(m.signals[n].span)})" for m, n in hits),
-                          [f"say which one: 'pipeline {hits[0][1]}'"])
-    return hits[0]
 
 
 def region_of(mod: Module, start: str) -> tuple[set[int], set[str]]:
@@ -94,20 +50,6 @@ def region_of(mod: Module, start: str) -> tuple[set[int], set[str]]:
                         signals.add(t)
                         frontier.append(t)
     return blocks, signals
-
-
-def declare(ctx: Context, like: str, mod: Module, name: str, file: str, procedural: bool = True) -> str:
-    """A declaration of ``name`` with the type of signal ``like`` (``reg``/``logic``/typedef + range)."""
-    sym = ctx.index.symbol(mod.name, like)
-    _, dtype = type_node(ctx.index, sym)
-    sv = ctx.index.is_sv(file)
-    if dtype is not None and dtype.kind == syntax.SyntaxKind.NamedType:
-        return f"{str(dtype).strip()} {name};"
-    dims = "".join(str(d).strip() for d in getattr(dtype, "dimensions", []) or [])
-    signing = str(getattr(dtype, "signing", "") or "").strip()
-    keyword = "logic" if sv else ("reg" if procedural else "wire")
-    parts = [keyword, signing, dims]
-    return " ".join(p for p in parts if p) + f" {name};"
 
 
 def clock_of(ctx: Context, mod: Module, blocks: set[int] | None = None) -> tuple[str, str]:
@@ -141,23 +83,64 @@ def reset_condition(ctx: Context, mod: Module, blocks: set[int]) -> tuple[str | 
     return None, None
 
 
-def statement_loc(ctx: Context, node: Any) -> ByteRange:
-    loc = ctx.index.loc(node)
-    if loc is None:
-        raise Unsupported("the statement comes from a macro expansion; edit it by hand")
-    return loc
-
-
-@register("pipeline", "insert a pipeline register on a continuously assigned signal; its consumers are "
-          "retimed by one cycle (side inputs such as enables delayed with it, outputs one cycle later)",
-          "pipeline the multiplier", "insert a pipeline stage on product")
-def pipeline(ctx: Context, signal: str | None = None, operator: str | None = None,
-             module: str | None = None) -> Plan:
+@register("pipeline", "insert a pipeline register on a signal or an operator (in an `assign` or an `always` "
+          "block); its consumers are retimed (side inputs such as enables delayed with it, outputs later); "
+          "form=carry_save splits a multiplier into partial products and a pipelined adder over `stages` cycles",
+          "pipeline the multiplier", "insert a pipeline stage on product", "split the multiplier into two stages")
+def pipeline(ctx: Context, signal: str | None = None, operator: str | None = None, module: str | None = None,
+             form: str = "register", stages: int = 1) -> Plan:
+    if form not in ("register", "carry_save"):
+        raise Unsupported(f"unknown pipeline form {form!r}", ["register, carry_save"])
+    if not 1 <= stages <= 8 or (form == "register" and stages != 1):
+        raise Unsupported(f"{stages} stage(s) is not covered for form {form}",
+                          ["a register stage is 1 cycle; a carry-save split takes 1 to 8"])
     if signal:
         mod, _ = ctx.signal(signal, module)
-        name = signal
-    else:
-        mod, name = find_by_operator(ctx, operator or "*", module)
+        return _pipeline_signal(ctx, mod, signal, form, stages)
+    from chipchat.edit.compose import staged
+    from chipchat.edit.operators import OPERATOR_WORDS, hoist, loop_reason, operator_sites
+
+    op = operator or "*"
+    sites = operator_sites(ctx, op, module)
+    word = OPERATOR_WORDS.get(op, op)
+    if not sites:
+        raise Unsupported(f"no signal of {ctx.design.name} is assigned from a `{op}` expression "
+                          f"(a {word} to pipeline)", ["name the signal: 'pipeline <signal>'"])
+    free = [s for s in sites if not s.loop]
+    if not free:
+        raise loop_reason(ctx, sites[0])
+    if len(free) > 1:
+        raise Unsupported(f"several {word}s: " + ", ".join(f"`{s.text}` ({s.where(ctx)})" for s in free),
+                          [f"say which one: 'pipeline {free[0].target}'" if not free[0].procedural else
+                           f"e.g. 'pipeline the {word} in module {free[0].module.name}'"])
+    site = free[0]
+    if not site.procedural:
+        return _pipeline_signal(ctx, site.module, site.target, form, stages)
+    if site.clocked and site.whole and form == "register":
+        raise Unsupported(f"the {word} `{site.text}` ({site.where(ctx)}) is the whole right-hand side of the register "
+                          f"`{site.target}`: a register after it would add a cycle and shorten no path", [
+                              f"split it across two cycles instead: 'split the {word} into two stages' (partial "
+                              "products in carry-save form, then their sum)"])
+    blocking = [a for a in site.module.assignments if a.kind == "blocking"
+                and site.module.blocks[a.block].span.line <= site.line]
+    if blocking and any(_reads_name(site.node, a.target) for a in blocking):
+        raise Unsupported(f"an operand of `{site.text}` ({site.where(ctx)}) is computed with `=` in the same block; "
+                          "naming the operator outside the block would read it before that assignment")
+    name, first = hoist(ctx, site)
+    plan = staged(ctx, first, lambda inner: _pipeline_signal(inner, inner.module(site.module.name), name, form,
+                                                             stages))
+    plan.notes.insert(0, f"the {word} `{site.text}` inside the block at {site.where(ctx)} is named `{name}` "
+                         "first, so that it can be registered")
+    return plan
+
+
+def _reads_name(expr: Any, name: str) -> bool:
+    from chipchat.edit.operators import _reads
+
+    return _reads(expr, name)
+
+
+def _pipeline_signal(ctx: Context, mod: Module, name: str, form: str, stages: int) -> Plan:
     sig = mod.signals[name]
     drivers = mod.drivers(name)
     cont = continuous_signals(ctx, mod.name)
@@ -179,8 +162,16 @@ def pipeline(ctx: Context, signal: str | None = None, operator: str | None = Non
                               "boundary is not covered")
     loop = sorted(set(drivers[0].reads) & region)
     if loop:
-        raise Unsupported(f"`{name}` depends on {', '.join(loop)}, which it also feeds: a register there "
-                          "would change the function (a loop), not just the latency")
+        real = sorted(set(drivers[0].reads) & _statement_closure(mod, name))
+        if real:
+            raise Unsupported(f"`{name}` depends on {', '.join(real)}, which it also feeds: a register there "
+                              "would change the function (a loop), not just the latency")
+        shared = sorted({ctx.cite(mod.blocks[a.block].span) for a in mod.assignments
+                         if a.target in loop and a.block in blocks})
+        raise Unsupported(f"`{name}` reads {', '.join(loop)}, which are assigned in the same clocked block as its "
+                          f"consumer ({', '.join(shared)}); pipelining retimes whole blocks, so it would delay them "
+                          "too — that is a loop at the block level, though not in the data", [
+                              "move the consumer's assignment into an always block of its own, then ask again"])
     clock, event = clock_of(ctx, mod, blocks)
     rst, cond = reset_condition(ctx, mod, blocks)
     side = side_inputs(mod, blocks, region, name, clock)
@@ -190,9 +181,19 @@ def pipeline(ctx: Context, signal: str | None = None, operator: str | None = Non
         raise Unsupported(f"a consumer of `{name}` comes before its declaration or in another file; "
                           "move the declaration up first")
     q = {s: ctx.unique(mod, f"{s}_q") for s in [name, *side]}
+    if form == "carry_save":
+        from chipchat.edit.split import split_stage
+
+        stage, split_notes = split_stage(ctx, mod, stmt, name, cont[name][0], q[name], side, q, event, rst, cond,
+                                         stages)
+    else:
+        stage, split_notes = stage_text(ctx, mod, stmt, name, side, q, event, rst, cond), []
     edits = [Edit(stmt.file, line_end(ctx.index.data[stmt.file], stmt.end),
-                  line_end(ctx.index.data[stmt.file], stmt.end),
-                  stage_text(ctx, mod, stmt, name, side, q, event, rst, cond))]
+                  line_end(ctx.index.data[stmt.file], stmt.end), stage)]
+    if form == "carry_save":  # the product is computed by the new stage: its old declaration goes
+        from chipchat.edit.split import remove_declaration
+
+        edits += remove_declaration(ctx, cont[name][1])
     for i, loc in region_locs.items():
         b = mod.blocks[i]
         keep = {clock, b.reset} if b.clock else set()
@@ -202,21 +203,37 @@ def pipeline(ctx: Context, signal: str | None = None, operator: str | None = Non
             edits += ctx.replace(ctx.index.references_in(mod.name, s, loc), q[s])
     outputs = sorted(p.name for p in mod.ports if p.direction == "output" and p.name in region)
     others = sorted(p.name for p in mod.ports if p.direction == "output" and p.name not in region)
+    when = "one clock cycle" if stages == 1 else f"{stages} clock cycles"
     notes = [f"`{name}` ({ctx.cite(sig.span)}: `{drivers[0].text.strip()}`) is registered as `{q[name]}` "
-             f"on `{event}`, so it and its consumers are now in separate clock cycles"]
+             f"on `{event}`, so it and its consumers are now in separate clock cycles", *split_notes]
     if side:
-        notes.append("delayed by one cycle with it, so its consumers still see them together: "
+        notes.append(f"delayed by {when} with it, so its consumers still see them together: "
                      + ", ".join(f"`{s}` → `{q[s]}`" for s in side)
                      + (f" (reset to 0 when `{cond}`)" if cond else ""))
-    notes.append("retimed by one cycle: " + "; ".join(
+    notes.append(f"retimed by {when}: " + "; ".join(
         f"{ctx.cite(mod.blocks[i].span)} ({', '.join(mod.blocks[i].drives)})" for i in sorted(blocks)))
     if outputs:
-        notes.append(f"latency: {', '.join(f'`{o}`' for o in outputs)} now arrive(s) one clock cycle later"
+        notes.append(f"latency: {', '.join(f'`{o}`' for o in outputs)} now arrive(s) {when} later"
                      + (f"; {', '.join(f'`{o}`' for o in others)} keep their timing" if others else ""))
     if cond:
         notes.append(f"a reset (`{cond}`) also discards the value in flight in the new stage")
-    return Plan("pipeline", f"Pipeline `{name}` in {mod.name}", edits, notes, latency={o: 1 for o in outputs},
+    title = f"Pipeline `{name}` in {mod.name}" if form == "register" else \
+        f"Split `{name}` in {mod.name} over {stages + 0} stage(s) (carry-save)"
+    return Plan("pipeline", title, edits, notes, latency={o: stages for o in outputs},
                 compare=LAGGED, citations=[ctx.citation(sig.span, name)])
+
+
+def _statement_closure(mod: Module, start: str) -> set[str]:
+    """Signals that depend on ``start`` statement by statement (not whole blocks)."""
+    out: set[str] = set()
+    frontier = [start]
+    while frontier:
+        s = frontier.pop()
+        for a in mod.assignments:
+            if (s in a.reads or s in a.conditions) and a.target not in out:
+                out.add(a.target)
+                frontier.append(a.target)
+    return out
 
 
 def side_inputs(mod: Module, blocks: set[int], region: set[str], name: str, clock: str) -> list[str]:
@@ -280,99 +297,3 @@ def stage_text(ctx: Context, mod: Module, stmt: ByteRange, name: str, side: list
             lines += [f"{ind}    {q[s]:<{width}} <= {s};" for s in side]
         lines.append(f"{ind}end")
     return "\n".join(lines) + "\n"
-
-
-@register("register_output", "register an output port that is driven combinationally (latency +1); the "
-          "logic that drove it keeps driving internal readers", "register the output full",
-          "register the output tx_ready")
-def register_output(ctx: Context, name: str | None = None, module: str | None = None) -> Plan:
-    mod = ctx.module(module)
-    outputs = [p.name for p in mod.ports if p.direction == "output"]
-    combinational = [o for o in outputs if mod.drivers(o) and not any(mod.blocks[a.block].clock
-                                                                        for a in mod.drivers(o))]
-    if name is None:
-        if len(combinational) != 1:
-            raise Unsupported("say which output to register" if combinational else
-                              f"every output of {mod.name} is already registered",
-                              [f"combinational outputs: {', '.join(combinational)}"] if combinational else [])
-        name = combinational[0]
-    port = mod.port(name)
-    if port is None or port.direction != "output":
-        raise Unsupported(f"`{name}` is not an output of {mod.name}",
-                          [f"outputs: {', '.join(outputs)}; combinational ones: {', '.join(combinational) or 'none'}"])
-    drivers = mod.drivers(name)
-    if not drivers:
-        src = mod.instance_drivers(name)
-        where = f"instance {src[0][0].name}" if src else "nothing in this module"
-        raise Unsupported(f"`{name}` is driven by {where}; register it where it is computed")
-    clocked = [a for a in drivers if mod.blocks[a.block].clock]
-    if clocked:
-        raise Unsupported(f"`{name}` is already registered: it is driven by the clocked block at "
-                          f"{ctx.cite(mod.blocks[clocked[0].block].span)}", [
-                              f"combinational outputs that could be registered: {', '.join(combinational) or 'none'}"])
-    sym = ctx.index.symbol(mod.name, name)
-    psym = ctx.index.port(mod.name, name)
-    decl = ctx.index.declaration(psym) if psym is not None else None
-    if decl is None or decl.kind != syntax.SyntaxKind.ImplicitAnsiPort or not str(decl.header).strip():
-        raise Unsupported(f"`{name}` is not declared with its own ANSI port header ({ctx.cite(port.span)}); "
-                          "give it one (`output wire x,`) first")
-    clock, event = clock_of(ctx, mod)
-    comb = ctx.unique(mod, f"{name}_comb")
-    decl_loc = ctx.index.name_loc(sym)
-    assert decl_loc is not None
-    refs = [r for r in ctx.index.references(mod.name, name) if r != decl_loc]
-    edits = ctx.replace(refs, comb)
-    edits += _port_to_variable(ctx, decl, decl_loc.file)
-    procedural = any(mod.blocks[a.block].kind != "assign" and mod.blocks[a.block].kind != "declaration"
-                     for a in drivers)
-    at, ind = _first_use_point(ctx, mod.name, refs)
-    sv = ctx.index.is_sv(at.file)
-    text = (f"{ind}// `{name}` registered (chipchat): the logic that drove it now drives `{comb}`, and the\n"
-            f"{ind}// port follows `{comb}` one clock cycle later (not reset: it tracks `{comb}` during reset too).\n"
-            f"{ind}{declare(ctx, name, mod, comb, at.file, procedural)}\n"
-            f"{ind}{'always_ff' if sv else 'always'} {event} begin\n{ind}    {name} <= {comb};\n{ind}end\n\n")
-    edits.append(Edit(at.file, at.start, at.start, text))
-    readers = [a for a in mod.assignments if name in a.reads or name in a.conditions]
-    notes = [f"the output `{name}` ({ctx.cite(port.span)}) becomes a register on `{event}`; the statements that "
-             f"drove it ({', '.join(ctx.cite(a.span) for a in drivers)}) now drive `{comb}`"]
-    if readers:
-        notes.append(f"internal readers keep the combinational value `{comb}` "
-                     f"({', '.join(ctx.cite(a.span) for a in readers[:6])}), so the design itself is unchanged")
-    notes.append(f"latency: `{name}` now arrives one clock cycle later; the other outputs keep their timing")
-    return Plan("register_output", f"Register the output `{name}` of {mod.name}", edits, notes,
-                latency={name: 1}, compare=LAGGED, citations=[ctx.citation(port.span, name)])
-
-
-def _port_to_variable(ctx: Context, decl: Any, file: str) -> list[Edit]:
-    """``output wire x`` → ``output reg x`` (Verilog); SystemVerilog ``logic`` ports stay as they are."""
-    header = decl.header
-    if header.kind == syntax.SyntaxKind.VariablePortHeader:
-        return []
-    net = getattr(header, "netType", None)
-    keyword = "logic" if ctx.index.is_sv(file) else "reg"
-    if net is not None and net.valueText:
-        start = net.location.offset
-        return [aligned(ctx.index.data[file], ByteRange(file, start, start + len(net.valueText)), keyword)]
-    direction = header.direction
-    end = direction.location.offset + len(direction.valueText)
-    return [Edit(file, end, end, f" {keyword}")]
-
-
-def _first_use_point(ctx: Context, module: str, refs: list[ByteRange]) -> tuple[ByteRange, str]:
-    """Where to declare a new signal: at the start of the first module item that uses ``refs``."""
-    body = ctx.index.body(module)
-    ds = body.parentInstance.definition.syntax
-    members = [m for m in ds.members if ctx.index.loc(m) is not None]
-    first = min((r.start for r in refs), default=None)
-    prev_end = ctx.index.loc(ds.header)
-    for m in members:
-        loc = ctx.index.loc(m)
-        assert loc is not None
-        if first is None or loc.end >= first:
-            data = ctx.index.data[loc.file]
-            start = line_end(data, prev_end.end) if prev_end is not None else loc.start
-            if data[start:start + 1] == b"\n":
-                start += 1
-            return ByteRange(loc.file, start, start), indent_of(data, loc.start)
-        prev_end = loc
-    raise Unsupported("no module item uses the signal")

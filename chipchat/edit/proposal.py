@@ -47,6 +47,8 @@ class Proposal:
     applied: str = ""
     applied_files: dict[str, str | None] = field(default_factory=dict)  # after apply: path -> sha256 (None: deleted)
     llm_rounds: list[dict[str, Any]] = field(default_factory=list)
+    root: str = "design"  # design: the diff is relative to the design folder; tests: to its testbench folder
+    pair: str = ""  # the proposal this one goes with (a testbench update names its design edit)
 
     @property
     def build_failed(self) -> bool:
@@ -169,6 +171,31 @@ def load(design: Design, pid: str) -> Proposal:
     return Proposal.from_json(json.loads((folder(design, pid) / "proposal.json").read_text(encoding="utf-8")))
 
 
+def base_dir(design: Design, proposal: Proposal) -> Path:
+    """The folder the proposal's diff is relative to: the design folder, or its testbench folder."""
+    if proposal.root == "tests":
+        from chipchat.verify.testbench import tests_dir
+
+        return tests_dir(design)
+    return design.root
+
+
+def confine(design: Design, proposal: Proposal) -> None:
+    """A testbench proposal may change only the configured test modules inside the testbench folder."""
+    if proposal.root != "tests":
+        return
+    from chipchat.errors import SandboxViolation
+    from chipchat.verify.testbench import resolve_modules
+
+    allowed = {f"{m}.py" for m in resolve_modules(design)}
+    outside = [p for p in proposal.changed_files() if p not in allowed]
+    if outside:
+        raise SandboxViolation(f"testbench proposal {proposal.id} would change {outside[0]}, which is not one of the "
+                               f"configured test modules ({', '.join(sorted(allowed))})",
+                               hint="a testbench proposal may only change the [tests] modules of chipchat.toml")
+
+
 def stale_files(design: Design, proposal: Proposal) -> list[str]:
     """Files whose content differs from what the proposal was made against."""
-    return [rel for rel, h in proposal.files.items() if sha256(design.root / rel) != h]
+    base = base_dir(design, proposal)
+    return [rel for rel, h in proposal.files.items() if sha256(base / rel) != h]

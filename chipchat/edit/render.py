@@ -74,7 +74,7 @@ def proposal_answer(design: Design, p: Proposal, folder: Path, citations: list[C
     return Answer(text="\n".join(lines), citations=list(citations), kind="edit", runs=runs, artifacts=artifacts,
                   data={"proposal_id": p.id, "title": p.title, "diff": p.diff, "evidence": ev, "notes": p.notes,
                         "latency": p.latency, "engine": p.engine, "status": p.status, "folder": str(folder),
-                        "build_ok": not p.build_failed})
+                        "build_ok": not p.build_failed, "regression": bool(ev.get("regression"))})
 
 
 def _runs(ev: dict[str, object]) -> list[tuple[str, object]]:

@@ -48,7 +48,7 @@ def parse_request(request: str) -> Match | None:
     low = text.lower()
     body, module = _module(text)
     extra = {"module": module} if module else {}
-    for rule in (_rename, _width, _parameter, _register_output, _pipeline, _reset):
+    for rule in (_rename, _width, _parameter, _inputs, _register_output, _carry_save, _split, _pipeline, _reset):
         match = rule(body, low)
         if match is not None:
             match.args.update(extra)
@@ -96,6 +96,48 @@ def _register_output(text: str, low: str) -> Match | None:
     if re.match(r"(?i)register\s+(?:the\s+|an\s+)?output\s*$", text):
         return Match("register_output", {})
     return None
+
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+
+
+def _inputs(text: str, low: str) -> Match | None:
+    if re.match(r"(?i)(?:register|pipeline|flop|latch in)\s+(?:all\s+)?(?:the\s+)?inputs?(?:\s+ports?)?$", text) or \
+            re.match(r"(?i)add\s+(?:an?\s+)?input\s+(?:registers?|flops?|stage)$", text):
+        return Match("register_inputs", {})
+    return None
+
+
+def _carry_save(text: str, low: str) -> Match | None:
+    m = re.match(r"(?i)(?:use\s+)?carry[- ]save(?:\s+accumulation)?(?:\s+(?:for|of|on)|\s+the)?\s*"
+                 r"(?:the\s+)?(?:accumulator|register\s+)?" + r"(?:`?([A-Za-z_][A-Za-z0-9_$]*)`?)?"
+                 r"(?:\s+(?:with|over|in)\s+(\w+)\s+(?:resolution\s+)?stages?)?$", text)
+    if not m:
+        return None
+    args: dict[str, Any] = {}
+    if m.group(1) and m.group(1).lower() not in STOP | {"accumulator", "accumulation"}:
+        args["register"] = m.group(1)
+    if m.group(2):
+        n = _number(m.group(2))
+        if n is None:
+            return None
+        args["stages"] = n
+    return Match("carry_save", args)
+
+
+def _number(word: str) -> int | None:
+    return int(word) if word.isdigit() else NUMBERS.get(word.lower())
+
+
+def _split(text: str, low: str) -> Match | None:
+    m = re.match(r"(?i)(?:split|pipeline)\s+(?:the\s+)?(multiplier|multiply|multiplication|product|mult|mul)"
+                 r"(?:\s+(?:into|in|over|across)\s+(\w+)\s+(?:pipeline\s+)?(?:stages?|cycles?|parts?))?$", text)
+    if not m or (not m.group(2) and not low.startswith("split")):
+        return None
+    n = _number(m.group(2)) if m.group(2) else 2
+    if n is None or n < 2:
+        return None
+    return Match("pipeline", {"operator": "*", "form": "carry_save", "stages": n - 1, "word": m.group(1)})
 
 
 def _pipeline(text: str, low: str) -> Match | None:

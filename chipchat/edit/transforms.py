@@ -2,7 +2,8 @@
 
 This module holds the general ones (rename, set a parameter or a width, add a reset) and
 the lookup of every registered transformation, including the timing transformations of
-:mod:`chipchat.edit.pipeline`. See :mod:`chipchat.edit.context` for what they read and return.
+:mod:`chipchat.edit.pipeline`,
+:mod:`chipchat.edit.registers` and :mod:`chipchat.edit.carry_save`. See :mod:`chipchat.edit.context` for what they read and return.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from pyslang import syntax
 
-from chipchat.edit import pipeline  # noqa: F401 - registers the timing transformations
+from chipchat.edit import carry_save, pipeline, registers  # noqa: F401 - register the timing transformations
 from chipchat.edit.context import (
     EXACT,
     NONE,

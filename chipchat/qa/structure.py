@@ -72,12 +72,12 @@ def resolve_signal(model: DesignModel, name: str, module: str | None = None) -> 
     if len(hits) > 1:
         others = ", ".join(h[0].name for h in hits[1:4])
         note = (note + "; " if note else "") + f"`{base}` also exists in {others} (pass a module to choose)"
-    broken = module_errors(model, m)
-    if broken:
+    errors = module_errors(model, m)
+    if errors:
         note = (note + "; " if note else "") + (
             f"the RTL of {m.name} has errors, so statements may be missing from this answer: "
-            + "; ".join(f"{Path(d.file).name}:{d.line}: {d.message}" for d in broken[:3])
-            + (f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""))
+            + "; ".join(f"{Path(d.file).name}:{d.line}: {d.message}" for d in errors[:3])
+            + (f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""))
     return Resolved(m, s, note)
 
 
@@ -174,6 +174,7 @@ def drivers(design: Design, signal: str, module: str | None = None) -> Answer:
         ans.data["drivers"].append({"instance": inst.name, "module": inst.module, "port": port})
         child = model.modules.get(inst.module)
         for a in (child.drivers(port) if child is not None else [])[:6]:  # one level in: what drives the port
+            assert child is not None
             spans = _user_span(model, child, a)
             where = ", ".join(ans.cite(sp, design.root) for sp in spans)
             lines.append(f"  - inside {inst.module}: {where}: `{_stmt(a, spans)}`")

@@ -6,7 +6,11 @@ whose *support* (the registers and inputs it is computed from, see
 support among the statements feeding the endpoint (:meth:`RtlMap.cone`): a gate fed
 only by ``a`` and ``b`` belongs to ``product = a * b``; once ``acc`` joins, to
 ``acc <= acc + product``. Delay is summed per statement, and fixes are ranked by the
-gain the path's own numbers predict.
+gain the path's own numbers predict. A fix chipchat can perform names the request that does
+it (``how``, e.g. "pipeline product"); one it cannot is *manual* and is never ranked above one it
+can. Where synthesis merged two arithmetic statements into one tree (``acc + a * b`` becomes a
+single multiply-add), a cut between them needs a carry-propagate adder of its own that this path
+does not show: the fix says so, and its estimate is an upper bound.
 """
 
 from __future__ import annotations
@@ -14,15 +18,19 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from chipchat.formats.sta_report import PathPoint, TimingPath
 from chipchat.formats.yosys_json import Netlist
+from chipchat.timing.fixes import (
+    accumulator_share,
+    balanced_cut,
+    cut_after,
+    fused_caveat,
+    how_pipeline,
+    how_split,
+)
 from chipchat.timing.rtlmap import RtlMap, Statement, split
 from chipchat.types import Span
-
-if TYPE_CHECKING:
-    pass
 
 HIGH_FANOUT = 8
 
@@ -72,6 +80,14 @@ class Fix:
     gain_ns: float | None  # expected improvement of this path's slack
     evidence: str
     span: Span | None = None
+    how: str = ""  # the request that performs it ("pipeline product"); empty: manual (or a constraint)
+    upper_bound: bool = False  # the estimate ignores logic synthesis must add after the cut
+
+    @property
+    def label(self) -> str:
+        if self.how:
+            return f'performable: "{self.how}"'
+        return "constraint" if self.kind in ("relax_clock", "clock_crossing") else "manual"
 
 
 @dataclass
@@ -252,7 +268,7 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
     dom = exp.dominant()
     logic = [s for s in exp.stages if s.kind == "logic"]
     if dom is not None and dom.statement is not None and len(logic) >= 2:
-        found = _cut_after(exp.stages, dom.statement)
+        found = cut_after(exp.stages, dom.statement)
         if found is not None and 0 < found[0] < arrival:
             cut, side = found
             new = max(cut, arrival - cut + clk2q)
@@ -260,12 +276,26 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
             expr = dom.expression
             what = ("control logic" if dom.control else "multiply" if "*" in expr
                     else "adder" if any(op in expr for op in "+-") else "logic")
+            fused = fused_caveat(exp, dom)
             fixes.append(Fix(
                 "pipeline", f"Pipeline the {what} `{_short(expr)}`",
                 f"put a register {side} `{_short(dom.statement.text)}`: the path splits into {cut:.2f} ns and "
-                f"{arrival - cut:.2f} ns (+{clk2q:.2f} ns clock-to-output); one cycle more latency",
-                gain, f"{dom.percent(arrival):.0f}% of the path delay is in this statement", dom.statement.span))
-    best = _balanced_cut(exp.stages, arrival, clk2q)
+                f"{arrival - cut:.2f} ns (+{clk2q:.2f} ns clock-to-output); one cycle more latency" + fused,
+                gain, f"{dom.percent(arrival):.0f}% of the path delay is in this statement", dom.statement.span,
+                how=how_pipeline(dom), upper_bound=bool(fused)))
+    acc = accumulator_share(exp)
+    if acc is not None:
+        a = acc.statement.assignment if acc.statement else None
+        assert a is not None
+        fixes.append(Fix(
+            "restructure", f"Keep `{a.target}` in carry-save form",
+            f"`{_short(acc.statement.text if acc.statement else '')}` is an accumulator: its result is its own input "
+            "next cycle, so no register can go inside the loop; kept as two vectors (sum and carry) the loop has "
+            f"no carry chain, and the {acc.delay:.2f} ns of carry propagation move to an adder after it, pipelined "
+            "over as many cycles as it needs (latency grows, throughput stays)",
+            acc.delay, f"{acc.percent(arrival):.0f}% of the path delay is in the accumulator's adder",
+            acc.statement.span if acc.statement else None, how=f"use carry-save accumulation for {a.target}"))
+    best = balanced_cut(exp.stages, arrival, clk2q)
     if best is not None and len(logic) >= 2 and arrival - best[0] > 0.01:
         new, where = best
         inside = (f"inside `{_short(where.statement.control if where.control else where.statement.expression)}` "
@@ -275,11 +305,16 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
                           "Yosys can retime with `abc -dff`, or move the register in the RTL")
         else:
             title, how = ("Add a pipeline register at the balanced point", "one cycle more latency")
+        performs = how_split(where)
+        manual = "" if performs else ("; no transformation puts a register inside one statement: split the logic by "
+                                      "hand, or let synthesis retime it")
         fixes.append(Fix(
             "retime", title, f"the best single cut is {inside}, after {where.pin}; both halves then take at most "
-                             f"{new:.2f} ns ({how})",
+                             f"{new:.2f} ns ({how}){manual}" + (" — chipchat splits a multiplier at its carry-save "
+                                                               "boundary instead, which is near this point"
+                                                               if performs else ""),
             arrival - new, "balanced split of this path's stage delays",
-            where.statement.span if where.statement else None))
+            where.statement.span if where.statement else None, how=performs, upper_bound=True))
     if exp.high_fanout and logic:
         typical = statistics.median(s.delay for s in logic)
         for stage in sorted(exp.high_fanout, key=lambda s: -s.delay)[:2]:
@@ -300,7 +335,8 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
             fixes.append(Fix("input_delay", f"Register the input {exp.start} before its logic",
                              f"the input arrives {inp:.2f} ns into the cycle (external delay and drive) and "
                              f"{arrival - inp:.2f} ns of logic follow; a register at the input splits them "
-                             "(one cycle more latency)", arrival - new, "set_input_delay in the constraints"))
+                             "(one cycle more latency)", arrival - new, "set_input_delay in the constraints",
+                             how="register the inputs"))
     launch_clock, capture_clock = _clocks(exp.path)
     if launch_clock and capture_clock and launch_clock != capture_clock:
         fixes.append(Fix("clock_crossing", f"Check the {launch_clock} → {capture_clock} crossing",
@@ -318,9 +354,14 @@ def rank_fixes(exp: PathExplanation, period_ns: float | None) -> list[Fix]:
     design_fixes = [f for f in fixes if f.kind not in ("relax_clock", "clock_crossing")
                     and (f.gain_ns is None or f.gain_ns >= MIN_GAIN_NS)]
     relax = [f for f in fixes if f.kind in ("relax_clock", "clock_crossing")]
-    enough = sorted((f for f in design_fixes if (f.gain_ns or 0) >= deficit > 0), key=lambda f: -(f.gain_ns or 0))
-    rest = sorted((f for f in design_fixes if f not in enough), key=lambda f: -(f.gain_ns or 0))
-    return enough + relax + rest
+    # what chipchat can do first (reliable estimates before upper bounds); then what only a person can
+    # do — before the clock is relaxed when it closes the path on its own, after it otherwise: a manual
+    # fix is never ranked above a performable one
+    performable = sorted((f for f in design_fixes if f.how), key=lambda f: (f.upper_bound, -(f.gain_ns or 0)))
+    by_hand = [f for f in design_fixes if not f.how]
+    enough = sorted((f for f in by_hand if (f.gain_ns or 0) >= deficit > 0), key=lambda f: -(f.gain_ns or 0))
+    rest = sorted((f for f in by_hand if f not in enough), key=lambda f: -(f.gain_ns or 0))
+    return performable + enough + relax + rest
 
 
 def _clocks(path: TimingPath) -> tuple[str, str]:
@@ -329,28 +370,6 @@ def _clocks(path: TimingPath) -> tuple[str, str]:
         return match.group(1) if match else ""
 
     return clock(path.startpoint_kind), clock(path.endpoint_kind)
-
-
-def _cut_after(stages: list[Stage], statement: Statement) -> tuple[float, str] | None:
-    """Where a pipeline register would go: after the statement's last gate, or before its first one
-    when the statement ends the path; returns (arrival at the cut, "after" | "before")."""
-    mine = [s for s in stages if s.statement == statement]
-    if not mine or not stages:
-        return None
-    if mine[-1].arrival < stages[-1].arrival - 1e-9:
-        return mine[-1].arrival, "after"
-    return mine[0].arrival - mine[0].delay, "before"
-
-
-def _balanced_cut(stages: list[Stage], arrival: float, clk2q: float) -> tuple[float, Stage] | None:
-    best: tuple[float, Stage] | None = None
-    for stage in stages[:-1]:
-        if stage.kind != "logic":
-            continue
-        new = max(stage.arrival, arrival - stage.arrival + clk2q)
-        if best is None or new < best[0]:
-            best = (new, stage)
-    return best
 
 
 def _short(text: str, limit: int = 70) -> str:

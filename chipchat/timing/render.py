@@ -70,7 +70,10 @@ def explanation_markdown(exp: PathExplanation, answer: Answer, root: Path, *, he
             if fix.gain_ns is not None and p.slack is not None:
                 after = f" (slack ≈ {p.slack + fix.gain_ns:+.2f} ns)"
             where = f" [{answer.cite(fix.span, root)}]" if fix.span is not None else ""
-            lines.append(f"{n}. **{fix.title}**{where}: {fix.detail}{gain}{after}. _Evidence: {fix.evidence}._")
+            bound = " at most" if fix.upper_bound else ""
+            gain = gain.replace("expected gain ≈", f"expected gain{bound} ≈") if gain else gain
+            lines.append(f"{n}. **{fix.title}** ({fix.label}){where}: {fix.detail}{gain}{after}. "
+                         f"_Evidence: {fix.evidence}._")
     elif p.slack is not None and p.slack >= 0:
         lines += ["", f"This path meets timing with {p.slack:.3f} ns to spare, so there is nothing to fix."]
     return "\n".join(lines)

@@ -56,7 +56,7 @@ def test_slow_high_fanout_stages_are_flagged_and_fixed_by_their_extra_delay(tmp_
     answer = Answer(text="")
     text = explanation_markdown(exp, answer, tmp_path)
     assert "High-fanout nets on the path: `sel` (fanout 40, 1.500 ns), `big` (fanout 12, 0.800 ns)" in text
-    assert re.search(r"^1\. \*\*Duplicate the high-fanout register sel\*\* \[rtl/top\.v:8\]: .*"
+    assert re.search(r"^1\. \*\*Duplicate the high-fanout register sel\*\* \(manual\) \[rtl/top\.v:8\]: .*"
                      r"expected gain ≈ 1\.20 ns \(slack ≈ \+0\.20 ns\)", text, re.M)
     assert any(c.file == "rtl/top.v" and c.line == 8 for c in answer.citations)
 
@@ -112,5 +112,5 @@ def test_unbuffered_high_fanout_register_is_named_cited_and_duplicated(make_desi
     assert dup["kind"] == "duplicate" and dup["title"] == "Duplicate the high-fanout register sel"
     assert dup["gain_ns"] >= -exp["slack"] and dup["span"]["line"] == decl
     assert f"High-fanout nets on the path: `sel` (fanout {hf[0]['fanout']}," in answer.text
-    assert f"**Duplicate the high-fanout register sel** [rtl/top.v:{decl}]" in answer.text
+    assert f"**Duplicate the high-fanout register sel** (manual) [rtl/top.v:{decl}]" in answer.text
     assert any(c.file == "rtl/top.v" and c.line == decl for c in answer.citations)
