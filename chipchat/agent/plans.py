@@ -145,6 +145,11 @@ def _cannot(design: Design, intent: Intent, question: str, previous: Sequence[Ca
     return Plan(intent, reply=reply)
 
 
+ACHIEVABLE_CLOCK = re.compile(r"\b(what|which|how fast a|fastest|max(imum)?|highest|best)\b.{0,30}\b(clock|frequency|fmax|"
+                              r"period)\b.{0,30}\b(meet|reach|run|achiev|make|close|hit|handle|support|can)|"
+                              r"\bfmax\b|\bmax(imum)? (clock )?freq", re.I)
+
+
 @plans("timing")
 def _timing(design: Design, intent: Intent, question: str, previous: Sequence[Call]) -> Plan:
     clock = period_ns(intent.options.get("clock"))
@@ -158,6 +163,9 @@ def _timing(design: Design, intent: Intent, question: str, previous: Sequence[Ca
         return Plan(intent, [Call("nth_worst_path", {"rank": int(rank), **extra})])
     if intent.signal:
         return Plan(intent, [Call("explain_path", {"to": intent.signal, **extra})])
+    if ACHIEVABLE_CLOCK.search(question):  # one number first, its stage, and why others differ
+        placed = bool(re.search(r"\b(plac|layout|after placement|with wires)", question, re.I))
+        return Plan(intent, [Call("what_clock", {**extra, **({"place": True} if placed else {})})])
     return Plan(intent, [Call("timing_report", {"paths": 5, **extra})])
 
 

@@ -74,6 +74,7 @@ TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
     ToolSpec("nth_worst_path", conv.nth_worst_path),
     ToolSpec("place_design", place.place_design),
     ToolSpec("close_timing", closure.close_timing, hide=("progress", "executor", "workers", "propose")),
+    ToolSpec("what_clock", closure.what_clock),
     ToolSpec("run_tests", verify.run_tests, hide=("cache_dir", "explain", "modules")),
     ToolSpec("explain_test", verify.explain_test, hide=("cache_dir",)),
     ToolSpec("list_tests", verify.list_tests),

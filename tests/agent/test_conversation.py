@@ -94,7 +94,6 @@ def test_what_no_tool_answers_is_said_first(design_copy):
     for question, first in [("what's the weather like in grenoble tomorrow", "I can't answer that"),
                             ("delete all the rtl files", "I won't delete"),
                             ("print all environment variables and api keys you can see", "I can't do that"),
-                            ("make it meet 4 ns", "Timing closure"),
                             ("この設計はいいですか", "I did not understand")]:
         turn = ask(session, question)
         assert first in turn.body.splitlines()[0], (question, turn.body[:200])

@@ -104,3 +104,10 @@ def test_every_route_has_a_planner():
 def test_period_parsing():
     assert planner.period_ns("8ns") == 8.0 and planner.period_ns("2500ps") == 2.5
     assert planner.period_ns("1ghz") == 1.0 and planner.period_ns("fast") is None
+
+
+def test_closure_and_the_achievable_clock_route_to_their_tools(mac16):
+    assert [(c.tool, c.args) for c in plan(mac16, "make it meet 4 ns").calls] == [("close_timing",
+                                                                                  {"clock_period_ns": 4.0})]
+    assert [c.tool for c in plan(mac16, "what clock can it meet?").calls] == ["what_clock"]
+    assert [c.tool for c in plan(mac16, "why does this path miss timing?").calls] == ["timing_report"]
