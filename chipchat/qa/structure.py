@@ -15,9 +15,13 @@ from typing import Any
 from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.errors import ChipChatError
+from chipchat.qa.tree import hierarchy
 from chipchat.rtl.load import load_model
 from chipchat.rtl.model import Assignment, DesignModel, Module, Signal
 from chipchat.types import Span
+
+__all__ = ["UnknownName", "assigned_where", "drivers", "fanin", "hierarchy", "loads", "parameters", "ports",
+           "reset_value", "resolve_signal", "show_signal", "summarize_module"]
 
 
 class UnknownName(ChipChatError):
@@ -128,9 +132,9 @@ def _guard(a: Assignment) -> str:
     return f", under a condition on {', '.join(f'`{c}`' for c in conds)}" if conds else ""
 
 
-def drivers(design: Design, signal: str, module: str | None = None) -> Answer:
+def drivers(design: Design, signal: str, module: str | None = None, *, model: DesignModel | None = None) -> Answer:
     """What drives ``signal``: every assignment to it, instance outputs, or the port it enters by."""
-    model = load_model(design)
+    model = model or load_model(design)
     r = resolve_signal(model, signal, module)
     m, s = r.module, r.signal
     ans = Answer(text="", kind="structure", data={"signal": s.name, "module": m.name, "drivers": []})
@@ -174,9 +178,9 @@ def _black_box_line(ans: Answer, design: Design, inst: Any, port: str) -> str:
             "are unknown (add its source, or a stub module that declares its ports, to the sources)")
 
 
-def loads(design: Design, signal: str, module: str | None = None) -> Answer:
+def loads(design: Design, signal: str, module: str | None = None, *, model: DesignModel | None = None) -> Answer:
     """Where ``signal`` is read: assignments that use it as data or in a condition, instance inputs."""
-    model = load_model(design)
+    model = model or load_model(design)
     r = resolve_signal(model, signal, module)
     m, s = r.module, r.signal
     ans = Answer(text="", kind="structure", data={"signal": s.name, "module": m.name, "loads": []})
@@ -206,8 +210,8 @@ def assigned_where(design: Design, signal: str, module: str | None = None) -> An
     return ans
 
 
-def reset_value(design: Design, signal: str, module: str | None = None) -> Answer:
-    model = load_model(design)
+def reset_value(design: Design, signal: str, module: str | None = None, *, model: DesignModel | None = None) -> Answer:
+    model = model or load_model(design)
     r = resolve_signal(model, signal, module)
     s = r.signal
     ans = Answer(text="", kind="structure", data={"signal": s.name, "reset_value": s.reset_value})
@@ -222,9 +226,10 @@ def reset_value(design: Design, signal: str, module: str | None = None) -> Answe
     return ans
 
 
-def fanin(design: Design, signal: str, depth: int = 3, module: str | None = None) -> Answer:
+def fanin(design: Design, signal: str, depth: int = 3, module: str | None = None, *,
+          model: DesignModel | None = None) -> Answer:
     """The fan-in cone of ``signal`` to ``depth`` levels: which signals, through which statements."""
-    model = load_model(design)
+    model = model or load_model(design)
     r = resolve_signal(model, signal, module)
     m = r.module
     ans = Answer(text="", kind="structure", data={"signal": r.signal.name, "depth": depth, "cone": []})
@@ -253,10 +258,11 @@ def fanin(design: Design, signal: str, depth: int = 3, module: str | None = None
 
 def show_signal(design: Design, signal: str, depth: int = 2, module: str | None = None) -> Answer:
     """Everything about one signal: declaration, comment, width, reset, drivers, loads, fan-in cone."""
-    d = drivers(design, signal, module)
-    ld = loads(design, signal, module)
-    fi = fanin(design, signal, depth, module)
-    rv = reset_value(design, signal, module)
+    model = load_model(design)  # once: the four parts read the same model
+    d = drivers(design, signal, module, model=model)
+    ld = loads(design, signal, module, model=model)
+    fi = fanin(design, signal, depth, module, model=model)
+    rv = reset_value(design, signal, module, model=model)
     ans = Answer(text="\n\n".join([d.text, ld.text, rv.text, fi.text]), kind="structure",
                  data={**d.data, **ld.data, "reset_value": rv.data["reset_value"], "cone": fi.data["cone"]},
                  warnings=d.warnings)
@@ -265,23 +271,7 @@ def show_signal(design: Design, signal: str, depth: int = 2, module: str | None 
         for c in part.citations:
             if (c.file, c.line, c.end_line) not in seen:
                 seen.add((c.file, c.line, c.end_line))
-                ans.citations.append(c)
-    return ans
-
-
-def hierarchy(design: Design) -> Answer:
-    model = load_model(design)
-    ans = Answer(text="", kind="structure", data={"top": model.top, "tree": []})
-    lines = [f"Instantiation tree of `{model.top}`:"]
-    for depth, inst, mod, span in model.hierarchy():
-        cite = ans.cite(span, design.root) if span else "?"
-        label = f"`{inst}`" if depth == 0 else f"`{inst}` : {mod}"
-        lines.append(f"{'  ' * depth}- {label} ({cite})")
-        ans.data["tree"].append({"depth": depth, "instance": inst, "module": mod})
-    unused = [n for n in model.modules if n not in {row[2] for row in model.hierarchy()}]
-    if unused:
-        lines.append("Modules not under the top: " + ", ".join(f"`{u}`" for u in unused))
-    ans.text = "\n".join(lines)
+                ans._add(c)
     return ans
 
 
