@@ -222,7 +222,7 @@ def ensure_folder(path: Path) -> Path:
         if stat.S_ISDIR(mode):
             return path
         _remove(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there, or a parent is a file (replaced below)
         pass
     if not path.parent.is_dir() or path.parent.is_symlink():
         ensure_folder(path.parent)

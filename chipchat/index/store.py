@@ -309,8 +309,13 @@ class DesignIndex:
         with lock.hold(self._lock_path(), "search"):  # opening the store applies its log: a write
             for attempt in (1, 2):
                 try:
-                    collection = self._open_collection(IndexReport())
-                    if collection is None or collection.count() == 0:
+                    opened = IndexReport()
+                    collection = self._open_collection(opened)
+                    if collection is None:
+                        return []
+                    if opened.rebuilt_reason or (collection.count() == 0 and self.chunks()):
+                        raise StoreBroken(opened.rebuilt_reason or "the vector store is empty")
+                    if collection.count() == 0:
                         return []
                     res = collection.query(query_embeddings=vector, n_results=min(k, collection.count()),
                                            include=["distances"])
