@@ -47,9 +47,9 @@ def test_waiting_too_long_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "index.lock"
     proc = _holder(path, 30)
     try:
-        with pytest.raises(lock.LockTimeout, match=rf"pid {proc.pid} \(index\) kept .* for more than 0.5 s"):
-            with lock.hold(path, "index", timeout_s=0.5, notify=None):
-                pass
+        with pytest.raises(lock.LockTimeout, match=rf"pid {proc.pid} \(index\) kept .* for more than 0.5 s"), \
+                lock.hold(path, "index", timeout_s=0.5, notify=None):
+            pass
     finally:
         proc.kill()
         proc.wait(10)
