@@ -150,6 +150,7 @@ class DesignIndex:
         if report.rebuilt_reason and manifest["files"]:
             manifest, chunks = self._fresh_manifest(), {}
         files = self.files_to_index()
+        rejected = self._rejected_by_model()
         report.files = len(files)
         present: set[str] = set()
         new_chunks: list[Chunk] = []
@@ -159,7 +160,7 @@ class DesignIndex:
             present.add(rel)
             if progress:
                 progress("reading", n, len(files))
-            reason = unreadable(path)
+            reason = unreadable(path) or rejected.get(str(path.resolve()), "")
             if reason:
                 report.skipped[rel] = reason
                 stale_ids += manifest["files"].pop(rel, {}).get("chunks", [])
@@ -251,6 +252,22 @@ class DesignIndex:
             report.embedded += len(part)
             if progress:
                 progress("embedding", min(i + batch, len(todo)), len(todo))
+
+    def _rejected_by_model(self) -> dict[str, str]:
+        """Files the structural model could not parse (resolved path -> its located message).
+
+        They are not parsed again here: the model's verdict (and the limits its parser keeps on
+        nesting, includes and size) holds for the index too, and the index says the same thing.
+        """
+        from chipchat.errors import ChipChatError
+        from chipchat.rtl.load import load_model
+
+        try:
+            model = load_model(self.design)
+        except ChipChatError:
+            return {}
+        return {str(Path(f.path).resolve()): f"{self.rel(Path(f.path))}{f.where()[len(f.path):]}: {f.message}"
+                for f in model.files if f.status == "error"}
 
     def _healthy(self) -> bool:
         """True when the vector store answers a query and holds a vector for every chunk (or there is none)."""

@@ -63,7 +63,7 @@ def resolve_signal(model: DesignModel, name: str, module: str | None = None) -> 
         where = f" in module {module}" if module else ""
         hint = ("did you mean " + ", ".join(f"`{c}`" for c in close) + "?") if close else \
             "signals of the top module: " + ", ".join(names[:20])
-        raise UnknownName(f"no signal named `{base}`{where} in design", hint=hint)
+        raise UnknownName(f"no signal named `{base}`{where} in design{_unparsed(model)}", hint=hint)
     m, s = hits[0]
     if len(hits) > 1:
         others = ", ".join(h[0].name for h in hits[1:4])
@@ -340,9 +340,18 @@ def _module(model: DesignModel, name: str | None) -> Module:
     if key and key in model.modules:
         return model.modules[key]
     close = difflib.get_close_matches(key or "", list(model.modules), n=3)
-    raise UnknownName(f"no module named `{key}`",
+    raise UnknownName(f"no module named `{key}`{_unparsed(model)}",
                       hint=("did you mean " + ", ".join(close) + "?") if close else
                       "modules: " + ", ".join(sorted(model.modules)))
+
+
+def _unparsed(model: DesignModel) -> str:
+    """A note on the files left out of the model, whose names an answer may be missing."""
+    bad = [f for f in model.files if f.status in ("error", "skipped")]
+    if not bad:
+        return ""
+    shown = "; ".join(f"{f.where()}: {f.message}" for f in bad[:3])
+    return f" (it may be in a file that could not be parsed: {shown}{' …' if len(bad) > 3 else ''})"
 
 
 def _describe(s: Signal) -> str:
