@@ -327,10 +327,20 @@ def worker_main(seed: int, work: Path, small: bool) -> None:
 
 @dataclass
 class Worker:
-    proc: subprocess.Popen[str]
+    proc: subprocess.Popen[bytes]
     case: int | None = None
     started: float = 0.0
     pending: dict[str, Any] | None = None  # the commands' record, waiting for the parser's verdict
+    buf: bytes = b""  # what the worker wrote and was not read as a line yet
+    eof: bool = False
+
+    def line(self) -> bytes | None:
+        """The next complete line the worker wrote, if any (read with os.read: no hidden buffer)."""
+        end = self.buf.find(b"\n")
+        if end < 0:
+            return None
+        line, self.buf = self.buf[:end], self.buf[end + 1:]
+        return line
     done: int = 0
     peak_rss_mb: int = 0
 
@@ -349,8 +359,7 @@ class Supervisor:
                "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONHASHSEED": "0"}
         argv = [sys.executable, str(Path(__file__).resolve()), "--worker", "--seed", str(self.seed),
                 "--work", str(self.work)] + (["--small"] if self.small else [])
-        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
-                                start_new_session=True)
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True)
         return Worker(proc)
 
     def stack(self, w: Worker, ask: bool) -> dict[str, Any]:
@@ -388,28 +397,28 @@ class Supervisor:
                         w = self.workers[n] = self.spawn()
                     w.case, w.started = todo.pop(), time.monotonic()
                     assert w.proc.stdin is not None
-                    w.proc.stdin.write(f"{w.case}\n")
+                    w.proc.stdin.write(f"{w.case}\n".encode())
                     w.proc.stdin.flush()
-            busy = [w for w in self.workers if w.case is not None]
-            ready, _, _ = select.select([w.proc.stdout for w in busy], [], [], 0.2)
+            busy = {w.proc.stdout.fileno(): w for w in self.workers if w.case is not None and w.proc.stdout}
+            for fd in select.select(list(busy), [], [], 0.2)[0]:
+                data = os.read(fd, 1 << 16)
+                busy[fd].buf += data
+                busy[fd].eof = not data
             for n, w in enumerate(self.workers):
                 if w.case is None:
                     continue
                 record: dict[str, Any] | None = None
+                line = w.line()
+                if w.pending is None and line:
+                    w.pending, w.started, line = json.loads(line), time.monotonic(), w.line()
                 if w.pending is not None:  # second phase: pyslang alone on the input (may itself crash)
-                    line = w.proc.stdout.readline() if w.proc.stdout in ready and w.proc.stdout else None
                     if line:
                         record = {**w.pending, **json.loads(line)}
-                    elif line == "" or time.monotonic() - w.started > self.timeout_s:
+                    elif w.eof or time.monotonic() - w.started > self.timeout_s:
                         record = {**w.pending, "parser_located": None}
                         self.kill(w)
                         self.workers[n] = self.spawn()
-                elif w.proc.stdout in ready:
-                    line = w.proc.stdout.readline() if w.proc.stdout else ""
-                    if line:
-                        w.pending = json.loads(line)
-                        w.started = time.monotonic()
-                        continue
+                elif w.eof:
                     record = {"id": w.case, "crash": f"worker died ({_signal_name(w.proc.wait())})",
                               **self.stack(w, ask=False)}
                     self.workers[n] = self.spawn()

@@ -42,9 +42,13 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*|\d+")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
+MAX_SPLIT = 256  # only this much of an identifier is split into words: nobody names a signal with more
+
+
 def split_identifier(ident: str) -> list[str]:
+    """``wr_ptr`` → wr, ptr; ``txReady`` → tx, ready (of the first MAX_SPLIT characters)."""
     parts: list[str] = []
-    for piece in ident.split("_"):
+    for piece in ident[:MAX_SPLIT].split("_"):
         if piece:
             parts.extend(p.lower() for p in _CAMEL.findall(piece))
     return parts

@@ -144,7 +144,7 @@ def test_huge_identifiers_cost_linear_time(tmp_path: Path) -> None:
             tokenize(c.text)
         assert time.monotonic() - t0 < 10, size
     t0 = time.monotonic()
-    assert split_identifier("HTTP" * 50_000 + "Server")[-1] == "server"
+    assert split_identifier("HTTP" * 50_000 + "Server")[0] == "http" * 64
     assert split_identifier("aB" * 100_000)[:2] == ["a", "ba"]
     assert time.monotonic() - t0 < 2
 
