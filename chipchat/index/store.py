@@ -29,7 +29,7 @@ from typing import Any
 from chipchat import lock, safefs
 from chipchat.config import settings
 from chipchat.design import DOC_SUFFIXES, HEADER_SUFFIXES, Design
-from chipchat.errors import ParseError
+from chipchat.errors import ChipChatError, ParseError
 from chipchat.index.chunk import Chunk, chunk_from_json
 from chipchat.index.chunks import chunk_file, file_hash
 from chipchat.index.files import check_manifest, unreadable
@@ -259,7 +259,6 @@ class DesignIndex:
         They are not parsed again here: the model's verdict (and the limits its parser keeps on
         nesting, includes and size) holds for the index too, and the index says the same thing.
         """
-        from chipchat.errors import ChipChatError
         from chipchat.rtl.load import load_model
 
         try:
