@@ -8,6 +8,7 @@ agent reads it. Citations are ``file:line`` (or ranges) relative to the design f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -34,11 +35,19 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
 
     def cite(self, span: Span, root: Path | str | None, label: str = "") -> str:
-        """Record a citation and return its text for inline use."""
-        c = Citation.from_span(span, root, label)
-        if c not in self.citations:
-            self.citations.append(c)
+        """Record a citation and return its text for inline use (constant time: 50,000 instances are cited)."""
+        c = Citation(_relative(span.file, str(root) if root else ""), span.line, span.end_line, label=label)
+        self._add(c)
         return str(c)
+
+    def _add(self, c: Citation) -> None:
+        # ``citations`` as a set, kept beside the fields (not one of them: serializers would try to hash it)
+        cited: set[Citation] | None = self.__dict__.get("_cited")
+        if cited is None or len(cited) != len(self.citations):  # new, or someone appended to the list directly
+            cited = self.__dict__["_cited"] = set(self.citations)
+        if c not in cited:
+            self.citations.append(c)
+            cited.add(c)
 
     def answer(self) -> Answer:
         """An Answer is its own answer (capabilities without a richer typed result return one directly)."""
@@ -62,10 +71,12 @@ class Answer:
 
     def merge(self, other: Answer) -> None:
         """Add ``other``'s citations, runs, artifacts and warnings to this answer (not its text)."""
-        self.citations.extend(c for c in other.citations if c not in self.citations)
-        self.runs.extend(r for r in other.runs if r not in self.runs)
+        for c in other.citations:
+            self._add(c)
+        runs, warnings = set(self.runs), set(self.warnings)
+        self.runs.extend(dict.fromkeys(r for r in other.runs if r not in runs))
         self.artifacts.update(other.artifacts)
-        self.warnings.extend(w for w in other.warnings if w not in self.warnings)
+        self.warnings.extend(dict.fromkeys(w for w in other.warnings if w not in warnings))
 
     def to_markdown(self) -> str:
         parts = [self.text.rstrip()]
@@ -74,3 +85,9 @@ class Answer:
         if self.runs:
             parts.append("Evidence: " + ", ".join(f"`{r}`" for r in self.runs))
         return "\n\n".join(parts) + "\n"
+
+
+@lru_cache(maxsize=4096)
+def _relative(file: str, root: str) -> str:
+    """``file`` relative to ``root`` when inside it (as :meth:`Citation.from_span` does), memoised."""
+    return Citation.from_span(Span(file, 1), root or None).file

@@ -45,6 +45,9 @@ class Settings:
         600.0, "CHIPCHAT_TOOL_TIMEOUT", "Wall-clock limit for one external tool run (synthesis, STA, placement).")
     sim_timeout_s: float = _setting(
         120.0, "CHIPCHAT_SIM_TIMEOUT", "Wall-clock limit for one simulation (a hung test is killed).")
+    lock_timeout_s: float = _setting(
+        900.0, "CHIPCHAT_LOCK_TIMEOUT",
+        "Seconds to wait for another chipchat working on the same design's index before giving up.")
     confine: str = _setting(
         "auto", "CHIPCHAT_CONFINE",
         "How simulations, builds and Amaranth elaboration run: `auto` (in a bubblewrap sandbox when bwrap works "

@@ -27,49 +27,48 @@
     file = "rtl/alu8.py"
     elaboratable = "ALU8"
 
-chipchat writes only below ``<design>/.chipchat/`` (index, runs, caches); the user's
-files are never modified except through an explicit ``apply``.
+chipchat writes only below ``<design>/.chipchat/`` (index, runs, caches; see
+:mod:`chipchat.safefs` for how that folder is kept free of links out); the user's files are
+never modified except through an explicit ``apply``.
+
+A design the user points at on their own disk is *trusted*: its config may name files anywhere
+(absolute paths, ``..``, ``~``). An uploaded one is not (``read_design(path, trusted=False)``):
+every path it names must resolve inside the design folder. Sources, filelists and what they
+name, ``sdc`` and ``[amaranth] file`` outside it are errors; ``docs``, ``include_dirs`` and
+``[tests] dir`` outside it are left out, with a note. A folder once read untrusted stays
+untrusted for the rest of the process, however it is opened again (the UI unpacks an upload,
+then opens it by its path).
+Only regular files are read: a FIFO or a device named anywhere is an error, never a hang.
 """
 
 from __future__ import annotations
 
-import glob
+import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chipchat import discover
-from chipchat.errors import ConfigError, DesignError
+from chipchat import discover, safefs
+from chipchat.designtoml import (
+    KNOWN_SIMULATORS,
+    AmaranthConfig,
+    Clock,
+    TestConfig,
+    read_config,
+    read_filelist,
+)
+from chipchat.errors import DesignError
+from chipchat.safefs import STATE_DIR
+
+__all__ = ["AmaranthConfig", "Clock", "Design", "KNOWN_SIMULATORS", "STATE_DIR", "TestConfig", "read_design",
+           "read_filelist"]
 
 HDL_SUFFIXES = (".v", ".sv")
 HEADER_SUFFIXES = (".vh", ".svh")
 DOC_SUFFIXES = (".md", ".txt", ".rst")
-STATE_DIR = ".chipchat"
+MAX_WALK_ENTRIES = 200_000  # a folder with more is not a design folder (`chipchat index /`)
 SKIP_DIRS = {STATE_DIR, ".git", ".venv", "__pycache__", "sim_build", "node_modules"}
-KNOWN_SIMULATORS = ("icarus", "verilator")
-
-
-@dataclass(frozen=True)
-class Clock:
-    port: str
-    period_ns: float
-
-
-@dataclass(frozen=True)
-class TestConfig:
-    dir: Path | None
-    modules: tuple[str, ...] = ()
-    simulators: tuple[str, ...] = ("icarus",)
-    timeout_s: float = 120.0
-    candidates: tuple[tuple[Path, tuple[str, ...]], ...] = ()  # found folders, when the top decides which
-
-
-@dataclass(frozen=True)
-class AmaranthConfig:
-    file: Path
-    elaboratable: str
 
 
 @dataclass
@@ -91,18 +90,15 @@ class Design:
     amaranth: AmaranthConfig | None = None
     config_file: Path | None = None
     inferred: list[str] = field(default_factory=list)
+    trusted: bool = True  # False for an upload: every path it names stays inside ``root``
 
     @property
     def state_dir(self) -> Path:
-        """``<design>/.chipchat``: the only place chipchat writes on its own."""
-        return self.root / STATE_DIR
+        """``<design>/.chipchat``: the only place chipchat writes on its own (checked: no link, no file)."""
+        return safefs.state_dir(self.root)
 
     def ensure_state_dir(self) -> Path:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        gitignore = self.state_dir / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("*\n")
-        return self.state_dir
+        return safefs.ensure_state_dir(self.root)
 
     def relpath(self, path: str | Path) -> str:
         """A path as the user sees it: relative to the design folder when inside it."""
@@ -122,92 +118,82 @@ class Design:
         return "\n".join(lines)
 
 
-def read_design(path: str | Path) -> Design:
+_UNTRUSTED: set[Path] = set()  # folders read with trusted=False in this process (and everything below them)
+
+
+def _untrusted(root: Path) -> bool:
+    return any(root.is_relative_to(u) for u in _UNTRUSTED)
+
+
+def read_design(path: str | Path, *, trusted: bool = True) -> Design:
     """Read ``path`` (a design folder, or a chipchat.toml): its config, or the files found in it.
+
+    ``trusted=False`` (an uploaded design): every path the config names must stay inside the
+    folder — no absolute paths, no ``~``, no ``..``, no link that leads out.
 
     The top module is left as configured (``None`` when the config does not name one):
     inferring it means reading the RTL, which :func:`chipchat.rtl.load.load_design` does.
     """
-    root = Path(path).expanduser()
-    if root.is_file() and root.name == "chipchat.toml":
+    root = Path(path) if not trusted or _untrusted(Path(path).absolute()) else Path(path).expanduser()
+    if root.name == "chipchat.toml" and safefs.is_regular(root):
         root = root.parent
-    if not root.exists():
-        raise DesignError(f"design folder {root} does not exist", hint="pass the folder that holds your RTL")
-    if not root.is_dir():
-        raise DesignError(f"{root} is not a folder", hint="pass the folder that holds your RTL, not a file")
+    try:
+        exists, is_dir = root.exists(), root.is_dir()
+    except (OSError, ValueError) as exc:
+        raise DesignError(f"cannot open {safefs.shown(root)}: {exc}", hint="pass the folder that holds your RTL") from None
+    if not exists:
+        raise DesignError(f"design folder {safefs.shown(root)} does not exist", hint="pass the folder that holds your RTL")
+    if not is_dir:
+        raise DesignError(f"{safefs.shown(root)} is not a folder", hint="pass the folder that holds your RTL, not a file")
     root = root.resolve()
+    if root == Path(root.anchor):
+        raise DesignError(f"{root} is the root of the file system, not a design folder",
+                          hint="pass the folder that holds your RTL")
+    if not trusted:
+        _UNTRUSTED.add(root)
+    trusted = trusted and not _untrusted(root)
     config = root / "chipchat.toml"
-    design = _from_config(root, config) if config.exists() else _infer(root)
+    design = _from_config(root, config, trusted) if os.path.lexists(config) else _infer(root, trusted)
+    design.trusted = trusted
     if not design.sources and design.amaranth is None:
+        skipped = "".join(f"; {n}" for n in design.inferred if n.startswith("skipped "))
         raise DesignError(
-            f"no RTL sources found in {root}",
+            f"no RTL sources found in {safefs.shown(root)}{skipped}",
             hint="add .v/.sv files, or a chipchat.toml whose [design] sources list them "
                  "(or an [amaranth] section for an Amaranth design)")
     return design
 
 
-def _from_config(root: Path, config: Path) -> Design:
-    try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config}: {exc}", hint="fix the TOML syntax") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{config} is not UTF-8 text") from exc
-    known = {"design", "clocks", "tests", "amaranth"}
-    unknown = set(data) - known
-    if unknown:
-        raise ConfigError(f"{config}: unknown section(s) {sorted(unknown)}", hint=f"known: {sorted(known)}")
-    d = _table(data, "design", config)
-    include_dirs = [_resolve(root, p) for p in _strs(d, "include_dirs", config)]
-    defines = {str(k): str(v) for k, v in dict(d.get("defines", {})).items()}
-    sources: list[Path] = []
-    for entry in _strs(d, "sources", config):
-        sources.extend(_expand_source(root, entry, include_dirs, defines, config))
-    notes: list[str] = []
-    if "sources" not in d and "amaranth" not in data:  # a toml that only sets the top or the clocks
-        sources, found_incs = _found_sources(root, notes, "chipchat.toml lists no `sources`")
-        if "include_dirs" not in d:
-            include_dirs = found_incs
-    elif "include_dirs" not in d and sources:
-        headers = sorted(p for p in _walk(root) if p.suffix in HEADER_SUFFIXES)
-        found = [i for i in discover.include_dirs(sources, headers) if i not in include_dirs]
-        include_dirs += found  # after a filelist's +incdir+ folders
+def _from_config(root: Path, config: Path, trusted: bool) -> Design:
+    """The design ``chipchat.toml`` describes; what it leaves out (sources, include folders, tests) is
+    inferred as without a config, with a note saying so."""
+    kwargs, listed = read_config(root, config, trusted)
+    notes: list[str] = kwargs.pop("inferred")
+    walked: list[Path] | None = None
+    if "sources" not in listed:  # a toml that only sets the top or the clocks
+        walked, skipped = _walk(root, trusted)
+        notes.extend(skipped)
+        kwargs["sources"], found_incs = _found_sources(root, walked, notes, "chipchat.toml lists no `sources`")
+        if "include_dirs" not in listed:
+            kwargs["include_dirs"] = found_incs
+    elif "include_dirs" not in listed and kwargs["sources"]:
+        walked = _walk(root, trusted)[0]
+        headers = [p for p in walked if p.suffix in HEADER_SUFFIXES]
+        found = [i for i in discover.include_dirs(kwargs["sources"], headers) if i not in kwargs["include_dirs"]]
+        kwargs["include_dirs"] += found  # after a filelist's +incdir+ folders
         if found:
             notes.append("include folders: " + ", ".join(str(i.relative_to(root)) if i.is_relative_to(root)
                                                          else str(i) for i in found)
                          + " (found from the sources' `include lines; set `include_dirs` to choose)")
-    amaranth = None
-    if "amaranth" in data:
-        a = _table(data, "amaranth", config)
-        if "file" not in a or "elaboratable" not in a:
-            raise ConfigError(f"{config}: [amaranth] needs `file` and `elaboratable`")
-        afile = _resolve(root, str(a["file"]))
-        if not afile.exists():
-            raise DesignError(f"{config}: [amaranth] file {a['file']} does not exist")
-        amaranth = AmaranthConfig(afile, str(a["elaboratable"]))
-    clocks = [_clock(c, config) for c in data.get("clocks", [])]
-    sdc = _resolve(root, d["sdc"]) if d.get("sdc") else None
-    if sdc is not None and not sdc.exists():
-        raise DesignError(f"{config}: sdc file {d['sdc']} does not exist", hint="fix the path or remove `sdc`")
-    docs = [_resolve(root, p) for p in _strs(d, "docs", config)]
-    design = Design(
-        root=root, name=str(d.get("name") or root.name), top=d.get("top"), sources=_dedupe(sources),
-        include_dirs=include_dirs, defines=defines, parameters=dict(d.get("parameters", {})),
-        platform=str(d.get("platform", "osu018")), sdc=sdc, docs=[p for p in docs if p.exists()],
-        clocks=clocks, tests=_tests(root, data.get("tests", {}), config) if "tests" in data
-        else _infer_tests(root, notes), amaranth=amaranth, config_file=config, inferred=notes,
-    )
-    if design.top is None and amaranth is not None:
-        design.top = "top"
-        design.inferred.append("top: `top` (the name Amaranth gives the elaborated module)")
-    return design
+    if "tests" not in listed:
+        kwargs["tests"] = _infer_tests(root, walked if walked is not None else _walk(root, trusted)[0], notes)
+    return Design(**kwargs, inferred=notes)
 
 
-def _found_sources(root: Path, notes: list[str], why: str) -> tuple[list[Path], list[Path]]:
+def _found_sources(root: Path, walked: list[Path], notes: list[str], why: str) -> tuple[list[Path], list[Path]]:
     """(RTL files, include folders) found by extension, testbenches left out, with a note saying so."""
-    walk = _walk(root)
-    files, benches = discover.split_testbenches(root, sorted(p for p in walk if p.suffix in HDL_SUFFIXES))
-    headers = sorted(p for p in walk if p.suffix in HEADER_SUFFIXES)
+    files, benches = discover.split_testbenches(root, [p for p in walked if p.suffix in HDL_SUFFIXES])
+    headers = [p for p in walked if p.suffix in HEADER_SUFFIXES]
     note = f"sources: {len(files)} .v/.sv file(s) found by extension ({why})"
     if benches:
         shown = ", ".join(str(b.relative_to(root)) for b in benches[:4]) + (" …" if len(benches) > 4 else "")
@@ -217,22 +203,24 @@ def _found_sources(root: Path, notes: list[str], why: str) -> tuple[list[Path], 
     return files, discover.include_dirs(files, headers)
 
 
-def _infer(root: Path) -> Design:
+def _infer(root: Path, trusted: bool) -> Design:
     notes: list[str] = []
-    files, headers = _found_sources(root, notes, "no chipchat.toml")
-    docs = sorted(p for p in _walk(root) if p.suffix in DOC_SUFFIXES and p.name.lower() != "license.txt")
+    walked, skipped = _walk(root, trusted)
+    files, headers = _found_sources(root, walked, notes, "no chipchat.toml")
+    notes.extend(skipped)
+    docs = [p for p in walked if p.suffix in DOC_SUFFIXES and p.name.lower() != "license.txt"]
     amaranth = None
     if not files:
-        amaranth = _find_amaranth(root)
+        amaranth = _find_amaranth(root, walked)
         if amaranth:
             notes.append(f"Amaranth design: {amaranth.elaboratable} in {amaranth.file.relative_to(root)}")
-    sdcs = sorted(p for p in _walk(root) if p.suffix == ".sdc")
+    sdcs = [p for p in walked if p.suffix == ".sdc"]
     if sdcs:
         notes.append(f"constraints: {sdcs[0].relative_to(root)}")
     design = Design(
         root=root, name=root.name, top=None, sources=files, include_dirs=headers,
         sdc=sdcs[0] if sdcs else None, docs=docs, amaranth=amaranth, inferred=notes,
-        tests=_infer_tests(root, notes),
+        tests=_infer_tests(root, walked, notes),
     )
     if amaranth is not None:
         design.top = "top"
@@ -240,10 +228,10 @@ def _infer(root: Path) -> Design:
     return design
 
 
-def _find_amaranth(root: Path) -> AmaranthConfig | None:
-    pattern = re.compile(r"^class\s+(\w+)\s*\([^)]*(Elaboratable|Component)[^)]*\)", re.M)
-    for py in sorted(p for p in _walk(root) if p.suffix == ".py"):
-        text = py.read_text(encoding="utf-8", errors="replace")
+def _find_amaranth(root: Path, walked: list[Path]) -> AmaranthConfig | None:
+    pattern = re.compile(r"^class\s+(\w+)\s*\([^)\n]*(Elaboratable|Component)[^)\n]*\)", re.M)
+    for py in (p for p in walked if p.suffix == ".py"):
+        text = _read_text(py)
         if "amaranth" in text:
             match = pattern.search(text)
             if match:
@@ -251,9 +239,16 @@ def _find_amaranth(root: Path) -> AmaranthConfig | None:
     return None
 
 
-def _infer_tests(root: Path, notes: list[str]) -> TestConfig:
+def _read_text(path: Path) -> str:
+    try:
+        return safefs.read_regular(path).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _infer_tests(root: Path, walked: list[Path], notes: list[str]) -> TestConfig:
     """cocotb tests under testbench folders: one folder is the design's; several are chosen by the top."""
-    found = discover.cocotb_test_folders(root, _walk(root))
+    found = discover.cocotb_test_folders(root, walked)
     if len(found) == 1:
         folder, mods = next(iter(found.items()))
         notes.append(f"tests: cocotb modules {', '.join(mods)} in {folder.relative_to(root)}/")
@@ -261,111 +256,31 @@ def _infer_tests(root: Path, notes: list[str]) -> TestConfig:
     return TestConfig(dir=None, candidates=tuple((f, tuple(m)) for f, m in found.items()))
 
 
-def _walk(root: Path) -> list[Path]:
-    """Files under ``root``, never descending into SKIP_DIRS or hidden folders (``.chipchat`` changes
-    under our feet while builds run there, so walking into it can race with a rename)."""
-    import os
+def _walk(root: Path, trusted: bool = True) -> tuple[list[Path], list[str]]:
+    """Regular files under ``root`` (sorted) and notes on what was left out.
 
+    Never descends into SKIP_DIRS or hidden folders (``.chipchat`` changes under our feet while
+    builds run there, so walking into it can race with a rename), never follows links to
+    folders, skips names that are not UTF-8 and files that cannot be read (and, untrusted, links
+    that lead out), and stops with a clear error in a folder too big to be a design.
+    """
     out: list[Path] = []
+    bad_names: list[str] = []
+    seen = 0
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-        out.extend(Path(folder) / f for f in sorted(files) if not f.startswith(".") and (Path(folder) / f).is_file())
-    return out
+        seen += len(dirs) + len(files)
+        if seen > MAX_WALK_ENTRIES:
+            raise DesignError(f"{root} holds more than {MAX_WALK_ENTRIES:,} files and folders: not a design folder",
+                              hint="pass the folder of the design, or list its sources in a chipchat.toml")
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".") and safefs.utf8_name(d))
+        for f in sorted(files):
+            path = Path(folder) / f
+            if f.startswith("."):
+                continue
+            if not safefs.utf8_name(f):
+                bad_names.append(safefs.shown(path.relative_to(root)))
+            elif safefs.is_regular(path) and (trusted or path.resolve().is_relative_to(root)):
+                out.append(path)
+    notes = [f"skipped {name}: its file name is not UTF-8 (rename it to use it)" for name in bad_names[:20]]
+    return out, notes
 
-
-def _expand_source(root: Path, entry: str, incdirs: list[Path], defines: dict[str, str], origin: Path) -> list[Path]:
-    if entry.endswith(".f"):
-        return read_filelist(_resolve(root, entry), incdirs, defines)
-    matches = sorted(Path(p) for p in glob.glob(str(_resolve(root, entry)), recursive=True))
-    if not matches:
-        if any(ch in entry for ch in "*?["):
-            raise DesignError(f"{origin}: source pattern {entry!r} matches no file")
-        raise DesignError(f"{origin}: source file {entry} does not exist", hint="fix the path in `sources`")
-    return [m.resolve() for m in matches if m.is_file()]
-
-
-def read_filelist(path: Path, incdirs: list[Path], defines: dict[str, str], depth: int = 0) -> list[Path]:
-    """Read a ``.f`` filelist: paths, ``+incdir+``, ``+define+``, ``-f``/``-F`` nesting, comments."""
-    if depth > 8:
-        raise DesignError(f"{path}: filelists nested more than 8 deep (a cycle?)")
-    if not path.exists():
-        raise DesignError(f"filelist {path} does not exist")
-    files: list[Path] = []
-    base = path.parent
-    tokens: list[tuple[int, str]] = []
-    for lineno, raw in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        line = re.sub(r"(//|#).*", "", raw).strip()
-        tokens.extend((lineno, tok) for tok in line.split())
-    it = iter(tokens)
-    for lineno, tok in it:
-        if tok.startswith("+incdir+"):
-            incdirs.extend(_resolve(base, d) for d in tok[len("+incdir+"):].split("+") if d)
-        elif tok.startswith("+define+"):
-            for item in tok[len("+define+"):].split("+"):
-                name, _, value = item.partition("=")
-                if name:
-                    defines[name] = value or "1"
-        elif tok in ("-f", "-F"):
-            nested = next(it, None)
-            if nested is None:
-                raise DesignError(f"{path}:{lineno}: `{tok}` without a file name")
-            files.extend(read_filelist(_resolve(base, nested[1]), incdirs, defines, depth + 1))
-        elif tok.startswith("-I"):
-            incdirs.append(_resolve(base, tok[2:]))
-        elif tok.startswith(("-", "+")):
-            continue  # simulator options we do not need
-        else:
-            p = _resolve(base, tok)
-            if not p.exists():
-                raise DesignError(f"{path}:{lineno}: file {tok} named in the filelist does not exist",
-                                  hint="fix or remove that line of the filelist")
-            files.append(p.resolve())
-    return files
-
-
-def _resolve(root: Path, p: str) -> Path:
-    path = Path(p).expanduser()
-    return path if path.is_absolute() else (root / path)
-
-
-def _table(data: dict[str, Any], key: str, origin: Path) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"{origin}: [{key}] must be a table")
-    return value
-
-
-def _strs(d: dict[str, Any], key: str, origin: Path) -> list[str]:
-    value = d.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{origin}: `{key}` must be a list of strings")
-    return value
-
-
-def _clock(c: Any, origin: Path) -> Clock:
-    if not isinstance(c, dict) or "port" not in c:
-        raise ConfigError(f"{origin}: each [[clocks]] entry needs `port` and `period_ns`")
-    try:
-        period = float(c.get("period_ns", 10.0))
-    except (TypeError, ValueError):
-        raise ConfigError(f"{origin}: clock {c['port']}: period_ns must be a number") from None
-    if period <= 0:
-        raise ConfigError(f"{origin}: clock {c['port']}: period_ns must be positive, got {period}")
-    return Clock(str(c["port"]), period)
-
-
-def _tests(root: Path, t: Any, origin: Path) -> TestConfig:
-    if not isinstance(t, dict):
-        raise ConfigError(f"{origin}: [tests] must be a table")
-    sims = tuple(_strs(t, "simulators", origin)) or ("icarus",)
-    bad = [s for s in sims if s not in KNOWN_SIMULATORS]
-    if bad:
-        raise ConfigError(f"{origin}: unknown simulator(s) {bad}", hint=f"known: {', '.join(KNOWN_SIMULATORS)}")
-    folder = _resolve(root, t["dir"]).resolve() if t.get("dir") else None
-    return TestConfig(folder, tuple(_strs(t, "modules", origin)), sims, float(t.get("timeout_s", 120.0)))
-
-
-def _dedupe(paths: list[Path]) -> list[Path]:
-    return list(dict.fromkeys(paths))

@@ -3,13 +3,16 @@
 A cache is only as good as its key: :func:`digest` hashes files by their bytes (plus their
 path), so an edit anywhere invalidates exactly what depends on it, and the same sources in
 another folder (a sandbox) can reuse a build when the caller hashes content only
-(:func:`file_digest`).
+(:func:`file_digest`). Files are read in blocks (a 1 GB source costs time, never 1 GB of
+memory), and only regular files are read: a FIFO or a device hashes as a marker, never blocks.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +22,8 @@ def digest(*parts: Any) -> str:
     h = hashlib.sha256()
     for part in parts:
         if isinstance(part, Path):
-            h.update(str(part).encode())
-            h.update(part.read_bytes() if part.is_file() else b"<missing>")
+            h.update(os.fsencode(part))
+            _update_with_file(h, part)
         elif isinstance(part, bytes):
             h.update(part)
         else:
@@ -30,12 +33,34 @@ def digest(*parts: Any) -> str:
 
 
 def file_digest(path: Path, length: int = 64) -> str:
-    """The sha256 of a file's bytes (hex, ``length`` characters), read in blocks."""
+    """The sha256 of a file's bytes (hex, ``length`` characters), read in blocks.
+
+    ``OSError`` when ``path`` is not a regular file (a FIFO would block a plain read forever).
+    """
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(f"{path} is not a regular file")
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()[:length]
+
+
+def _update_with_file(h: Any, path: Path) -> None:
+    """Feed a file's bytes (in blocks) into ``h``; a missing or non-regular file feeds a marker."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        h.update(b"<missing>")
+        return
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            h.update(b"<not a regular file>")
+            return
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
 
 
 def text_digest(text: str | bytes, length: int = 64) -> str:

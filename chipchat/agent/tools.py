@@ -39,6 +39,7 @@ from chipchat.qa.arithmetic import design_math
 from chipchat.qa.features import module_features
 from chipchat.qa.health import health_check
 from chipchat.qa.size import design_size
+from chipchat.qa.tree import hierarchy
 from chipchat.tbgen import api as tbgen
 from chipchat.timing import api as timing
 from chipchat.verify import api as verify
@@ -66,7 +67,7 @@ TOOLS: dict[str, ToolSpec] = {s.name: s for s in [
     ToolSpec("reset_value", qa.reset_value, summary="The value a register takes on reset, and where."),
     ToolSpec("fanin", qa.fanin),
     ToolSpec("show_signal", qa.show_signal),
-    ToolSpec("hierarchy", qa.hierarchy, summary="The instance tree of the design, from the top."),
+    ToolSpec("hierarchy", hierarchy, summary="The instance tree of the design, from the top."),
     ToolSpec("ports", qa.ports, summary="The ports of a module (default: the top): direction, width."),
     ToolSpec("parameters", qa.parameters, summary="The parameters of a module and their values."),
     ToolSpec("timing_report", timing.timing_report, hide=("repair", "progress")),

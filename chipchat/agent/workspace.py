@@ -16,8 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from chipchat.design import Design
-from chipchat.errors import ConfigError, SandboxViolation
+from chipchat.design import Design, read_design
+from chipchat.errors import ChipChatError, ConfigError, SandboxViolation
 from chipchat.rtl.load import load_design
 
 
@@ -115,4 +115,12 @@ def unpack_zip(zip_path: str | Path, workspace: str | Path | None = None,
         shutil.rmtree(dest, ignore_errors=True)
         raise
     entries = [p for p in dest.iterdir() if not p.name.startswith(("__MACOSX", "."))]
-    return entries[0] if len(entries) == 1 and entries[0].is_dir() else dest
+    folder = entries[0] if len(entries) == 1 and entries[0].is_dir() else dest
+    try:  # an upload is untrusted: every path its chipchat.toml names must stay inside it
+        read_design(folder, trusted=False)
+    except SandboxViolation:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    except ChipChatError:
+        pass  # not a usable design (no RTL …): opening it says so
+    return folder

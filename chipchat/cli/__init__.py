@@ -3,7 +3,8 @@
 Each module in this package that defines ``register(subparsers)`` contributes commands;
 they are discovered automatically, so a feature adds its commands without editing a
 central list. Handlers return an exit code; errors are :class:`ChipChatError` and are
-printed as one clear message (no traceback unless ``CHIPCHAT_DEBUG=1``).
+printed as one clear message (no traceback unless ``CHIPCHAT_DEBUG=1``), and so is an ``OSError``
+(a file that cannot be read or written: its name and the reason).
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `chipchat ... | head`: the reader left; not an error of ours
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file that cannot be read or written: say which and why, not a traceback
+        if os.environ.get("CHIPCHAT_DEBUG") == "1":
+            raise
+        where = f": {os.fsdecode(exc.filename)!r}" if exc.filename else ""
+        print(f"chipchat: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("chipchat: interrupted", file=sys.stderr)
         return 130

@@ -67,14 +67,12 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"inferred {note}", file=sys.stderr)
     model = load_model(design, use_cache=not args.rebuild)
     index = DesignIndex(design)
-    if args.rebuild:
-        index._wipe()
     progress, update = _progress_printer(sys.stderr.isatty() and not args.json)
     if progress:
         with progress:
-            report = index.update(update)
+            report = index.update(update, rebuild=args.rebuild)
     else:
-        report = index.update()
+        report = index.update(rebuild=args.rebuild)
     skipped = {design.relpath(f.path): f for f in model.files if f.status in ("error", "skipped")}
     skipped_all: dict[str, str] = {**report.skipped, **{k: f"{k}{':' + str(f.line) if f.line else ''}"
                                                         f"{':' + str(f.col) if f.col else ''}: {f.message}"
@@ -139,6 +137,6 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_tree(args: argparse.Namespace) -> int:
-    from chipchat.qa.structure import hierarchy
+    from chipchat.qa.tree import hierarchy
 
     return emit(hierarchy(open_design(args)), args)

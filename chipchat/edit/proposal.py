@@ -18,6 +18,7 @@ from typing import Any
 
 from chipchat.design import Design
 from chipchat.errors import ChipChatError, ConfigError
+from chipchat.safefs import read_state
 
 PROPOSALS = "proposals"
 ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,80}\Z")
@@ -154,8 +155,8 @@ def all_proposals(design: Design) -> list[Proposal]:
         meta = sub / "proposal.json"
         if meta.is_file():
             try:
-                found.append(Proposal.from_json(json.loads(meta.read_text(encoding="utf-8"))))
-            except (ValueError, TypeError, KeyError):
+                found.append(_read(meta))
+            except ConfigError:
                 continue
     return sorted(found, key=lambda p: (p.created, p.id), reverse=True)
 
@@ -168,7 +169,46 @@ def load(design: Design, pid: str) -> Proposal:
             f"no proposal {pid!r} for design {design.name}",
             hint=("known proposals: " + ", ".join(known[:20])) if known else
             f"there are no proposals yet; make one with `chipchat propose {design.root} \"<request>\"`")
-    return Proposal.from_json(json.loads((folder(design, pid) / "proposal.json").read_text(encoding="utf-8")))
+    return _read(folder(design, pid) / "proposal.json")
+
+
+_TEXT_FIELDS = ("id", "design", "request", "engine", "title", "diff", "compare", "created", "status", "applied")
+
+
+def _read(path: Path) -> Proposal:
+    """A proposal file, checked field by field: a damaged or hand-edited one is a clear error, not a crash."""
+    def damaged(what: str) -> ConfigError:
+        return ConfigError(f"proposal {path.parent.name} is damaged ({what}): {path}",
+                           hint=f"remove the folder {path.parent} (or make the proposal again)")
+
+    try:
+        data = json.loads(read_state(path).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise damaged(f"not readable JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise damaged("not a JSON object")
+    for key in _TEXT_FIELDS:
+        if key in data and not isinstance(data[key], str):
+            raise damaged(f"`{key}` is not text")
+    for key in ("files", "port_map"):
+        if not isinstance(data.get(key, {}), dict) or not all(isinstance(v, str) for v in data.get(key, {}).values()):
+            raise damaged(f"`{key}` is not a table of text")
+    if not isinstance(data.get("applied_files", {}), dict) or \
+            not all(v is None or isinstance(v, str) for v in data.get("applied_files", {}).values()):
+        raise damaged("`applied_files` is not a table of hashes")
+    if not isinstance(data.get("latency", {}), dict) or \
+            not all(isinstance(v, int) and not isinstance(v, bool) for v in data.get("latency", {}).values()):
+        raise damaged("`latency` is not a table of numbers")
+    if not isinstance(data.get("notes", []), list) or not all(isinstance(v, str) for v in data.get("notes", [])):
+        raise damaged("`notes` is not a list of text")
+    if not isinstance(data.get("llm_rounds", []), list) or not all(isinstance(v, dict) for v in data.get("llm_rounds", [])):
+        raise damaged("`llm_rounds` is not a list of tables")
+    if data.get("evidence") is not None and not isinstance(data["evidence"], dict):
+        raise damaged("`evidence` is not a table")
+    try:
+        return Proposal.from_json(data)
+    except TypeError as exc:  # a required field is missing
+        raise damaged(str(exc)) from None
 
 
 def base_dir(design: Design, proposal: Proposal) -> Path:

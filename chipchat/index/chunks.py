@@ -1,25 +1,37 @@
-"""Split a design's files into retrievable chunks that each map to a line span.
+r"""Split a design's files into retrievable chunks that each map to a line span.
 
 RTL is chunked along its syntax (pyslang, per file, no elaboration, so a changed file
 is re-chunked on its own): module header, port list, declarations, each always/initial
 block, groups of continuous assignments, instances, generate blocks, functions, and
 standalone comment blocks. A comment directly above a construct joins its chunk.
 Amaranth Python is chunked by class and method (``ast``); Markdown by section.
+
+Line numbers are physical lines of the file as pyslang counts them (``\n``, ``\r``, ``\r\n``
+and ``\n\r`` end a line; ``\x0c``, ``\x85``, ``\u2028`` … do not), taken from byte offsets, so a
+`` `line `` directive cannot move a chunk (or make it span 10^11 lines). Python files count lines
+as Python does. Every step is linear in the size of the file.
 """
 
 from __future__ import annotations
 
 import ast as pyast
-import hashlib
+import bisect
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chipchat import safefs
 from chipchat.errors import ParseError
-from chipchat.rtl.frontend import SourceSet, first_error, parse_text, preprocessor_options
+from chipchat.hashing import file_digest
+from chipchat.index.chunk import (
+    MAX_CHUNK_LINES,
+    Chunk,
+    _make,
+    _split_long,
+    split_lines,
+)
+from chipchat.rtl.frontend import SourceSet, parse_text, preprocessor_options
 
-MAX_CHUNK_LINES = 60
 GROUP_LINES = 25
 
 _KIND_OF = {
@@ -35,47 +47,19 @@ _KIND_OF = {
 _GROUPED = {"assign", "declarations", "ports", "parameters"}
 
 
-@dataclass
-class Chunk:
-    """A retrievable piece of a file. ``src`` holds user-source citations for generated code."""
-
-    id: str
-    file: str  # relative to the design root
-    start_line: int
-    end_line: int
-    kind: str  # module_header | ports | declarations | always | assign | instance | comment | doc | python ...
-    module: str
-    text: str
-    title: str = ""
-    src: list[str] = field(default_factory=list)
-    context: str = ""  # comments of the signals the chunk uses: searched, not shown
-    etext: str = ""  # hash of the text embedded for this chunk: the id of its vector in ChromaDB
-
-    def cite(self) -> str:
-        return f"{self.file}:{self.start_line}" + (f"-{self.end_line}" if self.end_line > self.start_line else "")
-
-    def metadata(self) -> dict[str, Any]:
-        return {"file": self.file, "start_line": self.start_line, "end_line": self.end_line, "kind": self.kind,
-                "module": self.module, "title": self.title, "src": ",".join(self.src)}
-
-    def to_json(self) -> dict[str, Any]:
-        data = dict(vars(self))  # dataclasses.asdict deep-copies: 10× slower on 18k chunks
-        data["src"] = list(self.src)
-        return data
-
-
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+    """The content hash of a file, read in blocks (a 1 GB file costs time, not memory)."""
+    return file_digest(path, 20)
 
 
 def chunk_file(path: Path, rel: str, *, kind: str, include_dirs: list[Path] | None = None,
                defines: dict[str, str] | None = None,
                line_map: dict[int, tuple[str, int]] | None = None, root: Path | None = None) -> list[Chunk]:
     """Chunks of one file; ``kind`` is ``hdl``, ``python`` or ``doc``."""
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    lines = text.splitlines()
+    text = safefs.read_regular(path).decode("utf-8", errors="replace")
+    lines = split_lines(text, hdl=kind == "hdl")
     if kind == "hdl":
-        chunks = _chunk_hdl(path, rel, lines, include_dirs or [], defines or {})
+        chunks = _chunk_hdl(path, rel, text, lines, include_dirs or [], defines or {})
     elif kind == "python":
         chunks = _chunk_python(rel, text, lines)
     else:
@@ -84,7 +68,7 @@ def chunk_file(path: Path, rel: str, *, kind: str, include_dirs: list[Path] | No
     if glossary:
         for c in chunks:
             if c.kind not in ("doc", "comment", "declarations", "ports", "parameters", "module_header"):
-                used = dict.fromkeys(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", c.text))
+                used = dict.fromkeys(_IDENT.findall(c.text))
                 notes = [f"{name}: {glossary[name]}" for name in used if name in glossary]
                 c.context = "; ".join(notes[:10])
     if line_map:
@@ -100,6 +84,7 @@ def chunk_file(path: Path, rel: str, *, kind: str, include_dirs: list[Path] | No
     return chunks
 
 
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEYWORDS = frozenset(
     "input output inout wire reg logic bit integer int signed unsigned parameter localparam var tri "
     "supply0 supply1 genvar self Signal In Out const".split())
@@ -124,8 +109,7 @@ def signal_glossary(lines: list[str], marker: str) -> dict[str, str]:
             continue
         head = re.split(r"[=:](?!:)", code, maxsplit=1)[0] if "Signal" in code or "In(" in code or "Out(" in code \
             else code.split("=", 1)[0]
-        names = [w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", re.sub(r"\[[^\]]*\]", " ", head))
-                 if w not in _KEYWORDS]
+        names = [w for w in _IDENT.findall(re.sub(r"\[[^\]\[]*\]", " ", head)) if w not in _KEYWORDS]
         if names:
             out.setdefault(names[-1], comment.strip())
     return out
@@ -140,40 +124,15 @@ def _rel(file: str, root: Path | None) -> str:
         return file
 
 
-def _make(rel: str, start: int, end: int, kind: str, module: str, lines: list[str], title: str = "") -> Chunk:
-    body = "\n".join(lines[start - 1:end])
-    digest = hashlib.sha1(f"{rel}:{start}:{end}:{kind}:{body}".encode()).hexdigest()[:12]
-    return Chunk(id=f"{rel}:{start}-{end}:{digest}", file=rel, start_line=start, end_line=end, kind=kind,
-                 module=module, text=body, title=title)
-
-
-BLOCK_WINDOW = 16  # long procedural blocks are searched in overlapping windows of this many lines
-
-
-def _split_long(chunk_args: tuple[str, int, int, str, str], lines: list[str], title: str = "") -> list[Chunk]:
-    rel, start, end, kind, module = chunk_args
-    size = BLOCK_WINDOW if kind in ("always", "initial", "generate", "function") else MAX_CHUNK_LINES
-    if end - start + 1 <= max(size + 8, 24):
-        return [_make(rel, start, end, kind, module, lines, title)]
-    out = []
-    step = size - 4 if size == BLOCK_WINDOW else size - 10  # overlap: a statement cut at a edge is whole once
-    header = lines[start - 1].strip() if kind != "comment" else ""
-    for s in range(start, end + 1, step):
-        e = min(end, s + size - 1)
-        chunk = _make(rel, s, e, kind, module, lines, title)
-        if s != start and header:
-            chunk.title = f"{title} (continues `{header[:60]}` from line {start})"
-        out.append(chunk)
-        if e == end:
-            break
-    return out
-
-
-def _comment_start(lines: list[str], line: int) -> int:
-    """Extend ``line`` upward over the comment lines directly above it."""
+def _comment_start(lines: list[str], line: int, memo: dict[int, int] | None = None) -> int:
+    """Extend ``line`` upward over the comment lines directly above it (``memo``: answers already known)."""
     i = line - 1
     while i >= 1 and _is_comment(lines[i - 1]):
+        if memo is not None and i in memo:
+            return memo[i]
         i -= 1
+    if memo is not None:
+        memo[line - 1] = i + 1
     return i + 1
 
 
@@ -182,17 +141,58 @@ def _is_comment(line: str) -> bool:
     return s.startswith(("//", "/*", "*")) and not s.startswith("*)")
 
 
-def _chunk_hdl(path: Path, rel: str, lines: list[str], incdirs: list[Path], defines: dict[str, str]) -> list[Chunk]:
-    tree, sm = parse_text("\n".join(lines), path.name, str(path),
+class _Lines:
+    """Physical line numbers (1-based) of pyslang locations in the main file, from byte offsets."""
+
+    def __init__(self, text: str, sm: Any) -> None:
+        data = text.encode("utf-8", errors="surrogatepass")
+        self.starts = [0] + [m.end() for m in re.finditer(rb"\r\n|\n\r|\r|\n", data)]
+        self.sm = sm
+        buffers = sm.getAllBuffers()
+        self.main = buffers[0].id if buffers else None
+
+    def __call__(self, loc: Any) -> int | None:
+        """The line of ``loc`` (a macro use counts where it is written), or None outside the main file."""
+        loc = self.sm.getFullyExpandedLoc(loc)
+        if loc.buffer.id != self.main:
+            return None
+        return bisect.bisect_right(self.starts, loc.offset)
+
+    def column(self, loc: Any) -> int:
+        loc = self.sm.getFullyExpandedLoc(loc)
+        line = bisect.bisect_right(self.starts, loc.offset)
+        return loc.offset - self.starts[line - 1] + 1
+
+
+def _first_error(tree: Any, sm: Any, where: _Lines) -> tuple[str, int | None, int | None] | None:
+    import pyslang
+
+    for d in tree.diagnostics:
+        if d.isError():
+            line = where(d.location) if d.location else None
+            return (pyslang.DiagnosticEngine(sm).formatMessage(d), line,
+                    where.column(d.location) if line is not None else None)
+    return None
+
+
+def _chunk_hdl(path: Path, rel: str, text: str, lines: list[str], incdirs: list[Path],
+               defines: dict[str, str]) -> list[Chunk]:
+    tree, sm = parse_text(text, path.name, str(path),
                           preprocessor_options(SourceSet([path], list(incdirs), dict(defines))))
-    error = first_error(tree, sm)
+    line_of = _Lines(text, sm)
+    error = _first_error(tree, sm, line_of)
     if error is not None:
         raise ParseError(error[0], file=rel, line=error[1], col=error[2])
     covered: set[int] = set()
     chunks: list[Chunk] = []
+    memo: dict[int, int] = {}
+    last = max(1, len(lines))
 
-    def line_of(loc: Any) -> int:
-        return int(sm.getLineNumber(loc))
+    def span(node: Any) -> tuple[int, int] | None:
+        s, e = line_of(node.sourceRange.start), line_of(node.sourceRange.end)
+        if s is None or e is None:
+            return None  # from an included file: not this file's lines
+        return min(s, last), min(max(s, e), last)
 
     root: Any = tree.root
     top_members = list(root.members) if str(root.kind).endswith("CompilationUnit") else [root]
@@ -200,21 +200,26 @@ def _chunk_hdl(path: Path, rel: str, lines: list[str], incdirs: list[Path], defi
         kind = str(member.kind).split(".")[-1]
         if kind not in ("ModuleDeclaration", "InterfaceDeclaration", "PackageDeclaration", "ProgramDeclaration"):
             continue
+        whole, head = span(member), span(member.header)
+        if whole is None or head is None:
+            continue
         name = member.header.name.valueText
-        mstart, mend = line_of(member.sourceRange.start), line_of(member.sourceRange.end)
-        hstart = _comment_start(lines, mstart)
-        hend = line_of(member.header.sourceRange.end)
+        (mstart, mend), hend = whole, head[1]
+        hstart = _comment_start(lines, mstart, memo)
         covered.update(range(hstart, hend + 1))
         header_kind = "module_header" if kind != "PackageDeclaration" else "package"
         chunks.extend(_split_long((rel, hstart, hend, header_kind, name), lines, f"{name} header"))
-        if member.header.ports is not None and hend > mstart:
-            pstart = line_of(member.header.ports.sourceRange.start)
-            chunks.append(_make(rel, pstart, hend, "ports", name, lines, f"{name} ports"))
+        ports = span(member.header.ports) if member.header.ports is not None else None
+        if ports is not None and hend > mstart:
+            chunks.append(_make(rel, ports[0], hend, "ports", name, lines, f"{name} ports"))
         group: list[tuple[int, int, str]] = []
         for item in member.members:
             ik = _KIND_OF.get(str(item.kind).split(".")[-1], "other")
-            s0, e = line_of(item.sourceRange.start), line_of(item.sourceRange.end)
-            s = _comment_start(lines, s0)
+            where = span(item)
+            if where is None:
+                continue
+            s0, e = where
+            s = _comment_start(lines, s0, memo)
             covered.update(range(s, e + 1))
             if ik in _GROUPED:
                 if group and (group[0][2] != ik or e - group[0][0] >= GROUP_LINES or s > group[-1][1] + 2):
@@ -257,7 +262,7 @@ def _comment_blocks(rel: str, lines: list[str], covered: set[int]) -> list[Chunk
 def _chunk_python(rel: str, text: str, lines: list[str]) -> list[Chunk]:
     try:
         tree = pyast.parse(text)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python, a NUL byte, absurd nesting
         return [c for s in range(1, len(lines) + 1, MAX_CHUNK_LINES)
                 for c in _split_long((rel, s, min(len(lines), s + MAX_CHUNK_LINES - 1), "python", ""), lines)]
     chunks: list[Chunk] = []

@@ -38,12 +38,18 @@ STOPWORDS = frozenset(
     "a an the is are was be of to in on at for and or what where which who how why does do did this that it "
     "its by with from as when then there here me my i you we show tell find give".split())
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*|\d+")
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+# ``HTTPServer`` → HTTP, Server. Linear: the old ``[A-Z]+(?=[A-Z][a-z])`` alternative was tried (and
+# failed) at every capital of a long capital run — 30 kB of capitals took seconds.
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+MAX_SPLIT = 256  # only this much of an identifier is split into words: nobody names a signal with more
 
 
 def split_identifier(ident: str) -> list[str]:
+    """``wr_ptr`` → wr, ptr; ``txReady`` → tx, ready (of the first MAX_SPLIT characters)."""
     parts: list[str] = []
-    for piece in ident.split("_"):
+    for piece in ident[:MAX_SPLIT].split("_"):
         if piece:
             parts.extend(p.lower() for p in _CAMEL.findall(piece))
     return parts

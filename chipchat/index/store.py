@@ -4,9 +4,13 @@ Layout under ``<design>/.chipchat/index/``: ``manifest.json`` (per-file content 
 its chunk ids, or why it was skipped), ``chunks/<file>.json`` (each file's chunks: text and
 span; one file per source so an edit rewrites only its own) and
 ``chroma/`` (a ChromaDB PersistentClient holding the embeddings). Only files whose hash
-changed are re-chunked and re-embedded. A corrupted index folder is rebuilt, not fatal.
+changed are re-chunked and re-embedded. A corrupted index folder is rebuilt, not fatal:
+a manifest or chunk file of the wrong shape, and a vector store that does not answer or
+does not hold the vectors the chunks need, are detected by plain ``index`` and rebuilt.
+One writer at a time: updates and searches of the vector store hold the design's index
+lock (:mod:`chipchat.lock`), so concurrent runs take turns instead of corrupting it.
 
-(About 460 lines: updating the manifest, the chunk files and the Chroma collection is one
+(About 490 lines: updating the manifest, the chunk files and the Chroma collection is one
 transaction whose failure modes read best side by side.)
 """
 
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -22,15 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chipchat import lock, safefs
 from chipchat.config import settings
 from chipchat.design import DOC_SUFFIXES, HEADER_SUFFIXES, Design
-from chipchat.errors import ParseError
-from chipchat.index.chunks import Chunk, chunk_file, file_hash
-from chipchat.index.lexical import LexicalIndex, split_identifier
+from chipchat.errors import ChipChatError, ParseError
+from chipchat.index.chunk import Chunk, chunk_from_json
+from chipchat.index.chunks import chunk_file, file_hash
+from chipchat.index.files import check_manifest, unreadable
+from chipchat.index.lexical import LexicalIndex
+from chipchat.index.texts import embedding_text, lexical_text
 
 INDEX_VERSION = 9
 COLLECTION = "chipchat_chunks"
-MAX_FILE_BYTES = 20 * 1024 * 1024
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -45,6 +52,10 @@ class IndexReport:
     embedded: int = 0
     duration_s: float = 0.0
     rebuilt_reason: str = ""
+
+
+class StoreBroken(Exception):
+    """The vector store failed while being updated (caught inside :meth:`DesignIndex.update`, which rebuilds)."""
 
 
 @dataclass
@@ -68,6 +79,7 @@ class DesignIndex:
         self._by_file: dict[str, list[Chunk]] | None = None
         self._by_text: dict[str, list[str]] | None = None
         self._seen: dict[str, tuple[tuple[int, int], str]] = {}  # file -> (mtime, size) when last hashed, its hash
+        self._broken = ""
 
     # -- files ---------------------------------------------------------------------------
     def files_to_index(self) -> list[tuple[Path, str, dict[int, tuple[str, int]] | None]]:
@@ -101,8 +113,29 @@ class DesignIndex:
             return str(path)
 
     # -- building ------------------------------------------------------------------------
-    def update(self, progress: Progress | None = None) -> IndexReport:
-        """Bring the index up to date with the design's files; returns what changed."""
+    def update(self, progress: Progress | None = None, *, rebuild: bool = False) -> IndexReport:
+        """Bring the index up to date with the design's files (``rebuild``: from scratch); returns what changed."""
+        self.design.ensure_state_dir()
+        with lock.hold(self._lock_path(), "index"):
+            if rebuild:
+                self._wipe()
+            try:
+                report = self._update(progress)
+                healthy = self._healthy()
+            except StoreBroken as exc:
+                healthy, self._broken = False, str(exc)
+            if healthy:
+                return report
+            reason = self._broken or "it does not hold the vectors of the chunks"
+            self._wipe()
+            report = self._update(progress)
+            report.rebuilt_reason = f"the vector store was broken ({reason}); rebuilt the index"
+            return report
+
+    def _lock_path(self) -> Path:
+        return self.design.state_dir / "index.lock"
+
+    def _update(self, progress: Progress | None) -> IndexReport:
         t0 = time.monotonic()
         report = IndexReport()
         manifest = self._read_manifest(report)
@@ -118,6 +151,7 @@ class DesignIndex:
         if report.rebuilt_reason and manifest["files"]:
             manifest, chunks = self._fresh_manifest(), {}
         files = self.files_to_index()
+        rejected = self._rejected_by_model()
         report.files = len(files)
         present: set[str] = set()
         new_chunks: list[Chunk] = []
@@ -127,7 +161,7 @@ class DesignIndex:
             present.add(rel)
             if progress:
                 progress("reading", n, len(files))
-            reason = _unreadable(path)
+            reason = unreadable(path) or rejected.get(str(path.resolve()), "")
             if reason:
                 report.skipped[rel] = reason
                 stale_ids += manifest["files"].pop(rel, {}).get("chunks", [])
@@ -138,7 +172,12 @@ class DesignIndex:
             if old and self._seen.get(rel) == (seen, old["hash"]) and all(c in chunks for c in old["chunks"]):
                 report.unchanged += 1  # not touched since this process last hashed it
                 continue
-            digest = file_hash(path)
+            try:
+                digest = file_hash(path)
+            except OSError as exc:
+                report.skipped[rel] = f"{rel}: cannot read: {exc.strerror or exc}"
+                manifest["skipped"][rel] = report.skipped[rel]
+                continue
             if old and old["hash"] == digest and all(c in chunks for c in old["chunks"]):
                 self._seen[rel] = (seen, digest)
                 report.unchanged += 1
@@ -186,10 +225,17 @@ class DesignIndex:
         for cid in stale:
             chunks.pop(cid, None)
         for c in new:
-            c.etext = hashlib.sha1(_embedding_text(c).encode()).hexdigest()[:20]
+            c.etext = hashlib.sha1(embedding_text(c).encode()).hexdigest()[:20]
             chunks[c.id] = c
         if collection is None:
             return
+        try:
+            self._store(collection, chunks, stale_hashes, new, report, progress)
+        except Exception as exc:  # noqa: BLE001 - chromadb raises many types on a damaged store
+            raise StoreBroken(f"{type(exc).__name__}: {str(exc)[:120]}") from exc
+
+    def _store(self, collection: Any, chunks: dict[str, Chunk], stale_hashes: set[str], new: list[Chunk],
+               report: IndexReport, progress: Progress | None) -> None:
         live = {c.etext for c in chunks.values()}
         gone = sorted(h for h in stale_hashes if h and h not in live)
         for i in range(0, len(gone), 5000):
@@ -210,12 +256,47 @@ class DesignIndex:
         batch = 1024
         for i in range(0, len(todo), batch):
             part = todo[i:i + batch]
-            vectors = embedder.embed([_embedding_text(c) for c in part])
+            vectors = embedder.embed([embedding_text(c) for c in part])
             collection.upsert(ids=[c.etext for c in part], embeddings=vectors,
                               metadatas=[{"kind": c.kind} for c in part])
             report.embedded += len(part)
             if progress:
                 progress("embedding", min(i + batch, len(todo)), len(todo))
+
+    def _rejected_by_model(self) -> dict[str, str]:
+        """Files the structural model could not parse (resolved path -> its located message).
+
+        They are not parsed again here: the model's verdict (and the limits its parser keeps on
+        nesting, includes and size) holds for the index too, and the index says the same thing.
+        """
+        from chipchat.rtl.load import load_model
+
+        try:
+            model = load_model(self.design)
+        except ChipChatError:
+            return {}
+        return {str(Path(f.path).resolve()): f"{self.rel(Path(f.path))}{f.where()[len(f.path):]}: {f.message}"
+                for f in model.files if f.status == "error"}
+
+    def _healthy(self) -> bool:
+        """True when the vector store answers a query and holds a vector for every chunk (or there is none)."""
+        self._broken = ""
+        if self.embeddings == "none" or self._collection is None or not self._chunks:
+            return True
+        wanted = sorted({c.etext for c in self._chunks.values() if c.etext})
+        try:
+            present: set[str] = set()
+            for i in range(0, len(wanted), 5000):
+                present.update(self._collection.get(ids=wanted[i:i + 5000], include=[])["ids"])
+            if len(present) < len(wanted):
+                self._broken = f"{len(wanted) - len(present)} of {len(wanted)} vectors missing"
+                return False
+            probe = self._collection.get(ids=wanted[:1], include=["embeddings"])["embeddings"]
+            self._collection.query(query_embeddings=[list(probe[0])], n_results=1, include=["distances"])
+        except Exception as exc:  # noqa: BLE001 - chromadb raises many types on a damaged store
+            self._broken = f"{type(exc).__name__}: {str(exc)[:120]}"
+            return False
+        return True
 
     # -- querying ------------------------------------------------------------------------
     def chunks(self) -> dict[str, Chunk]:
@@ -229,15 +310,16 @@ class DesignIndex:
 
     def skipped(self) -> dict[str, str]:
         try:
-            return dict(json.loads((self.path / "manifest.json").read_text()).get("skipped", {}))
-        except (OSError, ValueError):
+            skipped = json.loads(safefs.read_state(self.path / "manifest.json")).get("skipped", {})
+            return {str(k): str(v) for k, v in skipped.items()} if isinstance(skipped, dict) else {}
+        except (OSError, ValueError, AttributeError):
             return {}
 
     def lexical(self) -> LexicalIndex:
         if self._lexical is None:
             chunks = self.chunks()
             ids = list(chunks)
-            self._lexical = LexicalIndex(ids, [_lexical_text(chunks[i]) for i in ids])
+            self._lexical = LexicalIndex(ids, [lexical_text(chunks[i]) for i in ids])
         return self._lexical
 
     def search_lexical(self, query: str, k: int = 10) -> list[tuple[str, float]]:
@@ -246,14 +328,30 @@ class DesignIndex:
     def search_semantic(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         if self.embeddings == "none":
             return []
-        collection = self._open_collection(IndexReport())
-        if collection is None or collection.count() == 0:
-            return []
         from chipchat.index.embed import get_embedder
 
         vector = get_embedder(self.embeddings).embed([query])
-        res = collection.query(query_embeddings=vector, n_results=min(k, collection.count()),
-                               include=["distances"])
+        self.design.ensure_state_dir()
+        with lock.hold(self._lock_path(), "search"):  # opening the store applies its log: a write
+            for attempt in (1, 2):
+                try:
+                    opened = IndexReport()
+                    collection = self._open_collection(opened)
+                    if collection is None:
+                        return []
+                    if opened.rebuilt_reason or (collection.count() == 0 and self.chunks()):
+                        raise StoreBroken(opened.rebuilt_reason or "the vector store is empty")
+                    if collection.count() == 0:
+                        return []
+                    res = collection.query(query_embeddings=vector, n_results=min(k, collection.count()),
+                                           include=["distances"])
+                    break
+                except Exception:  # a damaged store: rebuild it (update checks it) and ask once more
+                    if attempt == 2:
+                        raise
+                    self._collection = None
+                    self._clear_clients()
+                    self.update()
         if self._by_text is None:
             self._by_text = {}
             for c in self.chunks().values():
@@ -318,12 +416,11 @@ class DesignIndex:
 
     def _read_manifest(self, report: IndexReport) -> dict[str, Any]:
         path = self.path / "manifest.json"
-        if not path.exists():
+        if not os.path.lexists(path):
             return self._fresh_manifest()
         try:
-            data = json.loads(path.read_text())
-            if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
-                raise ValueError("bad manifest")
+            data = json.loads(safefs.read_state(path))
+            check_manifest(data)
         except (OSError, ValueError):
             report.rebuilt_reason = "the index manifest was corrupted; rebuilt the index"
             self._wipe()
@@ -337,8 +434,9 @@ class DesignIndex:
 
     def _manifest_or_empty(self) -> dict[str, Any]:
         try:
-            data = json.loads((self.path / "manifest.json").read_text())
-            return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else {"files": {}}
+            data = json.loads(safefs.read_state(self.path / "manifest.json"))
+            check_manifest(data)
+            return data
         except (OSError, ValueError):
             return {"files": {}}
 
@@ -350,30 +448,38 @@ class DesignIndex:
         chunks: dict[str, Chunk] = {}
         try:
             for rel in manifest["files"]:
-                for c in json.loads(self._chunk_file(rel).read_text()):
-                    chunks[c["id"]] = Chunk(**c)
+                stored = json.loads(safefs.read_state(self._chunk_file(rel)))
+                if not isinstance(stored, list):
+                    return None
+                for c in stored:
+                    chunk = chunk_from_json(c)
+                    chunks[chunk.id] = chunk
         except (OSError, ValueError, TypeError, KeyError):
             return None
         return chunks
 
     def _write(self, manifest: dict[str, Any], chunks: dict[str, Chunk], changed: list[str],
                removed: list[str]) -> None:
-        (self.path / "chunks").mkdir(parents=True, exist_ok=True)
+        safefs.ensure_folder(self.path / "chunks")
         for rel in changed:
             ids = manifest["files"][rel]["chunks"]
-            tmp = self._chunk_file(rel).with_suffix(".tmp")
-            tmp.write_text(json.dumps([chunks[i].to_json() for i in ids]))
-            tmp.replace(self._chunk_file(rel))
+            safefs.write_atomic(self._chunk_file(rel), json.dumps([chunks[i].to_json() for i in ids]))
         for rel in removed:
             self._chunk_file(rel).unlink(missing_ok=True)
-        tmp = self.path / "manifest.json.tmp"
-        tmp.write_text(json.dumps(manifest, indent=1))
-        tmp.replace(self.path / "manifest.json")
+        safefs.write_atomic(self.path / "manifest.json", json.dumps(manifest, indent=1))
 
     def _wipe(self) -> None:
         self._collection = None
-        if self.path.exists():
-            shutil.rmtree(self.path, ignore_errors=True)
+        self._chunks, self._lexical, self._by_file, self._by_text = None, None, None, None
+        if os.path.lexists(self.path):
+            if self.path.is_dir() and not self.path.is_symlink():
+                shutil.rmtree(self.path, ignore_errors=True)
+            else:
+                self.path.unlink()
+        self._clear_clients()
+
+    @staticmethod
+    def _clear_clients() -> None:
         try:  # chromadb caches one client per path; a damaged one must not be reused
             from chromadb.api.client import SharedSystemClient
 
@@ -416,67 +522,7 @@ def _chroma_collection(path: Path) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    path.mkdir(parents=True, exist_ok=True)
+    safefs.ensure_folder(path)
     client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
     return client.get_or_create_collection(COLLECTION, embedding_function=None,
                                            metadata={"hnsw:space": "cosine"})
-
-
-def _embedding_text(c: Chunk) -> str:
-    """What MiniLM reads: prose for documents; for code, what its comments and names say.
-
-    Code tokenizes into many word pieces (``{W{1'b0}}``) that carry no meaning for a
-    sentence model, and embedding cost grows with every piece: a code chunk is embedded
-    as its comments, the declaration notes of the signals it assigns and its distinct
-    name parts — about a third of the pieces of the full context (benchmarks/bench_index.py),
-    with the recall measured in benchmarks/bench_retrieval.py.
-    """
-    if c.kind == "doc":
-        return f"{c.title}\n{c.text}"[:EMBED_CHARS]
-    comments: list[str] = []
-    words: list[str] = []
-    assigned: set[str] = set()
-    for line in c.text.splitlines():
-        code, sep, comment = line.partition("//") if "//" in line else line.partition("#")
-        if sep and comment.strip():
-            comments.append(comment.strip())
-        assigned.update(name for pair in ASSIGNED.findall(code) for name in pair if name)
-        for ident in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code):
-            for w in split_identifier(ident):
-                if len(w) > 1 and w not in words and w not in CODE_WORDS:
-                    words.append(w)
-    notes = [n for n in c.context.split("; ") if n.split(":", 1)[0] in assigned][:3]
-    parts = [f"{c.kind} of {c.module}" if c.module else c.kind, ". ".join(comments), "; ".join(notes),
-             " ".join(words[:24])]
-    return "\n".join(p for p in parts if p)[:EMBED_CHARS]
-
-
-ASSIGNED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]]*\])?\s*(?:<=|=(?!=))|([A-Za-z_]\w*)\.eq\(")
-EMBED_CHARS = 700
-
-CODE_WORDS = frozenset("begin end if else always posedge negedge assign wire reg logic input output module "
-                       "endmodule self eq comb sync def return".split())
-
-
-def _lexical_text(c: Chunk) -> str:
-    return f"{c.title} {c.module} {c.file}\n{c.context}\n{c.text}"
-
-
-def _human_size(size: int) -> str:
-    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 2**10:.0f} kB"
-
-
-def _unreadable(path: Path) -> str:
-    """Why a file cannot be indexed (empty, binary, huge, unreadable), or ``""``."""
-    try:
-        size = path.stat().st_size
-        if size == 0:
-            return "empty file"
-        if size > MAX_FILE_BYTES:
-            return f"{_human_size(size)} is larger than the {_human_size(MAX_FILE_BYTES)} limit for indexing"
-        with open(path, "rb") as fh:
-            if b"\0" in fh.read(8192):
-                return "binary file (contains NUL bytes)"
-    except OSError as exc:
-        return f"cannot read: {exc.strerror}"
-    return ""

@@ -23,6 +23,9 @@ from chipchat.rtl.load import load_model
 from chipchat.rtl.model import Assignment, DesignModel, Module, Signal
 from chipchat.types import Span, hdl_lines
 
+__all__ = ["UnknownName", "assigned_where", "drivers", "fanin", "find_module", "loads", "parameters", "ports",
+           "reset_value", "resolve_signal", "show_signal", "summarize_module"]
+
 
 class UnknownName(ChipChatError):
     """A signal or module name that the design does not have (the message suggests close ones)."""
@@ -63,11 +66,7 @@ def resolve_signal(model: DesignModel, name: str, module: str | None = None) -> 
         where = f" in module {module}" if module else ""
         hint = ("did you mean " + ", ".join(f"`{c}`" for c in close) + "?") if close else \
             "signals of the top module: " + ", ".join(names[:20])
-        broken = [f for f in model.files if f.status in ("error", "skipped")]
-        if broken:
-            hint += ("; these sources could not be read, so their signals are not known: "
-                     + "; ".join(f"{f.where()}: {f.message}" for f in broken[:3]))
-        raise UnknownName(f"no signal named `{base}`{where} in design", hint=hint)
+        raise UnknownName(f"no signal named `{base}`{where} in design{_unparsed(model)}", hint=hint)
     m, s = hits[0]
     if len(hits) > 1:
         others = ", ".join(h[0].name for h in hits[1:4])
@@ -149,9 +148,9 @@ def _guard(a: Assignment) -> str:
     return f", under a condition on {', '.join(f'`{c}`' for c in conds)}" if conds else ""
 
 
-def drivers(design: Design, signal: str, module: str | None = None) -> Answer:
+def drivers(design: Design, signal: str, module: str | None = None, *, model: DesignModel | None = None) -> Answer:
     """What drives ``signal``: every assignment to it, instance outputs, or the port it enters by."""
-    model = load_model(design)
+    model = model or load_model(design)
     r = resolve_signal(model, signal, module)
     m, s = r.module, r.signal
     ans = Answer(text="", kind="structure", data={"signal": s.name, "module": m.name, "drivers": []})
@@ -202,9 +201,9 @@ def _black_box_line(ans: Answer, design: Design, inst: Any, port: str) -> str:
             "are unknown (add its source, or a stub module that declares its ports, to the sources)")
 
 
-def loads(design: Design, signal: str, module: str | None = None) -> Answer:
+def loads(design: Design, signal: str, module: str | None = None, *, model: DesignModel | None = None) -> Answer:
     """Where ``signal`` is read: assignments that use it as data or in a condition, instance inputs."""
-    model = load_model(design)
+    model = model or load_model(design)
     r = resolve_signal(model, signal, module)
     m, s = r.module, r.signal
     ans = Answer(text="", kind="structure", data={"signal": s.name, "module": m.name, "loads": []})
@@ -236,9 +235,9 @@ def assigned_where(design: Design, signal: str, module: str | None = None) -> An
     return ans
 
 
-def reset_value(design: Design, signal: str, module: str | None = None) -> Answer:
+def reset_value(design: Design, signal: str, module: str | None = None, *, model: DesignModel | None = None) -> Answer:
     """The value a register takes on reset, under which condition, and where; an initializer is not a reset."""
-    model = load_model(design)
+    model = model or load_model(design)
     r = resolve_signal(model, signal, module)
     s = r.signal
     ans = Answer(text="", kind="structure", data={"signal": s.name, "reset_value": s.reset_value,
@@ -262,9 +261,10 @@ def reset_value(design: Design, signal: str, module: str | None = None) -> Answe
     return ans
 
 
-def fanin(design: Design, signal: str, depth: int = 3, module: str | None = None) -> Answer:
+def fanin(design: Design, signal: str, depth: int = 3, module: str | None = None, *,
+          model: DesignModel | None = None) -> Answer:
     """The fan-in cone of ``signal`` to ``depth`` levels: which signals, through which statements."""
-    model = load_model(design)
+    model = model or load_model(design)
     r = resolve_signal(model, signal, module)
     m = r.module
     ans = Answer(text="", kind="structure", data={"signal": r.signal.name, "depth": depth, "cone": []})
@@ -295,10 +295,11 @@ def fanin(design: Design, signal: str, depth: int = 3, module: str | None = None
 
 def show_signal(design: Design, signal: str, depth: int = 2, module: str | None = None) -> Answer:
     """Everything about one signal: declaration, comment, width, reset, drivers, loads, fan-in cone."""
-    d = drivers(design, signal, module)
-    ld = loads(design, signal, module)
-    fi = fanin(design, signal, depth, module)
-    rv = reset_value(design, signal, module)
+    model = load_model(design)  # once: the four parts read the same model
+    d = drivers(design, signal, module, model=model)
+    ld = loads(design, signal, module, model=model)
+    fi = fanin(design, signal, depth, module, model=model)
+    rv = reset_value(design, signal, module, model=model)
     ans = Answer(text="\n\n".join([d.text, ld.text, rv.text, fi.text]), kind="structure",
                  data={**d.data, **ld.data, "reset_value": rv.data["reset_value"], "cone": fi.data["cone"]},
                  warnings=d.warnings)
@@ -309,60 +310,12 @@ def show_signal(design: Design, signal: str, depth: int = 2, module: str | None 
                 seen.add((c.file, c.line, c.end_line))
                 ans.citations.append(c)
     return ans
-
-
-MAX_TREE_LINES = 400
-
-
-def hierarchy(design: Design, module: str | None = None) -> Answer:
-    """The instance tree from the top (or ``module``): every instance with its module and ``file:line``,
-    instances in generate branches the parameters switch off marked with their condition, and the modules
-    of the sources that are not under the top.
-
-    Args:
-        module: start from this module instead of the top.
-    """
-    model = load_model(design)
-    start = _module(model, module)
-    ans = Answer(text="", kind="structure", data={"top": start.name, "tree": [], "parameters": model.parameters})
-    over = f" with {', '.join(f'{k}={v}' for k, v in model.parameters.items())}" \
-        if model.parameters and start.name == model.top else ""
-    lines = [f"Instantiation tree of `{start.name}`{over}:"]
-    used: set[str] = {start.name}
-    stack: list[tuple[int, Any]] = [(0, None)]
-    shown = 0
-    while stack:
-        depth, inst = stack.pop()
-        name, mod_name = (start.name, start.name) if inst is None else (inst.name, inst.module)
-        mod = model.modules.get(mod_name)
-        span = start.span if inst is None else inst.span
-        if shown < MAX_TREE_LINES:
-            label = f"`{name}`" if inst is None else f"`{name}` : {mod_name}"
-            if inst is not None and not inst.active:
-                label += f" — not instantiated: its generate branch is off (`{inst.condition}` is false)" \
-                    if inst.condition else " — not instantiated with these parameters"
-            elif inst is not None and mod is None:
-                label += " — black box (not in the sources)"
-            lines.append(f"{'  ' * depth}- {label} ({ans.cite(span, design.root) if span else '?'})")
-        shown += 1
-        ans.data["tree"].append({"depth": depth, "instance": name, "module": mod_name,
-                                 "active": True if inst is None else inst.active})
-        if mod is not None and (inst is None or inst.active) and depth < 64:
-            used.add(mod_name)
-            stack.extend((depth + 1, child) for child in reversed(mod.instances))
-    if shown > MAX_TREE_LINES:
-        lines.append(f"… and {shown - MAX_TREE_LINES} more instances (the full tree is in the answer's data)")
-    unused = [n for n in model.modules if n not in used]
-    if unused and module is None:
-        lines.append("Modules not under the top (each elaborated alone with its default parameters): "
-                     + ", ".join(f"`{u}`" for u in unused[:60]) + (" …" if len(unused) > 60 else ""))
-    ans.text = "\n".join(lines)
     return ans
 
 
 def ports(design: Design, module: str | None = None) -> Answer:
     model = load_model(design)
-    m = _module(model, module)
+    m = find_module(model, module)
     ans = Answer(text="", kind="structure", data={"module": m.name, "ports": []})
     lines = [f"Ports of `{m.name}` ({ans.cite(m.span, design.root)}):", "",
              "| port | direction | width | declared as | where | description |", "|---|---|---|---|---|---|"]
@@ -376,7 +329,7 @@ def ports(design: Design, module: str | None = None) -> Answer:
 
 def parameters(design: Design, module: str | None = None) -> Answer:
     model = load_model(design)
-    m = _module(model, module)
+    m = find_module(model, module)
     ans = Answer(text="", kind="structure", data={"module": m.name, "parameters": []})
     if not m.parameters:
         ans.text = f"`{m.name}` ({ans.cite(m.span, design.root)}) has no parameters."
@@ -401,7 +354,7 @@ def parameters(design: Design, module: str | None = None) -> Answer:
 def summarize_module(design: Design, module: str | None = None) -> Answer:
     """A module at a glance: its comment, ports, parameters, state, blocks and instances."""
     model = load_model(design)
-    m = _module(model, module)
+    m = find_module(model, module)
     ans = Answer(text="", kind="structure", data={"module": m.name})
     regs = [s for s in m.signals.values() if any(a.kind == "nonblocking" for a in m.drivers(s.name))
             and not _internal(s.name)]
@@ -428,7 +381,9 @@ def summarize_module(design: Design, module: str | None = None) -> Answer:
     return ans
 
 
-def _module(model: DesignModel, name: str | None) -> Module:
+def find_module(model: DesignModel, name: str | None) -> Module:
+    """The module named ``name`` (the top when ``None``), or an error that names the close ones and the
+    files that could not be read."""
     key = name or model.top
     if key and key in model.modules:
         return model.modules[key]
@@ -439,7 +394,7 @@ def _module(model: DesignModel, name: str | None) -> Module:
             + "; ".join(f"{f.where()}: {f.message}" for f in broken[:5]),
             hint="fix the file(s) named above; the rest of the design is read without them")
     close = difflib.get_close_matches(key or "", list(model.modules), n=3)
-    raise UnknownName(f"no module named `{key}`",
+    raise UnknownName(f"no module named `{key}`{_unparsed(model)}",
                       hint=("did you mean " + ", ".join(close) + "?") if close else
                       "modules: " + ", ".join(sorted(model.modules)))
 
@@ -453,6 +408,15 @@ def _declared_as(p: Any) -> str:
         return p.type
     text = re.sub(r"//.*|/\*.*?\*/", "", line).strip().rstrip(",;)").strip()
     return text if p.name in text and len(text) < 120 else p.type
+
+
+def _unparsed(model: DesignModel) -> str:
+    """A note on the files left out of the model, whose names an answer may be missing."""
+    bad = [f for f in model.files if f.status in ("error", "skipped")]
+    if not bad:
+        return ""
+    shown = "; ".join(f"{f.where()}: {f.message}" for f in bad[:3])
+    return f" (it may be in a file that could not be parsed: {shown}{' …' if len(bad) > 3 else ''})"
 
 
 def _describe(s: Signal) -> str:

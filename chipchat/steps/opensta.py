@@ -6,12 +6,18 @@ delays of 20 % of the period, as OpenROAD-flow-scripts assumes); with neither, a
 clear "no clock" error. ``clock_period_ns`` re-defines the main clock after the SDC
 is read (a what-if that keeps every other constraint). Every name, path and number
 that enters the Tcl goes through :mod:`chipchat.tcl`.
+
+OpenSTA's ``read_liberty`` takes its argument apart as a Tcl list, so a liberty path with a
+space or a bracket (``lib[1]/cells.lib``) cannot be read however it is quoted: such a file is
+copied into the run directory under a plain name first. Any ``Error:`` line in the
+log — ``cannot read file``, an unknown cell — makes the run a failure, never "nothing to time".
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -37,6 +43,8 @@ from chipchat.tcl import tcl_list, tcl_number, tcl_quote, validate_identifier
 CACHE_VERSION = 2  # bump when the saved results change shape or meaning
 MAX_ENDPOINTS = 100000
 _STA_MESSAGE = re.compile(r"^(?P<level>Error|Warning): (?P<file>[^,\n]+), (?:line )?(?P<line>\d+) (?P<msg>.*)$", re.M)
+_ANY_ERROR = re.compile(r"^Error: (?P<msg>.*)$", re.M)
+_LIST_SAFE = re.compile(r"^[A-Za-z0-9_./+:=@%,~-]+$")  # a path Tcl's list parsing leaves as it is
 _CLOCK_LINE = re.compile(r"^@@chipchat clock (?P<name>\S+) (?P<period>\S+)$", re.M)
 
 
@@ -104,6 +112,7 @@ class OpenSTA(Step):
             raise ConfigError(f"paths must be between 1 and 10000, got {self.paths}")
         self.to: EndpointQuery | None = config.get("to")
         self.spef = Path(config["spef"]) if config.get("spef") else None
+        self.liberty: list[Path] = list(self.platform.liberty)  # as read_liberty gets them (see run())
 
     # -- constraints ------------------------------------------------------------------------------
     def validate(self) -> None:
@@ -153,7 +162,7 @@ class OpenSTA(Step):
         return "\n".join(lines), None
 
     def script(self) -> str:
-        reads = "\n".join(f"read_liberty {tcl_quote(str(p))}" for p in self.platform.liberty)
+        reads = "\n".join(f"read_liberty {tcl_quote(str(p))}" for p in self.liberty)
         constraints, _ = self.constraints_tcl()
         to_report = ""
         if self.to is not None and not self.to.empty:
@@ -181,6 +190,7 @@ class OpenSTA(Step):
         _, sdc_text = self.constraints_tcl()
         if sdc_text is not None:
             run.file("constraints.sdc").write_text(sdc_text)
+        self.liberty = [_plain_path(p, run, n) for n, p in enumerate(self.platform.liberty)]
         run.file("timing.tcl").write_text(self.script())
         tool = toolchain.find_tool("sta")
         result = run.exec(self.argv(str(tool.path)), log="sta.log", tool="sta")
@@ -226,9 +236,27 @@ class OpenSTA(Step):
                         f"{self.design.relpath(self.design.sdc)}:{line}: clock on a port that does not exist: "
                         f"{m.group('msg')}",
                         hint="inputs are: " + (", ".join(self.inputs_) or "(unknown)") + "; fix create_clock")
+        other = _ANY_ERROR.search(output)
+        if other is not None:  # an error OpenSTA printed without a file and line, and then went on
+            msg = other.group("msg").strip()
+            if "cannot read file" in msg and any(str(p) in msg for p in self.liberty):
+                raise ParseError(f"OpenSTA cannot read the liberty file: {msg}", hint="check the liberty path")
+            raise ToolFailed("sta", f"OpenSTA error: {msg}", log_tail=_tail(output), log_path=log,
+                             returncode=returncode)
         if returncode != 0 or not done:
             raise ToolFailed("sta", f"OpenSTA stopped before the end of the script (exit code {returncode})",
                              log_tail=_tail(output), log_path=log, returncode=returncode)
+
+
+def _plain_path(path: Path, run: RunDir, n: int) -> Path:
+    """``path``, or a copy of it in the run directory when Tcl's list parsing would change it (a space, a
+    bracket, a brace …): OpenSTA's read_liberty cannot take such a name."""
+    if _LIST_SAFE.match(str(path)):
+        return path
+    suffix = "".join(s for s in path.suffixes if _LIST_SAFE.match(s))[-12:]
+    target = run.file(f"liberty{n}{suffix or '.lib'}")
+    shutil.copyfile(path, target)
+    return target
 
 
 def recipe_path() -> Path:

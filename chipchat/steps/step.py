@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, final
 
-from chipchat import _exec, toolchain
+from chipchat import _exec, safefs, toolchain
 from chipchat.design import Design
 from chipchat.hashing import jsonable
 
@@ -163,8 +163,8 @@ class Step:
         (run_dir / "metrics.json").write_text(json.dumps(jsonable(result.metrics), indent=2))
         (run_dir / "result.json").write_text(json.dumps(result.to_json(), indent=2))
         if key is not None:
-            self._cache_path(key).parent.mkdir(parents=True, exist_ok=True)
-            self._cache_path(key).write_text(json.dumps(result.to_json()))
+            safefs.ensure_folder(self._cache_path(key).parent)
+            safefs.write_atomic(self._cache_path(key), json.dumps(result.to_json()))
         return result
 
     def _cache_path(self, key: str) -> Path:
@@ -172,12 +172,12 @@ class Step:
 
     def _cached(self, key: str) -> StepResult | None:
         path = self._cache_path(key)
-        if not path.exists():
-            return None
         try:
-            result = StepResult.from_json(json.loads(path.read_text()))
-        except (ValueError, KeyError):
+            result = StepResult.from_json(json.loads(safefs.read_state(path)))
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # a damaged cache entry: the step runs again
         if not all(p.exists() for p in result.artifacts.values()):
             return None
         result.cached = True
@@ -187,8 +187,9 @@ class Step:
 def new_run_dir(design: Design, step: str) -> Path:
     design.ensure_state_dir()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = design.state_dir / "runs" / f"{stamp}-{step}-{uuid.uuid4().hex[:6]}"
-    path.mkdir(parents=True)
+    runs = safefs.ensure_folder(design.state_dir / "runs")
+    path = runs / f"{stamp}-{step}-{uuid.uuid4().hex[:6]}"
+    path.mkdir()
     return path
 
 

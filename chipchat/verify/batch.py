@@ -21,6 +21,7 @@ from chipchat.design import Design
 from chipchat.errors import ChipChatError, ConfigError, SandboxViolation
 from chipchat.formats.cocotb_results import LintResult, SimRun
 from chipchat.rtl.load import load_design
+from chipchat.safefs import not_regular_reason, shown
 from chipchat.sandbox import hazards
 from chipchat.sandbox.confine import BLOCKED
 from chipchat.sandbox.patch import Patch, PatchError, apply_patch, load_patch, parse_patch
@@ -87,8 +88,9 @@ def read_patches(items: list[str | Path]) -> list[PatchInput]:
     names: set[str] = set()
     for i, item in enumerate(items, 1):
         is_text = isinstance(item, str) and "\n" in item
-        if not is_text and not Path(item).is_file():
-            raise ConfigError(f"patch file {item} does not exist",
+        reason = "" if is_text else not_regular_reason(item)
+        if reason:
+            raise ConfigError(f"patch file {shown(item)} {reason}",
                               hint="pass unified diff files (e.g. --patches proposals/*.diff)")
         source = "<text>" if is_text else str(item)
         name = f"patch-{i}" if is_text else Path(item).stem

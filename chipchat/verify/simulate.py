@@ -14,6 +14,7 @@ from chipchat.formats.cocotb_results import (
     ERROR,
     FAIL,
     NOT_RUN,
+    PASS,
     TIMEOUT,
     BuildInfo,
     SimRun,
@@ -161,7 +162,7 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
             limit: float) -> None:
     """Fill ``run.tests`` (and ``run.error``) from each simulator process's XML or log."""
     found: dict[str, TestResult] = {}
-    for attempt in attempts:
+    for n, attempt in enumerate(attempts):
         log_path, xml = Path(attempt["log"]), Path(attempt["results"])
         text = log_path.read_text(errors="replace") if log_path.exists() else ""
         hung = attempt.get("timed_out")
@@ -181,7 +182,8 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
         elif hung == "":
             run.error = f"the simulation hung before the first test started and was killed after {limit:g} s"
         elif scan.no_tests_matched:
-            run.error = "no test matched the filter"
+            if n == 0:  # on a resumed run (after a hung test was killed) it means every test has run
+                run.error = "no test matched the filter"
         elif scan.error is not None and not xml.is_file():
             run.error = (f"{scan.error.exc_type}: {scan.error.message}" if scan.error.exc_type
                          else scan.error.message) or "the testbench failed to load"
@@ -199,6 +201,7 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
                             info.fullname, NOT_RUN, message=f"not run: the simulator exited during {scan.running}")
             elif not found:
                 run.error = f"{exited} without running any test"
+        _simulator_errors(text, found)
         if attempt.get("gave_up"):
             for info in selected:
                 if info.fullname not in found and not info.factory:
@@ -218,6 +221,31 @@ def collect(run: SimRun, attempts: list[dict[str, Any]], folder: Path, selected:
     if not run.error and not tests:
         tail = [a["log"] for a in attempts]
         run.error = "no test results were produced (see " + ", ".join(tail) + ")"
+
+
+# What the simulators print for $error / $fatal / a failed immediate assertion. Icarus goes on after
+# $error, so without this a test during which the design reported an error would "pass".
+_SIM_ERROR = re.compile(r"^(?:\[\d+\] )?(?:ERROR|FATAL|%Error|%Fatal): (?P<msg>.+)$", re.M)
+_TEST_START = re.compile(r"cocotb\.regression\s+running (\S+) \(")
+
+
+def _simulator_errors(text: str, found: dict[str, TestResult]) -> None:
+    """Fail a passing test during which the simulator printed an error line (its first one is the message)."""
+    starts = [(m.start(), m.group(1)) for m in _TEST_START.finditer(text)]
+    if not starts:
+        return
+    seen: set[str] = set()
+    for m in _SIM_ERROR.finditer(text):
+        running = [name for at, name in starts if at < m.start()]
+        if not running or running[-1] in seen:
+            continue
+        test = running[-1]
+        seen.add(test)
+        result = found.get(test)
+        if result is not None and result.status == PASS:
+            result.status = FAIL
+            result.message = f"the simulator reported an error while this test ran: {m.group('msg').strip()[:300]}"
+            result.log_excerpt = result.log_excerpt or m.group(0)
 
 
 def _started_ns(text: str, test: str) -> float | None:

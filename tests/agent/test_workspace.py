@@ -110,3 +110,19 @@ def test_a_zip_without_rtl_says_so(tmp_path):
     folder = unpack_zip(make_zip(tmp_path / "docs.zip", {"d/readme.md": b"# hi\n"}), tmp_path / "ws")
     with pytest.raises(DesignError, match="no RTL sources"):
         open_design(folder)
+
+
+def test_an_uploaded_config_cannot_name_server_files(tmp_path):
+    """S2: an upload's chipchat.toml names files inside the upload only; the folder stays untrusted."""
+    toml = b'[design]\nsources = ["rtl/a.v"]\ndocs = ["/etc/passwd", "../../x.md"]\n[tests]\ndir = "/"\n'
+    archive = make_zip(tmp_path / "up.zip", {"d/rtl/a.v": b"module a(input x, output y); assign y = x; endmodule\n",
+                                             "d/chipchat.toml": toml})
+    folder = unpack_zip(archive, tmp_path / "ws")
+    design = open_design(folder)  # as the UI opens it: by its path
+    assert not design.trusted and design.docs == [] and design.tests.dir is None
+    assert any("/etc/passwd left out" in n for n in design.inferred)
+    evil = make_zip(tmp_path / "evil.zip", {"e/rtl/a.v": b"module a; endmodule\n",
+                                            "e/chipchat.toml": b'[design]\nsources = ["/etc/passwd"]\n'})
+    with pytest.raises(SandboxViolation, match="is an absolute path"):
+        unpack_zip(evil, tmp_path / "ws2")
+    assert nothing_left(tmp_path / "ws2")

@@ -73,7 +73,7 @@ def test_index_skips_empty_binary_and_huge_files_and_reads_latin1(design_copy, m
     """Each bad file is skipped with its reason, the good ones are indexed, and a Latin-1 comment is
     read (not fatal) with its line still searchable."""
     monkeypatch.setenv("CHIPCHAT_EMBEDDINGS", "none")
-    monkeypatch.setattr("chipchat.index.store.MAX_FILE_BYTES", 64 * 1024)
+    monkeypatch.setattr("chipchat.index.files.MAX_FILE_BYTES", 64 * 1024)
     root = design_copy("fifo")
     rtl = root / "rtl"
     (rtl / "empty.v").write_bytes(b"")

@@ -8,6 +8,7 @@ import pytest
 
 from chipchat.qa import structure
 from chipchat.qa.structure import UnknownName
+from chipchat.qa.tree import hierarchy
 from chipchat.rtl.load import load_design
 
 
@@ -58,7 +59,7 @@ def test_ports_parameters_hierarchy_summary(design_copy):
     assert [p["name"] for p in ports.data["ports"]][:2] == ["clk", "rst"] and "| `din` | input | 8 |" in ports.text
     params = structure.parameters(d)
     assert {"WIDTH", "DEPTH"} <= {p["name"] for p in params.data["parameters"]}
-    assert structure.hierarchy(d).data["tree"][0]["instance"] == "fifo"
+    assert hierarchy(d).data["tree"][0]["instance"] == "fifo"
     summary = structure.summarize_module(d)
     assert "wr_ptr" in summary.text and "always on `clk`" in summary.text
 

@@ -217,3 +217,32 @@ def test_paths_of_all_groups_are_ordered_by_slack(tmp_path: Path) -> None:
     assert slacks == sorted(slacks) and result.metrics["worst_slack"] == slacks[0]
     saved = result.run_dir / "paths.json"
     assert len(json.loads(saved.read_text())) == 3
+
+
+@pytest.mark.parametrize("folder", ["lib[1]", "my libs", "a{b}"])
+def test_a_liberty_path_tcl_would_take_apart_is_still_read(tmp_path: Path, folder: str) -> None:
+    """OpenSTA's read_liberty splits its argument as a Tcl list: such a file is copied under a plain name."""
+    lib = tmp_path / folder / "cells.lib"
+    lib.parent.mkdir()
+    shutil.copy(LIB018, lib)
+    root = tiny(tmp_path, sdc=(GOLDEN / "tiny.sdc").read_text())
+    plat = Platform(name="odd", kind="liberty", liberty=(lib,))
+    result = OpenSTA(load_design(root), netlist=root / "rtl" / "tiny.v", top="tiny", platform=plat,
+                     ports=PORTS).start()
+    assert not result.metrics["nothing_to_time"] and result.metrics["worst_slack"] is not None
+    script = (result.run_dir / "timing.tcl").read_text()
+    assert f"read_liberty {result.run_dir / 'liberty0.lib'}" in script
+
+
+def test_an_error_line_without_a_location_fails_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenSTA prints `Error: cannot read file …` and goes on to "time" nothing: that is a failure."""
+    from chipchat.steps import opensta
+
+    monkeypatch.setattr(opensta, "_plain_path", lambda path, run, n: path)  # as before the fix
+    lib = tmp_path / "lib[1]" / "cells.lib"
+    lib.parent.mkdir()
+    shutil.copy(LIB018, lib)
+    root = tiny(tmp_path, sdc=(GOLDEN / "tiny.sdc").read_text())
+    plat = Platform(name="odd", kind="liberty", liberty=(lib,))
+    with pytest.raises(ParseError, match="OpenSTA cannot read the liberty file: cannot read file"):
+        OpenSTA(load_design(root), netlist=root / "rtl" / "tiny.v", top="tiny", platform=plat, ports=PORTS).start()

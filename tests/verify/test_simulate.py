@@ -155,3 +155,34 @@ def test_simulator_that_dies_mid_test(fifo: Path) -> None:
     assert [(t.short_name, t.status) for t in run.tests] == [("test_a", "pass"), ("test_dies", "error"),
                                                              ("test_c", "not-run")]
     assert "exited (code 3)" in run.tests[1].message
+
+
+def test_a_filter_that_selects_only_a_hung_test_reports_the_timeout(fifo: Path) -> None:
+    """After the kill, the resumed run has no test left: that is not "no test matched the filter"."""
+    tests = fifo.parent.parent / "verification" / "fifo"
+    (tests / "test_hang.py").write_text(
+        "import cocotb\nfrom cocotb.triggers import Timer\n\n\n@cocotb.test()\nasync def test_forever(dut):\n"
+        "    while True:\n        await Timer(1, 'ns')\n")
+    run = simulate_design(fifo, "icarus", "forever", modules=["test_hang"], timeout_s=2)
+    assert [(t.short_name, t.status) for t in run.tests] == [("test_forever", "timeout")]
+    assert not run.error
+
+
+def test_an_error_the_simulator_prints_fails_the_test_that_was_running(tmp_path: Path) -> None:
+    """Icarus goes on after `$error`: the test during which the design reported an error does not pass."""
+    root = tmp_path / "err"
+    (root / "rtl").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "rtl" / "t.v").write_text(
+        "module t(input clk, output reg q);\n  initial q = 0;\n  always @(posedge clk) begin\n    q <= ~q;\n"
+        "    if (q) $error(\"q went high\");\n  end\nendmodule\n")
+    (root / "tests" / "test_t.py").write_text(
+        "import cocotb\nfrom cocotb.clock import Clock\nfrom cocotb.triggers import Timer\n\n\n@cocotb.test()\n"
+        "async def test_clocked(dut):\n    cocotb.start_soon(Clock(dut.clk, 10, 'ns').start())\n"
+        "    await Timer(50, 'ns')\n\n\n@cocotb.test()\nasync def test_quiet(dut):\n    await Timer(5, 'ns')\n")
+    (root / "chipchat.toml").write_text('[design]\nsources = ["rtl/t.v"]\ntop = "t"\n[tests]\ndir = "tests"\n'
+                                        'modules = ["test_t"]\n')
+    run = simulate_design(root, "icarus")
+    assert [(t.short_name, t.status) for t in run.tests] == [("test_clocked", "fail"), ("test_quiet", "pass")]
+    assert "the simulator reported an error while this test ran" in run.tests[0].message
+    assert "q went high" in run.tests[0].message
