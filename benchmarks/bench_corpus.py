@@ -27,8 +27,8 @@ script prints "skipped: ..." and exits 0 when the folder is absent):
 Targets (exit 1 when one is missed): no crash and no hang anywhere; timing and place succeed on
 every Verilog unit; >= 90% of questions correct; picorv32 timing <= 15 s cold.
 Everything chipchat printed is kept in <workdir>/results.json for reading afterwards.
---python runs chipchat under another interpreter, e.g. a venv that also has the testbenches'
-own dependencies (cocotb-test, cocotbext-axi), to see sim / verify / mutate get further.
+--python runs chipchat under another interpreter (the project's setup installs the testbench
+libraries real designs import, cocotb-test and cocotbext-axi, so verilog-axi's own tests run).
 """
 
 from __future__ import annotations

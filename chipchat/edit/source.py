@@ -65,7 +65,8 @@ class SourceIndex:
     """A pyslang compilation of a design's HDL sources, answering "where exactly is X?"."""
 
     def __init__(self, design: Design) -> None:
-        from chipchat.rtl.frontend import SourceSet, compile_sources
+        from chipchat.rtl.build import parameter_literal
+        from chipchat.rtl.frontend import SourceSet, compile_sources, elaborate
 
         self.design = design
         compiled = compile_sources(SourceSet.of(design, [Path(p).resolve() for p in design.sources]))
@@ -76,7 +77,19 @@ class SourceIndex:
             self.trees[status.path] = tree
             self.data[status.path] = Path(status.path).read_bytes()
         self.bodies: dict[str, Any] = {}
+        defined = {d.name for d in self.comp.getDefinitions()
+                   if str(d.definitionKind).split(".")[-1] in ("Module", "Interface", "Program")}
+        if design.top in defined:
+            # as the structural model reads it: the configured top with its parameters, then every module
+            # it does not reach alone (a module only instantiated in a generate branch that is off, or
+            # configured as the top of a file whose other modules instantiate nothing of it)
+            overrides = [f"{k}={parameter_literal(v)}" for k, v in design.parameters.items()]
+            self.comp = elaborate(compiled.trees, [design.top], overrides)
         for inst in self.comp.getRoot().topInstances:
+            self._collect(inst)
+        rest = sorted(defined - set(self.bodies))
+        self._others = elaborate(compiled.trees, rest) if rest and design.top in defined else None
+        for inst in self._others.getRoot().topInstances if self._others is not None else ():
             self._collect(inst)
 
     def _collect(self, inst: Any) -> None:

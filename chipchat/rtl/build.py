@@ -62,7 +62,7 @@ def parse_sources(
     """The model of ``sources``: the hierarchy under ``top`` elaborated with ``parameters``, then every other
     module of the sources elaborated alone with its defaults (marked ``under_top=False``), so a question about
     a module only instantiated in a generate branch that is off still finds it."""
-    overrides = [f"{k}={_literal(v)}" for k, v in (parameters or {}).items()]
+    overrides = [f"{k}={parameter_literal(v)}" for k, v in (parameters or {}).items()]
     compiled = compile_sources(sources)
     defined = {d.name for d in compiled.compilation.getDefinitions()
                if str(d.definitionKind).split(".")[-1] in ("Module", "Interface", "Program")}
@@ -73,7 +73,7 @@ def parse_sources(
         top = None
     first = elaborate_trees(compiled.trees, [top] if top else [], overrides) if top else compiled.compilation
     model = DesignModel(root=str(root or ""), top=top, files=compiled.statuses,
-                        parameters={k: _literal(v) for k, v in (parameters or {}).items()})
+                        parameters={k: parameter_literal(v) for k, v in (parameters or {}).items()})
     model.diagnostics = _diagnostics(compiled, first)
     reader = SourceReader(compiled.sm, line_map or {})
     seen: set[str] = set()
@@ -97,7 +97,7 @@ def parse_sources(
     return model
 
 
-def _literal(value: Any) -> str:
+def parameter_literal(value: Any) -> str:
     """A chipchat.toml parameter value as SystemVerilog: numbers and Verilog literals as written, text quoted."""
     if isinstance(value, bool):
         return "1" if value else "0"

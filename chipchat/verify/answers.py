@@ -113,4 +113,8 @@ def _explanation(design: Design, answer: Answer, e: FailureExplanation) -> str:
         if e.excerpt.png:
             out.append(f"Waveform picture: `{e.excerpt.png}`")  # a path: chat and terminal both show it
     out.extend(f"> {n}" for n in e.notes)
+    if design.parameters:
+        shown = ", ".join(f"{k}={v}" for k, v in design.parameters.items())
+        out.append(f"> the design was built with chipchat.toml's parameter overrides ({shown}): a testbench "
+                   "written for the defaults may not expect them (run it without the overrides to tell)")
     return "\n".join(out)

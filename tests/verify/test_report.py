@@ -60,3 +60,19 @@ def test_a_simulator_that_cannot_run_is_an_error_not_a_pass() -> None:
     assert v.verdict == "error" and "not available" in v.message
     report = BatchReport("fifo", ["icarus"], [v], {"icarus": base}, outs, "local", 1, 0.1)
     assert any("icarus did not run" in w for w in report.answer().warnings)
+
+
+def test_a_failure_under_parameter_overrides_says_the_testbench_may_expect_the_defaults(tmp_path) -> None:
+    from chipchat.answer import Answer
+    from chipchat.design import Design
+    from chipchat.formats.cocotb_results import TestResult
+    from chipchat.verify.answers import _explanation
+    from chipchat.verify.explain import FailureExplanation
+
+    failing = FailureExplanation(TestResult("test_ram.run_test_write_001", "fail", message="Address out of range",
+                                            exc_type="ValueError"))
+    plain = Design(root=tmp_path, name="ram", top="ram", sources=[])
+    assert "overrides" not in _explanation(plain, Answer(text=""), failing)
+    shrunk = Design(root=tmp_path, name="ram", top="ram", sources=[], parameters={"ADDR_WIDTH": 8})
+    text = _explanation(shrunk, Answer(text=""), failing)
+    assert "parameter overrides (ADDR_WIDTH=8)" in text and "ValueError: Address out of range" in text
