@@ -190,13 +190,16 @@ def reader_file(sm: Any, loc: Any) -> str:
 
 # -- top inference --------------------------------------------------------------------------
 
-def quick_hierarchy(files: Iterable[Path]) -> tuple[dict[str, list[str]], set[str]]:
-    """Module names → instantiated module names, from syntax alone (used to infer the top)."""
+def quick_hierarchy(files: Iterable[Path], include_dirs: Iterable[Path] = ()
+                    ) -> tuple[dict[str, list[str]], set[str]]:
+    """Module names → instantiated module names, from syntax alone (used to infer the top). A file the
+    guards refuse is left out here too: the main parse reports it with its reason."""
     modules: dict[str, list[str]] = {}
     instantiated: set[str] = set()
+    folders = list(include_dirs)
     for path in files:
         try:
-            if is_binary(path):
+            if is_binary(path) or guards.check_file(path, folders) is not None:
                 continue
             tree = syntax.SyntaxTree.fromFile(str(path))
         except (OSError, RuntimeError):
@@ -250,7 +253,7 @@ def infer_top(design: Design) -> Design:
         design.top = "top"
         design.inferred.append("top: `top` (the name Amaranth gives the elaborated module)")
         return design
-    modules, instantiated = quick_hierarchy(design.sources)
+    modules, instantiated = quick_hierarchy(design.sources, design.include_dirs)
     roots = [m for m in modules if m not in instantiated]
     if not roots:
         problems = _first_errors(design)
