@@ -10,7 +10,7 @@ does not hold the vectors the chunks need, are detected by plain ``index`` and r
 One writer at a time: updates and searches of the vector store hold the design's index
 lock (:mod:`chipchat.lock`), so concurrent runs take turns instead of corrupting it.
 
-(About 490 lines: updating the manifest, the chunk files and the Chroma collection is one
+(About 530 lines: updating the manifest, the chunk files and the Chroma collection is one
 transaction whose failure modes read best side by side.)
 """
 
