@@ -61,3 +61,33 @@ def test_per_module_test_folders_are_chosen_by_the_top(tmp_path) -> None:
     d = load_design(root)
     assert d.tests.dir == root / "tb" / "axi_ram" and d.tests.modules == ("test_axi_ram",)
     assert any("the folder for `axi_ram`" in n for n in d.inferred)
+
+
+def test_a_cocotb_makefile_names_the_tests_and_the_toplevel_wherever_they_are(tmp_path) -> None:
+    """The Makefile is what the author runs: its MODULE (with $(VAR) expanded) wins over file names, in a
+    folder not named like a testbench, and its TOPLEVEL picks the folder for the top."""
+    cocotb = "import cocotb\n\n@cocotb.test()\nasync def t(dut):\n    pass\n"
+    makefile = ("TOPLEVEL_LANG = verilog\nDUT      = {dut}\nTOPLEVEL = $(DUT)\nMODULE   = {module}\n"
+                "VERILOG_SOURCES += ../rtl/$(DUT).v \\\n  ../rtl/extra.v\n"
+                "include $(shell cocotb-config --makefiles)/Makefile.sim\n")
+    root = _tree(tmp_path / "d", {
+        "rtl/counter.v": "module counter(input clk); endmodule\n",
+        "rtl/timer.v": "module timer(input clk); endmodule\n",
+        "checks/Makefile": makefile.format(dut="counter", module="counter_checks,missing_module"),
+        "checks/counter_checks.py": cocotb, "checks/test_helpers.py": cocotb,
+        "timer_cocotb/Makefile": makefile.format(dut="timer", module="timer_tb"),
+        "timer_cocotb/timer_tb.py": cocotb,
+        "chipchat.toml": '[design]\ntop = "counter"\n',
+    })
+    d = load_design(root)
+    assert d.tests.dir == root / "checks" and d.tests.modules == ("counter_checks",)
+    (root / "chipchat.toml").write_text('[design]\ntop = "timer"\n')
+    d = load_design(root)
+    assert d.tests.dir == root / "timer_cocotb" and d.tests.modules == ("timer_tb",)
+
+
+def test_a_makefile_without_cocotb_is_not_a_test_folder(tmp_path) -> None:
+    from chipchat.discover import read_cocotb_makefile
+
+    root = _tree(tmp_path / "d", {"Makefile": "MODULE = build\nall:\n\tyosys -p synth\n", "build.py": ""})
+    assert read_cocotb_makefile(root / "Makefile") is None
