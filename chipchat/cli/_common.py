@@ -10,6 +10,7 @@ from typing import Any
 from chipchat.answer import Answer
 from chipchat.design import Design
 from chipchat.rtl.load import load_design
+from chipchat.types import period_ns
 
 
 def add_design_arg(parser: argparse.ArgumentParser) -> None:
@@ -42,3 +43,11 @@ def emit(answer: Answer, args: argparse.Namespace) -> int:
 
 def emit_json(data: Any) -> None:
     print(json.dumps(data, indent=2, default=str))
+
+
+def parse_period(text: str) -> float:
+    """A ``--clock-period`` value (8ns, 2500ps, 125MHz ...) in nanoseconds."""
+    try:
+        return period_ns(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -6,8 +6,7 @@ import argparse
 import sys
 import time
 
-from chipchat.cli._common import add_design_arg, add_json_arg, emit, open_design
-from chipchat.cli.timing import parse_period
+from chipchat.cli._common import add_design_arg, add_json_arg, emit, open_design, parse_period
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -7,7 +7,7 @@ import sys
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
-from chipchat.cli._common import add_design_arg, add_json_arg, emit
+from chipchat.cli._common import add_design_arg, add_json_arg, emit, parse_period
 from chipchat.steps.floorplan import EFFORTS, Floorplan
 
 if TYPE_CHECKING:
@@ -23,8 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_design_arg(p)
     p.add_argument("--backend", default="auto", help="auto (openroad if installed, else graywolf), graywolf, openroad")
     add_floorplan_args(p)
-    p.add_argument("--clock-period", type=float, default=None, metavar="NS",
-                   help="time against this clock period instead of the SDC's")
+    p.add_argument("--clock-period", type=parse_period, default=None, metavar="PERIOD",
+                   help="time against this clock period (8ns, 2500ps, 125MHz) instead of the SDC's")
     p.add_argument("--route", action="store_true", help="graywolf: also route with qrouter, time with routed wires")
     p.add_argument("--color-by", default="slack", choices=("slack", "group", "kind"), help="picture colouring: worst slack through each cell, the RTL statement it implements, or cell kind")
     p.add_argument("--platform", default=None, help="cell library (default: the design's)")

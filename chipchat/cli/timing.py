@@ -6,17 +6,8 @@ import argparse
 import sys
 import time
 
-from chipchat.cli._common import add_design_arg, add_json_arg, emit, open_design
+from chipchat.cli._common import add_design_arg, add_json_arg, emit, open_design, parse_period
 from chipchat.errors import ConfigError
-from chipchat.types import period_ns
-
-
-def parse_period(text: str) -> float:
-    """A ``--clock-period`` value (8ns, 2500ps, 125MHz ...) in nanoseconds."""
-    try:
-        return period_ns(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:

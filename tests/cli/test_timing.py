@@ -8,7 +8,7 @@ import json
 import pytest
 
 from chipchat.cli import main
-from chipchat.cli.timing import parse_period
+from chipchat.cli._common import parse_period
 
 
 def test_period_units() -> None:
