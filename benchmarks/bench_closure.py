@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import sys
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("CHIPCHAT_CORPUS") or next((p for p in (REPO.parent / "shared" / "corpus", Path("/work/shared/corpus")) if p.is_dir()), REPO.parent / "shared" / "corpus"))
 sys.path.insert(0, str(REPO))
 
 ROWS: list[tuple[str, str, str, str]] = []

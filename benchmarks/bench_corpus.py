@@ -48,7 +48,7 @@ from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("CHIPCHAT_CORPUS") or REPO.parent / "shared" / "corpus")
+CORPUS = Path(os.environ.get("CHIPCHAT_CORPUS") or next((p for p in (REPO.parent / "shared" / "corpus", Path("/work/shared/corpus")) if p.is_dir()), REPO.parent / "shared" / "corpus"))
 QUESTIONS = Path(__file__).resolve().parent / "corpus_questions.json"
 SLOW = {"place", "propose", "sim", "mutate", "verify"}
 

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("CHIPCHAT_CORPUS", REPO.parent / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("CHIPCHAT_CORPUS") or next((p for p in (REPO.parent / "shared" / "corpus", Path("/work/shared/corpus")) if p.is_dir()), REPO.parent / "shared" / "corpus"))
 PARTS = [("common_cells", "src"), ("verilog-axi", "rtl"), ("picorv32", ".")]
 DECL = re.compile(r"^\s*(?:module|macromodule|package|interface)\s+(?:automatic\s+|static\s+)?(\w+)", re.M)
 TARGETS = {"index_s": 300.0, "rss_gb": 8.0, "answer_s": 1.0}

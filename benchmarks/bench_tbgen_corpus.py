@@ -41,8 +41,10 @@ KINDS = ("combinational", "K-map", "waveform", "FSM", "sequential")
 
 
 def corpus_dir() -> Path:
-    root = Path(os.environ["CHIPCHAT_CORPUS"]) if os.environ.get("CHIPCHAT_CORPUS") else \
-        Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    repo = Path(__file__).resolve().parents[1]
+    root = Path(os.environ["CHIPCHAT_CORPUS"]) if os.environ.get("CHIPCHAT_CORPUS") else next(
+        (p for p in (repo.parent / "shared" / "corpus", Path("/work/shared/corpus")) if p.is_dir()),
+        repo.parent / "shared" / "corpus")
     return root / "verilog-eval-dev"
 
 

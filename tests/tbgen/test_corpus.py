@@ -16,8 +16,10 @@ import pytest
 
 from chipchat.tbgen.api import generate
 
-CORPUS = Path(os.environ["CHIPCHAT_CORPUS"]) if os.environ.get("CHIPCHAT_CORPUS") else \
-    Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path(os.environ["CHIPCHAT_CORPUS"]) if os.environ.get("CHIPCHAT_CORPUS") else next(
+    (p for p in (REPO.parent / "shared" / "corpus", Path("/work/shared/corpus")) if p.is_dir()),
+    REPO.parent / "shared" / "corpus")
 EVAL = CORPUS / "verilog-eval-dev"
 CASES = {  # problem -> what chipchat must read from its spec
     "Prob050_kmap1": "combinational",  # K-map without a --- row, axis variables on their own lines
