@@ -43,6 +43,7 @@ Only regular files are read: a FIFO or a device named anywhere is an error, neve
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -157,6 +158,10 @@ def read_design(path: str | Path, *, trusted: bool = True) -> Design:
     design.trusted = trusted
     if not design.sources and design.amaranth is None:
         skipped = "".join(f"; {n}" for n in design.inferred if n.startswith("skipped "))
+        vhdl = [p for p in itertools.islice(root.rglob("*"), MAX_WALK_ENTRIES) if p.suffix.lower() in (".vhd", ".vhdl")]
+        if vhdl:
+            skipped += (f"; {len(vhdl)} VHDL file(s) such as {safefs.shown(vhdl[0].relative_to(root))}: chipchat reads "
+                        "Verilog, SystemVerilog and Amaranth, not VHDL")
         raise DesignError(
             f"no RTL sources found in {safefs.shown(root)}{skipped}",
             hint="add .v/.sv files, or a chipchat.toml whose [design] sources list them "

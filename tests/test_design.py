@@ -69,6 +69,13 @@ def test_folder_without_rtl(tmp_path):
     assert "chipchat.toml" in str(info.value)
 
 
+def test_a_vhdl_only_folder_says_vhdl_is_not_read(tmp_path):
+    (tmp_path / "hdl").mkdir()
+    (tmp_path / "hdl" / "uart.vhd").write_text("entity uart is end uart;\n")
+    with pytest.raises(DesignError, match=r"1 VHDL file\(s\) such as hdl/uart.vhd: .*not VHDL"):
+        load_design(tmp_path)
+
+
 def test_missing_folder_and_bad_toml(tmp_path):
     with pytest.raises(DesignError, match="does not exist"):
         load_design(tmp_path / "nope")
