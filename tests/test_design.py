@@ -120,3 +120,16 @@ def test_relpath_inside_and_outside(tmp_path):
     d = load_design(tmp_path)
     assert d.relpath(tmp_path / "a.v") == "a.v"
     assert d.relpath(Path("/etc/hosts")) == "/etc/hosts"
+
+
+def test_a_configured_top_hidden_by_a_syntax_error_names_the_broken_file(tmp_path):
+    """`cell` is a SystemVerilog keyword: the file that defines the top does not parse, and the error says so
+    (not only "not defined")."""
+    (tmp_path / "top.v").write_text("module top(input d, output q);\n  cell u(.d(d), .q(q));\nendmodule\n")
+    (tmp_path / "other.v").write_text("module other(input a, output y); assign y = a; endmodule\n")
+    (tmp_path / "chipchat.toml").write_text('[design]\ntop = "top"\n')
+    from chipchat.rtl.load import load_model
+
+    with pytest.raises(DesignError, match=r"'top' is not defined in the sources; files that do not parse may hide "
+                                          r"it:\n  .*top\.v:2:3: expected member"):
+        load_model(load_design(tmp_path))

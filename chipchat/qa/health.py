@@ -10,6 +10,7 @@ latch check). A check whose tool fails is reported as not run, with why — neve
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class HealthReport:
     verdicts: dict[str, str] = field(default_factory=dict)  # check -> one line
     runs: list[str] = field(default_factory=list)
     clocks: list[str] = field(default_factory=list)
+    scope: str = ""  # which modules were checked, when the sources hold more than the top's hierarchy
 
     def problems(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "problem"]
@@ -66,7 +68,7 @@ class HealthReport:
             head = f"**No problems, {len(warns)} warning(s) in {d.name}** — " + warns[0].message
         else:
             head = f"**Nothing wrong found in {d.name}** by the checks that ran"
-        lines = [head, "", f"Checked: {checked}.", ""]
+        lines = [head, "", f"Checked: {checked}." + (f" {self.scope}" if self.scope else ""), ""]
         for check, verdict in self.verdicts.items():
             lines.append(f"- **{TITLES[check]}**: {verdict}")
             for f in [f for f in self.findings if f.check == check][:12]:
@@ -95,6 +97,12 @@ def health_check(design: DesignArg, checks: str = "all") -> HealthReport:
         raise ConfigError(f"unknown check(s): {', '.join(unknown)}", hint="checks: all, " + ", ".join(CHECKS))
     report = HealthReport(d)
     model = load_model(d)
+    under = {name: m for name, m in model.modules.items() if m.under_top}
+    if under and len(under) < len(model.modules):  # a library folder: the design is the top's hierarchy
+        report.scope = (f"Only the {len(under)} module(s) under `{d.top}` were checked; the sources hold "
+                        f"{len(model.modules) - len(under)} more that it does not instantiate (set `top` in "
+                        "chipchat.toml to check another).")
+        model = dataclasses.replace(model, modules=under)
     for check in wanted:
         try:
             RUNNERS[check](d, model, report)
@@ -152,6 +160,10 @@ def _lint(d: Design, model: Any, report: HealthReport) -> None:
     report.runs += ans.runs
     data = ans.data
     errors, warns = data.get("errors", []), data.get("warnings", [])
+    if report.scope:  # only what the top's hierarchy is written in
+        files = {Path(m.file).name for m in model.modules.values()}
+        errors, warns = ([x for x in found if not x.get("file") or Path(str(x["file"])).name in files]
+                         for found in (errors, warns))
     generated = 0
     for diag in [*errors, *warns][:20]:
         spans = [(Span(diag["file"], int(diag["line"])), diag.get("code") or "lint")] \

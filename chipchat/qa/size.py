@@ -9,6 +9,7 @@ multiplier most of the area?" is answered by the line ``product = a * b`` and it
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -95,14 +96,13 @@ def design_size(design: DesignArg, clock_period_ns: float | None = None) -> Size
             without a clock is mapped for area).
     """
     from chipchat.platforms import get_platform
-    from chipchat.steps.yosys_synth import YosysSynth
     from chipchat.timing.api import effective_period
+    from chipchat.timing.synth import synthesize
 
     d = load_design(design)
     plat = get_platform(d.platform, base=d.root)
     period = effective_period(d, clock_period_ns)
-    synth = YosysSynth(d, platform=plat, clock_period_ns=period, repair="abc",
-                       timeout_s=settings().tool_timeout_s).start()
+    synth = synthesize(d, platform=plat, clock_period_ns=period, repair="abc", timeout_s=settings().tool_timeout_s)
     m = synth.metrics
     return SizeReport(d, plat.name, int(m.get("cells", 0)), float(m.get("area", 0.0)), int(m.get("flops", 0)),
                       int(m.get("buffers", 0)), dict(m.get("cell_types", {})), period, str(synth.run_dir),
@@ -174,21 +174,30 @@ def _signal_lines(design: Design) -> dict[str, tuple[str, int, str]]:
 
 
 def _register_bits(design: Design) -> int:
-    """Bits of the registers the RTL declares (signals a clocked block assigns), memories included."""
+    """Bits of the registers the top's hierarchy declares (signals a clocked block assigns, memories included,
+    once per instance); modules of the sources the top does not instantiate are not counted."""
     from chipchat.rtl.load import load_model
 
     try:
         model = load_model(design)
     except Exception:  # noqa: BLE001 - the synthesis numbers stand without it
         return 0
-    total = 0
+    own: dict[str, int] = {}
     for mod in model.modules.values():
         clocked = {s for b in mod.blocks if b.clock for s in b.drives}
-        for name in clocked:
-            sig = mod.signals.get(name)
-            if sig is not None and not name.startswith("$"):
-                total += storage_bits(sig.width, sig.type)
-    return total
+        own[mod.name] = sum(storage_bits(sig.width, sig.type) for name in clocked
+                            if (sig := mod.signals.get(name)) is not None and not name.startswith("$"))
+    if design.top not in model.modules:
+        return sum(own.values())
+
+    @functools.cache
+    def below(name: str, depth: int = 0) -> int:  # each instance counts (a module instantiated twice, twice)
+        mod = model.modules.get(name)
+        if mod is None or depth > 64:
+            return 0
+        return own[name] + sum(below(i.module, depth + 1) for i in mod.instances if i.active)
+
+    return below(design.top)
 
 
 def storage_bits(width: int, type_text: str) -> int:

@@ -68,7 +68,11 @@ def parse_sources(
                if str(d.definitionKind).split(".")[-1] in ("Module", "Interface", "Program")}
     if top is not None and top not in defined:
         if strict and defined:
-            raise DesignError(f"the top module {top!r} is not defined in the sources",
+            broken = [f for f in compiled.statuses if f.status == "error"][:3]
+            raise DesignError(f"the top module {top!r} is not defined in the sources"
+                              + ("; files that do not parse may hide it:\n" + "\n".join(
+                                  f"  {f.path}{f':{f.line}:{f.col}' if f.line else ''}: {f.message}" for f in broken)
+                                 if broken else ""),
                               hint="modules there: " + ", ".join(sorted(defined)[:40]))
         top = None
     first = elaborate_trees(compiled.trees, [top] if top else [], overrides) if top else compiled.compilation

@@ -116,3 +116,22 @@ def test_unknown_checks_are_named():
 
     with pytest.raises(ConfigError, match="unknown check"):
         health_check("fifo", "lint,spelling")
+
+
+def test_a_library_folder_is_checked_for_the_top_only(tmp_path):
+    """common_cells-style folder: a problem in a module the top does not instantiate is not the design's."""
+    (tmp_path / "rtl").mkdir()
+    (tmp_path / "rtl" / "top.v").write_text(
+        "module top(input clk, input d, output q);\n  leaf a(.clk(clk), .d(d), .q(q));\n  leaf b(.clk(clk), .d(d), .q());\n"
+        "endmodule\n"
+        "module leaf(input clk, input d, output reg q);\n  always @(posedge clk) q <= d;\nendmodule\n")
+    (tmp_path / "rtl" / "other.v").write_text(
+        "module other(input a, input b, output y);\n  assign y = a;\n  assign y = b;\nendmodule\n")
+    (tmp_path / "chipchat.toml").write_text('[design]\ntop = "top"\n')
+    report = health_check(tmp_path, "multiple_drivers")
+    assert report.verdicts["multiple_drivers"].startswith("no") and "`other`" not in report.answer().text
+    assert "Only the 2 module(s) under `top` were checked; the sources hold 1 more" in report.answer().text
+    from chipchat.qa.size import _register_bits
+    from chipchat.rtl.load import load_design
+
+    assert _register_bits(load_design(tmp_path)) == 2  # `leaf`'s one bit, once per instance
