@@ -30,7 +30,7 @@ from chipchat.index.chunk import (
     _split_long,
     split_lines,
 )
-from chipchat.rtl.frontend import SourceSet, parse_text, preprocessor_options
+from chipchat.rtl.frontend import SourceSet, message_of, parse_text, preprocessor_options
 
 GROUP_LINES = 25
 
@@ -170,7 +170,7 @@ def _first_error(tree: Any, sm: Any, where: _Lines) -> tuple[str, int | None, in
     for d in tree.diagnostics:
         if d.isError():
             line = where(d.location) if d.location else None
-            return (pyslang.DiagnosticEngine(sm).formatMessage(d), line,
+            return (message_of(pyslang.DiagnosticEngine(sm), d), line,
                     where.column(d.location) if line is not None else None)
     return None
 

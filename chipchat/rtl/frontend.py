@@ -77,18 +77,30 @@ def parse_file(path: Path, sm: Any, options: Any, engine: Any,
     note = ""
     try:
         raw.decode("utf-8")
-        tree = syntax.SyntaxTree.fromFile(name, sm, options)
     except UnicodeDecodeError:
         note = "not UTF-8; read as Latin-1"
-        tree = syntax.SyntaxTree.fromText(raw.decode("latin-1"), sm, path.name, name, options)
+    try:  # one call per file: a second one for the same name in this source manager would be refused
+        tree = (syntax.SyntaxTree.fromFile(name, sm, options) if not note else
+                syntax.SyntaxTree.fromText(raw.decode("latin-1"), sm, path.name, name, options))
+    except (RuntimeError, UnicodeDecodeError) as exc:
+        return FileStatus(name, "error", f"pyslang could not read it ({type(exc).__name__}"
+                                         f"{': ' + str(exc) if str(exc) else ''})"), None
     errors = [d for d in tree.diagnostics if d.isError()]
     if errors:
         d = errors[0]
         more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
         return FileStatus(
-            name, "error", engine.formatMessage(d) + more,
+            name, "error", message_of(engine, d) + more,
             line=sm.getLineNumber(d.location), col=sm.getColumnNumber(d.location)), None
     return FileStatus(name, "ok", note), tree
+
+
+def message_of(engine: Any, diag: Any) -> str:
+    """A diagnostic's text; slang's message for a file with bytes that are not UTF-8 can itself be undecodable."""
+    try:
+        return str(engine.formatMessage(diag))
+    except UnicodeDecodeError:
+        return f"{str(diag.code).removeprefix('DiagCode(').rstrip(')')} (the message quotes bytes that are not UTF-8)"
 
 
 def parse_one(path: Path, sources: SourceSet) -> tuple[FileStatus, Any]:
@@ -114,7 +126,7 @@ def first_error(tree: Any, sm: Any) -> tuple[str, int, int] | None:
     """(message, line, column) of the first error in a syntax tree, if any."""
     for d in tree.diagnostics:
         if d.isError():
-            return pyslang.DiagnosticEngine(sm).formatMessage(d), sm.getLineNumber(d.location), \
+            return message_of(pyslang.DiagnosticEngine(sm), d), sm.getLineNumber(d.location), \
                 sm.getColumnNumber(d.location)
     return None
 
@@ -137,7 +149,7 @@ class Compiled:
             if d.location.buffer.id == 0 and not sm.getFileName(d.location):
                 continue
             out.append(Diagnostic(
-                severity="error" if d.isError() else "warning", message=self.engine.formatMessage(d),
+                severity="error" if d.isError() else "warning", message=message_of(self.engine, d),
                 file=reader_file(sm, d.location), line=sm.getLineNumber(d.location),
                 col=sm.getColumnNumber(d.location), code=str(d.code).removeprefix("DiagCode(").rstrip(")")))
         return out

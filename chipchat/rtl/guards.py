@@ -25,7 +25,7 @@ INCLUDE = re.compile(r'`include\s+"([^"\n]+)"')
 DEFINE = re.compile(r"^[ \t]*`define[ \t]+(\w+)(?:\([^)\n]*\))?[ \t]*((?:[^\n]*\\\n)*[^\n]*)", re.M)
 MACRO_USE = re.compile(r"`(\w+)")
 TOKEN = re.compile(r"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|\b(?:begin|end|generate|endgenerate|fork|join"
-                   r"|join_any|join_none|case[xz]?|endcase)\b|[();]|[-+*/%&|^<>!~?]+|\n", re.S)
+                   r"|join_any|join_none|case[xz]?|endcase)\b|[(){};]|[-+*/%&|^<>!~?]+|\n", re.S)
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,8 @@ def check_macros(text: str) -> Refusal | None:
 
 
 def check_structure(text: str) -> Refusal | None:
-    """Nesting depth (``begin``/``end``, ``generate``, parentheses) and operators in one statement."""
+    """Nesting depth (``begin``/``end``, ``generate``, parentheses, concatenation braces) and operators in one
+    statement."""
     depth = operators = 0
     line = statement_line = 1
     fresh = True  # the next token starts a statement
@@ -119,12 +120,12 @@ def check_structure(text: str) -> Refusal | None:
             continue
         if fresh:
             statement_line, fresh = line, False
-        if tok in ("(", "begin", "generate", "fork") or tok.startswith("case"):
+        if tok in ("(", "{", "begin", "generate", "fork") or tok.startswith("case"):
             depth += 1
             if depth > MAX_NESTING:
-                return Refusal(f"nested more than {MAX_NESTING} deep (begin/end, generate or parentheses): "
+                return Refusal(f"nested more than {MAX_NESTING} deep (begin/end, generate, parentheses or braces): "
                                "it is not read", line)
-        elif tok in (")", "end", "endgenerate", "join", "join_any", "join_none", "endcase"):
+        elif tok in (")", "}", "end", "endgenerate", "join", "join_any", "join_none", "endcase"):
             depth = max(0, depth - 1)
         elif tok == ";":
             operators, fresh = 0, True
