@@ -137,7 +137,9 @@ def run(cmd: list[str], timeout: float) -> dict:
         pass
     rc = proc.returncode
     if status is None:
-        if "Traceback (most recent call last)" in out + err or rc < 0:
+        # chipchat's own traceback: on stderr, or on stdout when stdout is not its JSON answer (a failing cocotb
+        # test's Python traceback quoted inside a sim answer is the test's, and the answer explains it)
+        if "Traceback (most recent call last)" in err + ("" if data is not None else out) or rc < 0:
             status = "crash"
         elif rc == 0 or (rc == 1 and data is not None and cmd[0] in ("sim", "verify", "mutate")):
             status = "ran"
