@@ -133,3 +133,17 @@ def test_a_configured_top_hidden_by_a_syntax_error_names_the_broken_file(tmp_pat
     with pytest.raises(DesignError, match=r"'top' is not defined in the sources; files that do not parse may hide "
                                           r"it:\n  .*top\.v:2:3: expected member"):
         load_model(load_design(tmp_path))
+
+
+def test_when_no_top_can_be_inferred_the_files_that_do_not_parse_are_named(tmp_path):
+    """Every module instantiated by another (a loop), and a file that does not parse: the error points at it."""
+    (tmp_path / "a.v").write_text("module a; b u(); endmodule\nmodule b; a u(); endmodule\n")
+    (tmp_path / "c.v").write_text("wire w = ;\n")
+    with pytest.raises(DesignError, match=r"no module found that is not instantiated .*\n  c\.v:1:\d+: "):
+        load_design(tmp_path)
+
+
+def test_a_binary_source_is_refused_at_its_first_nul_byte(tmp_path):
+    (tmp_path / "top.v").write_bytes(b"// header\n// more\nmodule top;\0\1 endmodule\n")
+    with pytest.raises(DesignError, match=r"top\.v:3: binary file \(a NUL byte on line 3\), not Verilog"):
+        load_design(tmp_path)

@@ -31,8 +31,10 @@ def unreadable(path: Path) -> str:
             return "empty file"
         if size > MAX_FILE_BYTES:
             return f"{_human_size(size)} is larger than the {_human_size(MAX_FILE_BYTES)} limit for indexing"
-        if b"\0" in safefs.read_regular(path, 8192):
-            return "binary file (contains NUL bytes)"
+        head = safefs.read_regular(path, 8192)
+        if b"\0" in head:
+            line = head.count(b"\n", 0, head.index(b"\0")) + 1
+            return f"binary file (a NUL byte on line {line})"
     except OSError as exc:
         return f"cannot read: {exc.strerror or exc}"
     return ""

@@ -69,9 +69,10 @@ def parse_file(path: Path, sm: Any, options: Any, engine: Any,
     try:
         if path.stat().st_size == 0:
             return FileStatus(name, "empty", "empty file"), None
-        if is_binary(path):
-            return FileStatus(name, "skipped", "binary file (contains NUL bytes), not Verilog"), None
         raw = path.read_bytes()
+        if b"\0" in raw[:BINARY_SNIFF]:
+            line = raw.count(b"\n", 0, raw.index(b"\0")) + 1
+            return FileStatus(name, "skipped", f"binary file (a NUL byte on line {line}), not Verilog", line=line), None
     except OSError as exc:
         return FileStatus(name, "error", f"cannot read: {exc.strerror}"), None
     note = ""
@@ -272,7 +273,9 @@ def infer_top(design: Design) -> Design:
         raise DesignError(
             f"cannot infer the top module of {design.root}: "
             + ("no module could be read:\n" + "\n".join(problems) if problems and not modules
-               else "no module found that is not instantiated"),
+               else "no module found that is not instantiated"
+               + (" (each one is instantiated by another; these files do not parse, which may be why):\n"
+                  + "\n".join(problems) if problems else "")),
             hint="fix the file(s) above, or set `top` in chipchat.toml's [design] section" if problems
             else "set `top` in chipchat.toml's [design] section")
     roots.sort(key=lambda m: (-len(modules[m]), m))

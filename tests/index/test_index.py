@@ -84,7 +84,7 @@ def test_index_skips_empty_binary_and_huge_files_and_reads_latin1(design_copy, m
     toml = root / "chipchat.toml"
     toml.write_text(toml.read_text().replace('sources = ["rtl/fifo.v"]', 'sources = ["rtl/*.v"]'))
     report = DesignIndex(load_design(root)).update()
-    assert report.skipped == {"rtl/empty.v": "empty file", "rtl/blob.v": "binary file (contains NUL bytes)",
+    assert report.skipped == {"rtl/empty.v": "empty file", "rtl/blob.v": "binary file (a NUL byte on line 1)",
                               "rtl/huge.v": "98 kB is larger than the 64 kB limit for indexing"}
     assert {"rtl/fifo.v", "rtl/latin1.v", "spec.md"} <= set(report.indexed)
     hit = DesignIndex(load_design(root)).search("durchgereicht", k=1, mode="lexical")[0]
