@@ -79,16 +79,17 @@ class SourceIndex:
         self.bodies: dict[str, Any] = {}
         defined = {d.name for d in self.comp.getDefinitions()
                    if str(d.definitionKind).split(".")[-1] in ("Module", "Interface", "Program")}
-        if design.top in defined:
+        top = design.top
+        if top is not None and top in defined:
             # as the structural model reads it: the configured top with its parameters, then every module
             # it does not reach alone (a module only instantiated in a generate branch that is off, or
             # configured as the top of a file whose other modules instantiate nothing of it)
             overrides = [f"{k}={parameter_literal(v)}" for k, v in design.parameters.items()]
-            self.comp = elaborate(compiled.trees, [design.top], overrides)
+            self.comp = elaborate(compiled.trees, [top], overrides)
         for inst in self.comp.getRoot().topInstances:
             self._collect(inst)
         rest = sorted(defined - set(self.bodies))
-        self._others = elaborate(compiled.trees, rest) if rest and design.top in defined else None
+        self._others = elaborate(compiled.trees, rest) if rest and top in defined else None
         for inst in self._others.getRoot().topInstances if self._others is not None else ():
             self._collect(inst)
 
