@@ -16,6 +16,7 @@ paths, so warnings and traces still name the user's files.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +67,10 @@ def _bare(guest: str) -> str:
 
 
 def script(mounts: Mounts, top: str, sources: list[Path], include_count: int, defines: dict[str, str],
-           parameters: dict[str, Any], value: Any) -> str:
+           parameters: dict[str, Any], format_value: Callable[[Any], str]) -> str:
     """The WebAssembly Yosys script: slang reads and elaborates, Yosys flattens and lowers to generic gates
     (cells Yosys 0.23 does not know, such as ``$bwmux``, never reach it), assertions are dropped."""
-    overrides = "".join(f" -G {name}={value(v)}" for name, v in sorted(parameters.items()))
+    overrides = "".join(f" -G {name}={format_value(v)}" for name, v in sorted(parameters.items()))
     includes = "".join(f" -I /inc{i}" for i in range(include_count))
     flags = "".join(f" -D {name}={v}" if v != "" else f" -D {name}" for name, v in sorted(defines.items()))
     files = " ".join(_bare(mounts.guest(s)) for s in sources)
