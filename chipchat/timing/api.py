@@ -48,8 +48,9 @@ def effective_period(design: Design, clock_period_ns: float | None) -> float | N
 
 def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = None, to: str | None = None,
                paths: int = 5, platform: str | None = None, repair: str = "abc",
-               progress: Progress | None = None) -> TimingRun:
-    """Synthesize, time and explain; returns the typed :class:`TimingRun`."""
+               progress: Progress | None = None, refine: bool = True) -> TimingRun:
+    """Synthesize, time and explain; returns the typed :class:`TimingRun`. ``refine``: measure what the path
+    cannot show (:mod:`chipchat.timing.probe`) to replace an upper-bound prediction."""
     say = progress or (lambda _msg: None)
     timeout = settings().tool_timeout_s
     d, clock_note = with_inferred_clock(load_design(design), clock_period_ns)
@@ -86,6 +87,11 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
     say("explanation")
     focus = results.to_paths if query is not None else results.paths[:1]
     run.explanations = [explain(p, net, rtl, period_ns=run.period_ns) for p in focus[:1] if p.constrained]
+    if refine and rtl is not None:
+        from chipchat.timing.probe import refine_pipeline_fix
+
+        for exp in run.explanations:
+            refine_pipeline_fix(d, plat, exp, period, rtl.module(""))
     _artifacts(run)
     return run
 
