@@ -91,7 +91,7 @@ def run_timing(design: Design | str | Path, *, clock_period_ns: float | None = N
         from chipchat.timing.probe import refine_pipeline_fix
 
         for exp in run.explanations:
-            refine_pipeline_fix(d, plat, exp, period, rtl.module(""))
+            refine_pipeline_fix(d, plat, exp, period, rtl.module(""), run_timing)
     _artifacts(run)
     return run
 

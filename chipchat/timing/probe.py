@@ -12,6 +12,7 @@ target, in ``<design>/.chipchat/probes/`` (its runs cached like any other).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,10 +56,10 @@ def product_operands(expression: str, module: Any) -> tuple[tuple[int, bool], tu
 
 
 def measure_product(design: Design, platform: Any, a: tuple[int, bool], b: tuple[int, bool], width: int,
-                    period_ns: float | None) -> ProductDelay | None:
-    """Synthesize and time the probe; None when it cannot be measured (the caller keeps its upper bound)."""
+                    period_ns: float | None, run_timing: Callable[..., Any]) -> ProductDelay | None:
+    """Synthesize and time the probe with ``run_timing`` (:func:`chipchat.timing.api.run_timing`, passed in so
+    this module does not import its caller); None when it cannot be measured (the caller keeps its bound)."""
     from chipchat.platforms import known_platforms
-    from chipchat.timing.api import run_timing
 
     signed = a[1] and b[1]
     spec = str(platform.name)
@@ -84,7 +85,8 @@ def measure_product(design: Design, platform: Any, a: tuple[int, bool], b: tuple
     return ProductDelay(round(exp.total - launch, 3), (a[0], b[0], width), str(run.sta.run_dir))
 
 
-def refine_pipeline_fix(design: Design, platform: Any, exp: Any, period_ns: float | None, module: Any) -> None:
+def refine_pipeline_fix(design: Design, platform: Any, exp: Any, period_ns: float | None, module: Any,
+                        run_timing: Callable[..., Any]) -> None:
     """Replace the upper bound of "pipeline the multiply" (a product merged into the adder after it) with the
     product's measured delay: the first stage becomes the arrival at the product plus the product alone."""
     fix = next((f for f in exp.fixes if f.kind == "pipeline" and f.upper_bound), None)
@@ -98,7 +100,8 @@ def refine_pipeline_fix(design: Design, platform: Any, exp: Any, period_ns: floa
     mine = [s for s in exp.stages if s.statement == dom.statement]
     if not mine or mine[-1].arrival >= exp.stages[-1].arrival - 1e-9:
         return  # the product ends the path: the register would go before it, which the path does show
-    measured = measure_product(design, platform, operands[0], operands[1], int(target.width), period_ns)
+    measured = measure_product(design, platform, operands[0], operands[1], int(target.width), period_ns,
+                               run_timing)
     if measured is None:
         return
     start = mine[0].arrival - mine[0].delay
